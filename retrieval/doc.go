@@ -1,0 +1,6 @@
+// Package retrieval owns the news corpus and the search over it: loading
+// articles from an fs.FS, chunking, embedding, the chromem-go index with its
+// snapshot, BM25 lexical ranking and the hybrid search.
+//
+// It imports persian only; it knows nothing of Telegram, prompts or answers.
+package retrieval
