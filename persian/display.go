@@ -1,0 +1,72 @@
+package persian
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	ptime "github.com/yaa110/go-persian-calendar"
+)
+
+// Digits returns s with ASCII digits replaced by Persian digits
+// (2025 → ۲۰۲۵). Everything else is left as it is.
+func Digits(s string) string {
+	return mapRunes(s, func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '۰' + (r - '0')
+		}
+		return r
+	})
+}
+
+// Itoa formats n in Persian digits.
+func Itoa(n int) string {
+	return Digits(strconv.Itoa(n))
+}
+
+// Marker returns the inline citation marker for source n: [۱], [۲], …
+func Marker(n int) string {
+	return "[" + Itoa(n) + "]"
+}
+
+// monthNames are the Jalali months, Farvardin first.
+var monthNames = [12]string{
+	"فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+	"مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+}
+
+// MonthName returns the Persian name of Jalali month m (1 = فروردین).
+// It returns "" outside 1–12.
+func MonthName(m int) string {
+	if m < 1 || m > 12 {
+		return ""
+	}
+	return monthNames[m-1]
+}
+
+// JalaliDate returns the calendar date of t (read in t's own location) as
+// Jalali year, month and day: 2025-09-28 → 1404, 7, 6.
+func JalaliDate(t time.Time) (year, month, day int) {
+	y, m, d := t.Date()
+	pt := ptime.New(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
+	return pt.Year(), int(pt.Month()), pt.Day()
+}
+
+// FromJalali returns the Gregorian calendar date (midnight UTC) of the
+// Jalali date year/month/day. Out-of-range days are normalised by the
+// calendar (Esfand 30 in a common year is Farvardin 1).
+func FromJalali(year, month, day int) time.Time {
+	t := ptime.Date(year, ptime.Month(month), day, 12, 0, 0, 0, time.UTC).Time()
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// FormatDate renders the calendar date of t in Jalali with Persian digits
+// and the month's name: «۶ مهر ۱۴۰۴». A zero t gives "".
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	y, m, d := JalaliDate(t)
+	return strings.Join([]string{Itoa(d), MonthName(m), Itoa(y)}, " ")
+}

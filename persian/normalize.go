@@ -1,0 +1,186 @@
+package persian
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Named runes the normaliser maps or removes.
+const (
+	arabicKaf        = '\u0643' // ك
+	keheh            = '\u06A9' // ک
+	arabicYeh        = '\u064A' // ي
+	alefMaksura      = '\u0649' // ى
+	farsiYeh         = '\u06CC' // ی
+	tehMarbuta       = '\u0629' // ة
+	hehWithYeh       = '\u06C0' // ۀ
+	ae               = '\u06D5' // ە
+	hehDoachashmee   = '\u06BE' // ھ
+	heh              = '\u0647' // ه
+	alefHamzaAbove   = '\u0623' // أ
+	alefHamzaBelow   = '\u0625' // إ
+	alefWasla        = '\u0671' // ٱ
+	alefMadda        = '\u0622' // آ
+	alef             = '\u0627' // ا
+	tatweel          = '\u0640' // ـ
+	superscriptAlef  = '\u0670'
+	zwnj             = '\u200C'
+	zwj              = '\u200D'
+	lrm              = '\u200E'
+	rlm              = '\u200F'
+	arabicLetterMark = '\u061C'
+	bom              = '\uFEFF'
+	softHyphen       = '\u00AD'
+)
+
+// steps is the canonical pipeline, in order. Every step is a small named
+// function with its own table test.
+var steps = []func(string) string{
+	normalizeNFKC,
+	unifyLetters,
+	stripDiacritics,
+	foldDigits,
+	deleteZWNJ,
+	punctuationToSpace,
+	lowerLatin,
+	collapseSpace,
+}
+
+// Canonical returns the matching form of s: NFKC, Arabic letter variants
+// folded toward Persian, diacritics and tatweel removed, digits folded to
+// ASCII, ZWNJ and other invisible marks deleted (so «می‌شود» equals «میشود»),
+// punctuation turned into spaces, Latin lowercased and spaces collapsed.
+// It is applied identically to documents and queries; the original text is
+// kept for display.
+func Canonical(s string) string {
+	for _, step := range steps {
+		s = step(s)
+	}
+	return s
+}
+
+// Tokens returns the canonical tokens of s, in order.
+func Tokens(s string) []string {
+	return strings.Fields(Canonical(s))
+}
+
+// normalizeNFKC applies Unicode NFKC, which also maps Arabic presentation
+// forms and full-width characters to their base letters. Invalid UTF-8 is
+// replaced with U+FFFD first so that everything downstream sees valid text.
+func normalizeNFKC(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return norm.NFKC.String(s)
+}
+
+// letterMap folds Arabic letter variants toward their Persian forms (hazm's
+// direction, not Lucene's).
+var letterMap = map[rune]rune{
+	arabicKaf:      keheh,
+	arabicYeh:      farsiYeh,
+	alefMaksura:    farsiYeh,
+	tehMarbuta:     heh,
+	hehWithYeh:     heh,
+	ae:             heh,
+	hehDoachashmee: heh,
+	alefHamzaAbove: alef,
+	alefHamzaBelow: alef,
+	alefWasla:      alef,
+	alefMadda:      alef,
+}
+
+// unifyLetters maps ك→ک, ي/ى→ی, ة/ۀ/ە/ھ→ه and أ/إ/ٱ/آ→ا.
+func unifyLetters(s string) string {
+	return mapRunes(s, func(r rune) rune {
+		if m, ok := letterMap[r]; ok {
+			return m
+		}
+		return r
+	})
+}
+
+// isDiacritic reports whether r is an Arabic harakat mark, the superscript
+// alef or tatweel.
+func isDiacritic(r rune) bool {
+	return (r >= '\u064B' && r <= '\u065F') || r == superscriptAlef || r == tatweel
+}
+
+// stripDiacritics removes harakat (fatha, kasra, damma, tanwin, shadda,
+// sukun, …), the superscript alef and tatweel.
+func stripDiacritics(s string) string {
+	return mapRunes(s, func(r rune) rune {
+		if isDiacritic(r) {
+			return -1
+		}
+		return r
+	})
+}
+
+// foldDigits maps Persian (۰–۹) and Arabic-Indic (٠–٩) digits to ASCII.
+func foldDigits(s string) string {
+	return mapRunes(s, func(r rune) rune {
+		switch {
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		}
+		return r
+	})
+}
+
+// isInvisible reports whether r is a joiner or direction mark that carries
+// no meaning for matching.
+func isInvisible(r rune) bool {
+	switch r {
+	case zwnj, zwj, lrm, rlm, arabicLetterMark, bom, softHyphen:
+		return true
+	}
+	return false
+}
+
+// deleteZWNJ deletes ZWNJ and the other invisible marks, joining the parts:
+// «می‌شود» and «میشود», «بین‌المللی» and «بینالمللی» become equal. (Lucene
+// and bleve turn ZWNJ into a space instead, so those pairs never match.)
+func deleteZWNJ(s string) string {
+	return mapRunes(s, func(r rune) rune {
+		if isInvisible(r) {
+			return -1
+		}
+		return r
+	})
+}
+
+// punctuationToSpace turns everything that is not a letter, a digit or a
+// combining mark into a space: Persian and Latin punctuation (، ؛ ؟ « » . ,),
+// symbols and control characters are separators.
+func punctuationToSpace(s string) string {
+	return mapRunes(s, func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+			return r
+		}
+		return ' '
+	})
+}
+
+// lowerLatin lowercases letters that have case (Persian has none).
+func lowerLatin(s string) string {
+	return strings.ToLower(s)
+}
+
+// collapseSpace trims s and collapses runs of white space into one space.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// mapRunes is strings.Map that returns s itself, unallocated, when f changes
+// nothing: most text is already clean for most steps.
+func mapRunes(s string, f func(rune) rune) string {
+	for i, r := range s {
+		if f(r) != r {
+			return s[:i] + strings.Map(f, s[i:])
+		}
+	}
+	return s
+}
