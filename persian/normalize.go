@@ -35,17 +35,26 @@ const (
 	softHyphen       = '\u00AD'
 )
 
-// steps is the canonical pipeline, in order. Every step is a small named
-// function with its own table test.
-var steps = []func(string) string{
-	normalizeNFKC,
-	unifyLetters,
-	stripDiacritics,
-	foldDigits,
-	deleteZWNJ,
+// Canonical is a pipeline of small named steps: NFKC on the whole string,
+// then the per-rune steps in order (fused into one pass over the text), then
+// collapseSpace. Every step has its own table test.
+var runeSteps = []func(rune) rune{
+	unifyLetter,
+	stripDiacritic,
+	foldDigit,
+	deleteInvisible,
 	punctuationToSpace,
 	lowerLatin,
-	collapseSpace,
+}
+
+// canonicalRune applies the per-rune steps to r; -1 deletes it.
+func canonicalRune(r rune) rune {
+	for _, step := range runeSteps {
+		if r = step(r); r < 0 {
+			return r
+		}
+	}
+	return r
 }
 
 // Canonical returns the matching form of s: NFKC, Arabic letter variants
@@ -55,15 +64,12 @@ var steps = []func(string) string{
 // It is applied identically to documents and queries; the original text is
 // kept for display.
 func Canonical(s string) string {
-	for _, step := range steps {
-		s = step(s)
-	}
-	return s
+	return collapseSpace(mapRunes(normalizeNFKC(s), canonicalRune))
 }
 
 // Tokens returns the canonical tokens of s, in order.
 func Tokens(s string) []string {
-	return strings.Fields(Canonical(s))
+	return strings.Fields(mapRunes(normalizeNFKC(s), canonicalRune))
 }
 
 // normalizeNFKC applies Unicode NFKC, which also maps Arabic presentation
@@ -90,14 +96,15 @@ var letterMap = map[rune]rune{
 	alefMadda:      alef,
 }
 
-// unifyLetters maps ك→ک, ي/ى→ی, ة/ۀ/ە/ھ→ه and أ/إ/ٱ/آ→ا.
-func unifyLetters(s string) string {
-	return mapRunes(s, func(r rune) rune {
-		if m, ok := letterMap[r]; ok {
-			return m
-		}
+// unifyLetter maps ك→ک, ي/ى→ی, ة/ۀ/ە/ھ→ه and أ/إ/ٱ/آ→ا.
+func unifyLetter(r rune) rune {
+	if r < 0x0622 || r > 0x06D5 {
 		return r
-	})
+	}
+	if m, ok := letterMap[r]; ok {
+		return m
+	}
+	return r
 }
 
 // isDiacritic reports whether r is an Arabic harakat mark, the superscript
@@ -106,28 +113,24 @@ func isDiacritic(r rune) bool {
 	return (r >= '\u064B' && r <= '\u065F') || r == superscriptAlef || r == tatweel
 }
 
-// stripDiacritics removes harakat (fatha, kasra, damma, tanwin, shadda,
+// stripDiacritic removes harakat (fatha, kasra, damma, tanwin, shadda,
 // sukun, …), the superscript alef and tatweel.
-func stripDiacritics(s string) string {
-	return mapRunes(s, func(r rune) rune {
-		if isDiacritic(r) {
-			return -1
-		}
-		return r
-	})
+func stripDiacritic(r rune) rune {
+	if isDiacritic(r) {
+		return -1
+	}
+	return r
 }
 
-// foldDigits maps Persian (۰–۹) and Arabic-Indic (٠–٩) digits to ASCII.
-func foldDigits(s string) string {
-	return mapRunes(s, func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	})
+// foldDigit maps Persian (۰–۹) and Arabic-Indic (٠–٩) digits to ASCII.
+func foldDigit(r rune) rune {
+	switch {
+	case r >= '۰' && r <= '۹':
+		return '0' + (r - '۰')
+	case r >= '٠' && r <= '٩':
+		return '0' + (r - '٠')
+	}
+	return r
 }
 
 // isInvisible reports whether r is a joiner or direction mark that carries
@@ -140,33 +143,45 @@ func isInvisible(r rune) bool {
 	return false
 }
 
-// deleteZWNJ deletes ZWNJ and the other invisible marks, joining the parts:
-// «می‌شود» and «میشود», «بین‌المللی» and «بینالمللی» become equal. (Lucene
-// and bleve turn ZWNJ into a space instead, so those pairs never match.)
-func deleteZWNJ(s string) string {
-	return mapRunes(s, func(r rune) rune {
-		if isInvisible(r) {
-			return -1
-		}
-		return r
-	})
+// deleteInvisible deletes ZWNJ and the other invisible marks, joining the
+// parts: «می‌شود» and «میشود», «بین‌المللی» and «بینالمللی» become equal.
+// (Lucene and bleve turn ZWNJ into a space instead, so those pairs never
+// match.)
+func deleteInvisible(r rune) rune {
+	if isInvisible(r) {
+		return -1
+	}
+	return r
 }
 
 // punctuationToSpace turns everything that is not a letter, a digit or a
 // combining mark into a space: Persian and Latin punctuation (، ؛ ؟ « » . ,),
 // symbols and control characters are separators.
-func punctuationToSpace(s string) string {
-	return mapRunes(s, func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+func punctuationToSpace(r rune) rune {
+	switch {
+	case r < 0x80:
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
 			return r
 		}
 		return ' '
-	})
+	case r >= 0x0621 && r <= 0x064A, r >= 0x066E && r <= 0x06D3, r == 0x06D5, r >= 0x06FA && r <= 0x06FC:
+		return r // Arabic-script letters, the bulk of our text
+	}
+	if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+		return r
+	}
+	return ' '
 }
 
 // lowerLatin lowercases letters that have case (Persian has none).
-func lowerLatin(s string) string {
-	return strings.ToLower(s)
+func lowerLatin(r rune) rune {
+	if r < 0x80 {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 // collapseSpace trims s and collapses runs of white space into one space.

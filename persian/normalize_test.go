@@ -1,11 +1,17 @@
 package persian
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
 type stepTest struct{ name, give, want string }
+
+// perRune lifts a per-rune step to strings, as Canonical applies it.
+func perRune(step func(rune) rune) func(string) string {
+	return func(s string) string { return strings.Map(step, s) }
+}
 
 func runStep(t *testing.T, step func(string) string, tests []stepTest) {
 	t.Helper()
@@ -29,7 +35,7 @@ func TestNormalizeNFKC(t *testing.T) {
 }
 
 func TestUnifyLetters(t *testing.T) {
-	runStep(t, unifyLetters, []stepTest{
+	runStep(t, perRune(unifyLetter), []stepTest{
 		{"arabic kaf", "كتاب", "کتاب"},
 		{"arabic yeh", "علي", "علی"},
 		{"alef maksura", "مصطفى", "مصطفی"},
@@ -45,7 +51,7 @@ func TestUnifyLetters(t *testing.T) {
 }
 
 func TestStripDiacritics(t *testing.T) {
-	runStep(t, stripDiacritics, []stepTest{
+	runStep(t, perRune(stripDiacritic), []stepTest{
 		{"fatha kasra damma", "کَتِبُ", "کتب"},
 		{"tanwin", "حتماً", "حتما"},
 		{"shadda", "محمّد", "محمد"},
@@ -56,7 +62,7 @@ func TestStripDiacritics(t *testing.T) {
 }
 
 func TestFoldDigits(t *testing.T) {
-	runStep(t, foldDigits, []stepTest{
+	runStep(t, perRune(foldDigit), []stepTest{
 		{"persian", "۱۴۰۴", "1404"},
 		{"arabic-indic", "١٤٠٤", "1404"},
 		{"ascii", "1404", "1404"},
@@ -64,8 +70,8 @@ func TestFoldDigits(t *testing.T) {
 	})
 }
 
-func TestDeleteZWNJ(t *testing.T) {
-	runStep(t, deleteZWNJ, []stepTest{
+func TestDeleteInvisible(t *testing.T) {
+	runStep(t, perRune(deleteInvisible), []stepTest{
 		{"mi-shavad", "می\u200cشود", "میشود"},
 		{"beynolmelali", "بین\u200cالمللی", "بینالمللی"},
 		{"zwj and marks", "a\u200db\u200ec\u200fd\ufeff", "abcd"},
@@ -74,18 +80,22 @@ func TestDeleteZWNJ(t *testing.T) {
 }
 
 func TestPunctuationToSpace(t *testing.T) {
-	runStep(t, punctuationToSpace, []stepTest{
+	runStep(t, perRune(punctuationToSpace), []stepTest{
 		{"persian comma", "تهران،ایران", "تهران ایران"},
 		{"guillemets and question", "«خبر»؟", " خبر  "},
 		{"semicolon", "الف؛ب", "الف ب"},
 		{"latin", "a.b,c", "a b c"},
 		{"digits kept", "12:30", "12 30"},
+		{"persian letters kept", "پچژگکی", "پچژگکی"},
+		{"arabic comma and tatweel-free", "الف٫ب", "الف ب"},
+		{"latin accented letter kept", "café", "café"},
 	})
 }
 
 func TestLowerLatin(t *testing.T) {
-	runStep(t, lowerLatin, []stepTest{
+	runStep(t, perRune(lowerLatin), []stepTest{
 		{"latin", "ICT Core", "ict core"},
+		{"greek", "ΑΒ", "αβ"},
 		{"persian", "خبر", "خبر"},
 	})
 }
