@@ -1,0 +1,15 @@
+package answer
+
+// Everything a reader sees from this package, in one place.
+const (
+	// MsgNotFound is the reply when the corpus holds no answer.
+	MsgNotFound = "در منابع موجود پاسخی برای این پرسش پیدا نکردم."
+	// MsgSourcesHeading introduces the list of sources.
+	MsgSourcesHeading = "منابع:"
+	// MsgEmptyQuestion asks for a question.
+	MsgEmptyQuestion = "لطفاً پرسش خود را بنویسید."
+	// msgUntitled stands in for a missing title.
+	msgUntitled = "بی‌عنوان"
+	// msgSeparator separates the parts of a source line.
+	msgSeparator = " — "
+)

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/retrieval"
+)
+
+//go:embed seeds
+var embeddedSeeds embed.FS
+
+const usage = `usage: khabar <command> [arguments]
+
+commands:
+  ask "question"   answer one question from the corpus and exit
+  index            sync the index with the corpus and print the report
+  chat             a console chat: each line is a question
+  config           print the configuration (secrets redacted)
+
+Configuration comes from the environment and an optional .env file;
+see config.example.env.`
+
+var errUsage = errors.New("bad usage")
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("%w: no command", errUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "ask":
+		return cmdAsk(ctx, cfg, log, rest, stdout)
+	case "index":
+		return cmdIndex(ctx, cfg, log, stdout)
+	case "chat":
+		return cmdChat(ctx, cfg, log, stdin, stdout)
+	case "config":
+		fmt.Fprint(stdout, cfg)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	}
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.LogLevel)) // validated by Config.Validate
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// app is the wired program: the corpus, the index and the composer.
+type app struct {
+	cfg      Config
+	log      *slog.Logger
+	corpus   fs.FS
+	index    *retrieval.Index
+	composer *answer.Composer
+}
+
+func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
+	corpus, err := openCorpus(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	emb := retrieval.NewLocalEmbedder(cfg.LocalEmbedDim)
+	ix := retrieval.New(emb, emb.Identity(), retrieval.Options{
+		Dir:      cfg.DataDir,
+		Chunk:    retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
+		Load:     retrieval.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
+		Progress: progress,
+	})
+	return &app{
+		cfg:      cfg,
+		log:      log,
+		corpus:   corpus,
+		index:    ix,
+		composer: answer.New(ix, answer.Options{K: cfg.TopK, MaxSentences: cfg.MaxAnswerLines}),
+	}, nil
+}
+
+// openCorpus returns SEEDS_DIR, or the seeds built into the binary when
+// the default folder does not exist (a binary run outside the repository).
+func openCorpus(cfg Config, log *slog.Logger) (fs.FS, error) {
+	fi, err := os.Stat(cfg.SeedsDir)
+	switch {
+	case err == nil && fi.IsDir():
+		return os.DirFS(cfg.SeedsDir), nil
+	case err == nil:
+		return nil, fmt.Errorf("SEEDS_DIR %s: not a directory", cfg.SeedsDir)
+	case errors.Is(err, fs.ErrNotExist) && cfg.SeedsDir == "seeds":
+		log.Info("seeds folder not found: using the seeds built into the binary")
+		return fs.Sub(embeddedSeeds, "seeds")
+	default:
+		return nil, fmt.Errorf("SEEDS_DIR %s: %w", cfg.SeedsDir, err)
+	}
+}
+
+// open loads the snapshot (or says why not) and syncs the index with the
+// corpus, embedding only what changed.
+func (a *app) open(ctx context.Context) (retrieval.Report, error) {
+	if err := a.index.Load(ctx); err != nil {
+		a.log.Info("building the index from the corpus", "reason", err)
+	}
+	rep, err := a.index.Sync(ctx, a.corpus)
+	a.logReport(rep)
+	if err != nil {
+		return rep, fmt.Errorf("index: %w", err)
+	}
+	return rep, nil
+}
+
+func (a *app) logReport(rep retrieval.Report) {
+	for _, p := range rep.Problems {
+		a.log.Warn("corpus problem", "file", p.Path, "line", p.Line, "reason", p.Reason, "skipped", p.Skipped)
+	}
+	if rep.SnapshotErr != nil {
+		a.log.Error("snapshot not saved; the previous one is kept", "err", rep.SnapshotErr)
+	}
+	a.log.Info("index synced", "articles", rep.Articles, "chunks", rep.Chunks, "added", rep.Added,
+		"updated", rep.Updated, "removed", rep.Removed, "unchanged", rep.Unchanged,
+		"embedded", rep.Embedded, "took", rep.Duration.Round(time.Millisecond))
+}
+
+func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("ask", flag.ContinueOnError)
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	question := strings.Join(fl.Args(), " ")
+	a, err := newApp(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := a.open(ctx); err != nil {
+		return err
+	}
+	chat := bot.NewChat(a.composer, log)
+	reply := chat.Handle(ctx, bot.Message{Text: question})
+	fmt.Fprintln(stdout, reply.Text)
+	return nil
+}
+
+func cmdIndex(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	var bar *progressbar.ProgressBar
+	var progress func(done, total int)
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("embedding"), progressbar.OptionClearOnFinish())
+			}
+			bar.Set(done)
+		}
+	}
+	a, err := newApp(cfg, log, progress)
+	if err != nil {
+		return err
+	}
+	rep, err := a.open(ctx)
+	if bar != nil {
+		bar.Finish()
+	}
+	printReport(stdout, rep)
+	return err
+}
+
+// printReport writes a sync report for an operator.
+func printReport(w io.Writer, rep retrieval.Report) {
+	fmt.Fprintf(w, "articles %d, chunks %d: %d added, %d updated, %d removed, %d unchanged; %d embedded in %s\n",
+		rep.Articles, rep.Chunks, rep.Added, rep.Updated, rep.Removed, rep.Unchanged, rep.Embedded, rep.Duration.Round(time.Millisecond))
+	if rep.Rebuilt && rep.Embedded > 0 {
+		fmt.Fprintln(w, "every vector was (re)computed: new index or new embedder")
+	}
+	for _, p := range rep.Problems {
+		verb := "skipped"
+		if !p.Skipped {
+			verb = "repaired"
+		}
+		fmt.Fprintf(w, "%s: %s\n", verb, p)
+	}
+	if rep.SnapshotErr != nil {
+		fmt.Fprintf(w, "snapshot not saved (previous kept): %v\n", rep.SnapshotErr)
+	}
+}
+
+func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	a, err := newApp(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := a.open(ctx); err != nil {
+		return err
+	}
+	chat := bot.NewChat(a.composer, log)
+	interactive := false
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		interactive = true
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	prompt := func() {
+		if interactive {
+			fmt.Fprint(stdout, "> ")
+		}
+	}
+	prompt()
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			prompt()
+			continue
+		}
+		reply := chat.Handle(ctx, bot.Message{ChatID: 1, UserID: 1, Text: line})
+		fmt.Fprintln(stdout, reply.Text)
+		fmt.Fprintln(stdout)
+		prompt()
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,27 @@
+// Command khabar answers questions about the news in Persian, with cited
+// sources, on Telegram and on the command line.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "khabar:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: it reads the configuration through getenv,
+// builds the parts and runs the command named by args.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return dispatch(ctx, args, getenv, stdin, stdout, stderr)
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mapenv is a getenv backed by a map.
+func mapenv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func testEnv(t *testing.T, extra ...string) map[string]string {
+	t.Helper()
+	vars := map[string]string{
+		"DATA_DIR":  t.TempDir(),
+		"ENV_FILE":  filepath.Join(t.TempDir(), "none.env"),
+		"LOG_LEVEL": "warn",
+	}
+	os.WriteFile(vars["ENV_FILE"], nil, 0o644)
+	for i := 0; i+1 < len(extra); i += 2 {
+		vars[extra[i]] = extra[i+1]
+	}
+	return vars
+}
+
+func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, mapenv(vars), strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestAskAnswersFromSeeds(t *testing.T) {
+	out, stderr, err := runCmd(t, testEnv(t), "", "ask", "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
+	if err != nil {
+		t.Fatalf("ask: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{"[۱]", "تابناک", "۶ مهر ۱۴۰۴", "منابع:", "وزیر دفاع عراق"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("answer lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestAskNotFound(t *testing.T) {
+	out, _, err := runCmd(t, testEnv(t), "", "ask", "قیمت طلا در توکیو چقدر است؟")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(out) != "در منابع موجود پاسخی برای این پرسش پیدا نکردم." {
+		t.Errorf("got %q, want the not-found sentence", out)
+	}
+}
+
+func TestAskEmptyQuestion(t *testing.T) {
+	out, _, err := runCmd(t, testEnv(t), "", "ask", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "پرسش") {
+		t.Errorf("got %q, want a request for a question", out)
+	}
+}
+
+func TestIndexTwiceEmbedsNothing(t *testing.T) {
+	vars := testEnv(t)
+	out, _, err := runCmd(t, vars, "", "index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "unchanged;") || strings.Contains(out, " 0 embedded") {
+		t.Errorf("first index: %s", out)
+	}
+	out, _, err = runCmd(t, vars, "", "index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "; 0 embedded") || !strings.Contains(out, " 0 added, 0 updated, 0 removed") {
+		t.Errorf("second index: %s", out)
+	}
+}
+
+func TestIndexReportsBadFiles(t *testing.T) {
+	seeds := t.TempDir()
+	os.WriteFile(filepath.Join(seeds, "good.txt"), []byte("date 2025-10-01\nبه گزارش ایرنا، خبری خوب منتشر شد."), 0o644)
+	os.WriteFile(filepath.Join(seeds, "empty.txt"), nil, 0o644)
+	os.WriteFile(filepath.Join(seeds, "broken.jsonl"), []byte("{not json\n"), 0o644)
+	out, _, err := runCmd(t, testEnv(t, "SEEDS_DIR", seeds), "", "index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"articles 1", "empty.txt", "broken.jsonl:1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestIndexWithNoUsableArticleFails(t *testing.T) {
+	seeds := t.TempDir()
+	os.WriteFile(filepath.Join(seeds, "empty.txt"), nil, 0o644)
+	out, _, err := runCmd(t, testEnv(t, "SEEDS_DIR", seeds), "", "index")
+	if err == nil {
+		t.Fatalf("got no error; report:\n%s", out)
+	}
+	if !strings.Contains(out, "empty.txt") {
+		t.Errorf("the report should name the bad file:\n%s", out)
+	}
+}
+
+func TestChatAnswersEachLine(t *testing.T) {
+	out, _, err := runCmd(t, testEnv(t), "/start\nوزیر دفاع عراق درباره روابط با آمریکا چه گفت؟\n\n/sources\n", "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"سلام", "[۱] تابناک", "منابع آخرین پاسخ"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	tests := []struct{ key, value string }{
+		{"TOP_K", "0"},
+		{"TOP_K", "many"},
+		{"EMBEDDER", "magic"},
+		{"CHUNK_WORDS", "-3"},
+		{"LOG_FORMAT", "xml"},
+		{"LOG_LEVEL", "loud"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			_, err := loadConfig(mapenv(testEnv(t, tt.key, tt.value)))
+			if err == nil || !strings.Contains(err.Error(), tt.key) {
+				t.Errorf("got %v, want an error naming %s", err, tt.key)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("got %v, want ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestConfigDefaultsAndEnvFile(t *testing.T) {
+	vars := testEnv(t)
+	os.WriteFile(vars["ENV_FILE"], []byte("TOP_K=7\nCHUNK_WORDS=90\n"), 0o644)
+	vars["CHUNK_WORDS"] = "100" // the environment wins over the file
+	cfg, err := loadConfig(mapenv(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TopK != 7 || cfg.ChunkWords != 100 || cfg.SeedsDir != "seeds" || cfg.Embedder != "local" {
+		t.Errorf("got %+v", cfg)
+	}
+	if _, err := loadConfig(mapenv(map[string]string{"ENV_FILE": "/nonexistent/khabar.env"})); err == nil {
+		t.Error("a missing ENV_FILE that was asked for should be an error")
+	}
+}
+
+func TestConfigExampleDocumentsEveryVariable(t *testing.T) {
+	data, err := os.ReadFile("config.example.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range configKeys() {
+		if !strings.Contains(string(data), key+"=") {
+			t.Errorf("config.example.env does not document %s", key)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if _, _, err := runCmd(t, testEnv(t), "", "frobnicate"); !errors.Is(err, errUsage) {
+		t.Errorf("got %v, want errUsage", err)
+	}
+	if _, _, err := runCmd(t, testEnv(t), ""); !errors.Is(err, errUsage) {
+		t.Errorf("no command: got %v, want errUsage", err)
+	}
+}

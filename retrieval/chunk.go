@@ -1,0 +1,172 @@
+package retrieval
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/khabar/khabar/persian"
+)
+
+// Chunk is a passage of an article: a few consecutive sentences with the
+// article's metadata and its byte offsets in Article.Text.
+type Chunk struct {
+	ID        string // ArticleID + "#" + N
+	ArticleID string
+	N         int // position in the article, from 0
+	Title     string
+	Source    string
+	Date      time.Time
+	URL       string
+	Start     int // byte offset of Text in the article's text
+	End       int
+	Text      string
+	Hash      string // hash of the text that is embedded; equal hashes share a vector
+}
+
+// ChunkOptions sizes chunks. Zero sizes mean the defaults.
+type ChunkOptions struct {
+	TargetWords int // close a chunk once it has this many words; default 120
+	MaxWords    int // split a sentence longer than this on word boundaries; default 220
+	Overlap     int // sentences repeated at the start of the next chunk; 0 means none
+}
+
+func (o ChunkOptions) withDefaults() ChunkOptions {
+	if o.TargetWords <= 0 {
+		o.TargetWords = 120
+	}
+	if o.MaxWords <= 0 {
+		o.MaxWords = 220
+	}
+	if o.MaxWords < o.TargetWords {
+		o.MaxWords = o.TargetWords
+	}
+	if o.Overlap < 0 {
+		o.Overlap = 0
+	}
+	return o
+}
+
+// ChunkArticle splits a into sentence-aware chunks of about
+// opts.TargetWords words, each repeating the last opts.Overlap sentences of
+// the one before. A non-empty article always gets at least one chunk; an
+// article with no text at all gets one chunk of its title, or none.
+func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
+	opts = opts.withDefaults()
+	pieces := splitLong(persian.Sentences(a.Text), opts.MaxWords)
+	var chunks []Chunk
+	add := func(start, end int, text string) {
+		c := Chunk{
+			ID:        a.ID + "#" + strconv.Itoa(len(chunks)),
+			ArticleID: a.ID,
+			N:         len(chunks),
+			Title:     a.Title,
+			Source:    a.Source,
+			Date:      a.Date,
+			URL:       a.URL,
+			Start:     start,
+			End:       end,
+			Text:      text,
+		}
+		c.Hash = hashText(c.EmbedText())
+		chunks = append(chunks, c)
+	}
+	if len(pieces) == 0 {
+		if t := strings.TrimSpace(a.Title); t != "" {
+			add(0, 0, t)
+		}
+		return chunks
+	}
+	for first := 0; first < len(pieces); {
+		last, words := first, 0
+		for last < len(pieces) {
+			words += pieces[last].words
+			last++
+			if words >= opts.TargetWords {
+				break
+			}
+		}
+		// Fold a short tail into this chunk rather than leave a scrap.
+		if rest := wordsIn(pieces[last:]); rest > 0 && rest < opts.TargetWords/3 && words+rest <= opts.MaxWords {
+			last = len(pieces)
+		}
+		start, end := pieces[first].Start, pieces[last-1].End
+		add(start, end, a.Text[start:end])
+		if last == len(pieces) {
+			break
+		}
+		next := last - opts.Overlap
+		if next <= first {
+			next = first + 1
+		}
+		first = next
+	}
+	return chunks
+}
+
+// EmbedText is the text that represents c to the embedder and the lexical
+// ranker: the title, then the passage.
+func (c Chunk) EmbedText() string {
+	if c.Title == "" || strings.HasPrefix(c.Text, c.Title) {
+		return c.Text
+	}
+	return c.Title + "\n" + c.Text
+}
+
+type piece struct {
+	persian.Span
+	words int
+}
+
+func wordsIn(ps []piece) int {
+	n := 0
+	for _, p := range ps {
+		n += p.words
+	}
+	return n
+}
+
+// splitLong turns sentences into pieces, cutting any sentence of more than
+// maxWords words at word boundaries.
+func splitLong(spans []persian.Span, maxWords int) []piece {
+	out := make([]piece, 0, len(spans))
+	for _, s := range spans {
+		words := wordOffsets(s.Text)
+		if len(words) <= maxWords {
+			out = append(out, piece{s, len(words)})
+			continue
+		}
+		for i := 0; i < len(words); i += maxWords {
+			j := min(i+maxWords, len(words))
+			from := words[i]
+			to := len(s.Text)
+			if j < len(words) {
+				to = len(strings.TrimRightFunc(s.Text[:words[j]], unicode.IsSpace))
+			}
+			out = append(out, piece{persian.Span{Start: s.Start + from, End: s.Start + to, Text: s.Text[from:to]}, j - i})
+		}
+	}
+	return out
+}
+
+// wordOffsets returns the byte offset of every space-separated word in s.
+func wordOffsets(s string) []int {
+	var offs []int
+	inWord := false
+	for i, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inWord {
+			offs = append(offs, i)
+		}
+		inWord = !space
+	}
+	return offs
+}
+
+func hashText(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
+}

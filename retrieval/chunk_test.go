@@ -1,0 +1,96 @@
+package retrieval
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sentencesOf(n int, word string) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(strings.Repeat(word+" ", 9))
+		b.WriteString(word + ".")
+	}
+	return b.String()
+}
+
+func TestChunkArticle(t *testing.T) {
+	date := time.Date(2025, 9, 28, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		text       string
+		opts       ChunkOptions
+		wantChunks int
+	}{
+		{"short article is one chunk", "جمله اول. جمله دوم.", ChunkOptions{}, 1},
+		{"ten-word sentences, target 30, overlap 1", sentencesOf(10, "خبر"), ChunkOptions{TargetWords: 30, Overlap: 1}, 5},
+		{"no overlap", sentencesOf(9, "خبر"), ChunkOptions{TargetWords: 30, Overlap: -1}, 3},
+		{"one endless sentence is cut on words", strings.Repeat("واژه ", 500), ChunkOptions{TargetWords: 100, MaxWords: 120}, 5},
+		{"short tail folded into the last chunk", sentencesOf(6, "خبر") + " پایان.", ChunkOptions{TargetWords: 30, Overlap: -1}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Article{ID: "a.txt", Title: "عنوان", Source: "تابناک", Date: date, URL: "https://example.org/a", Text: tt.text}
+			chunks := ChunkArticle(a, tt.opts)
+			if len(chunks) != tt.wantChunks {
+				t.Fatalf("got %d chunks, want %d", len(chunks), tt.wantChunks)
+			}
+			for i, c := range chunks {
+				if strings.TrimSpace(c.Text) == "" {
+					t.Errorf("chunk %d is empty", i)
+				}
+				if got := a.Text[c.Start:c.End]; got != c.Text {
+					t.Errorf("chunk %d offsets give %q, want %q", i, got, c.Text)
+				}
+				if c.N != i || c.ArticleID != "a.txt" || c.ID != "a.txt#"+strconv.Itoa(i) {
+					t.Errorf("chunk %d: got id %q n %d article %q", i, c.ID, c.N, c.ArticleID)
+				}
+				if c.Title != a.Title || c.Source != a.Source || !c.Date.Equal(date) || c.URL != a.URL {
+					t.Errorf("chunk %d lost metadata: %+v", i, c)
+				}
+				if c.Hash == "" {
+					t.Errorf("chunk %d has no hash", i)
+				}
+			}
+		})
+	}
+}
+
+func TestChunkOverlapRepeatsLastSentence(t *testing.T) {
+	a := Article{ID: "a", Text: sentencesOf(6, "الف")}
+	chunks := ChunkArticle(a, ChunkOptions{TargetWords: 30, Overlap: 1})
+	if len(chunks) < 2 {
+		t.Fatalf("got %d chunks, want at least 2", len(chunks))
+	}
+	if chunks[1].Start >= chunks[0].End {
+		t.Errorf("chunk 1 starts at %d, after chunk 0 ends at %d: no overlap", chunks[1].Start, chunks[0].End)
+	}
+}
+
+func TestChunkEmptyText(t *testing.T) {
+	if got := ChunkArticle(Article{ID: "a", Title: "فقط عنوان", Text: " \n "}, ChunkOptions{}); len(got) != 1 || got[0].Text != "فقط عنوان" {
+		t.Errorf("got %+v, want one chunk of the title", got)
+	}
+	if got := ChunkArticle(Article{ID: "a"}, ChunkOptions{}); len(got) != 0 {
+		t.Errorf("got %d chunks of nothing, want 0", len(got))
+	}
+}
+
+func TestChunkHashFollowsContent(t *testing.T) {
+	a := Article{ID: "a", Title: "ت", Text: "یک. دو."}
+	b := a
+	b.Text = "یک. سه."
+	if ChunkArticle(a, ChunkOptions{})[0].Hash == ChunkArticle(b, ChunkOptions{})[0].Hash {
+		t.Error("different texts share a hash")
+	}
+	c := a
+	c.URL = "https://example.org/x"
+	if ChunkArticle(a, ChunkOptions{})[0].Hash != ChunkArticle(c, ChunkOptions{})[0].Hash {
+		t.Error("a url change altered the content hash")
+	}
+}

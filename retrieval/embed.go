@@ -1,0 +1,142 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/khabar/khabar/persian"
+)
+
+// Embedder turns a batch of texts into vectors, one per text, in order.
+// The local embedder and the OpenAI embedder both satisfy it; the index
+// L2-normalises whatever it gets.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// LocalEmbedder is the default, offline embedder: a deterministic
+// hashed bag of features (canonical, stemmed terms and character n-grams
+// of the canonical tokens), with signed hashing, a signed square root per
+// dimension and L2 normalisation. It needs no model, no download and no network.
+type LocalEmbedder struct {
+	dim         int
+	minN, maxN  int
+	termWeight  float64
+	ngramWeight float64
+}
+
+// localVersion changes whenever the features change, so that an index
+// built by an older local embedder is rebuilt.
+const localVersion = 2
+
+// NewLocalEmbedder returns a local embedder producing vectors of dim
+// dimensions (default 256 when dim <= 0).
+func NewLocalEmbedder(dim int) *LocalEmbedder {
+	if dim <= 0 {
+		dim = 256
+	}
+	return &LocalEmbedder{dim: dim, minN: 3, maxN: 4, termWeight: 1, ngramWeight: 0.35}
+}
+
+// Identity names the embedder and everything that shapes its vectors; it is
+// stored with the index, and a change rebuilds it.
+func (e *LocalEmbedder) Identity() string {
+	return fmt.Sprintf("local/v%d/dim=%d/ngram=%d-%d/w=%.2f", localVersion, e.dim, e.minN, e.maxN, e.ngramWeight)
+}
+
+// Dim is the length of the vectors e produces.
+func (e *LocalEmbedder) Dim() int { return e.dim }
+
+// Embed embeds every text. It never fails except on a cancelled context.
+func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		out[i] = e.embedOne(t)
+	}
+	return out, nil
+}
+
+func (e *LocalEmbedder) embedOne(text string) []float32 {
+	acc := make([]float64, e.dim)
+	add := func(h uint64, w float64) {
+		if h&(1<<63) != 0 {
+			w = -w
+		}
+		acc[h%uint64(e.dim)] += w
+	}
+	var bounds []int
+	for _, tok := range persian.Tokens(text) {
+		if !persian.IsStopword(tok) {
+			add(fnv64a("t:"+persian.Stem(tok)), e.termWeight)
+		}
+		// Character n-grams of «<tok>», hashed from slices of one string.
+		w := "<" + tok + ">"
+		bounds = bounds[:0]
+		for i := range w {
+			bounds = append(bounds, i)
+		}
+		bounds = append(bounds, len(w))
+		runes := len(bounds) - 1
+		for n := e.minN; n <= e.maxN; n++ {
+			for i := 0; i+n <= runes; i++ {
+				add(fnv64a(w[bounds[i]:bounds[i+n]]), e.ngramWeight)
+			}
+		}
+	}
+	// Signed square root per dimension: repeated features count less than
+	// linearly (sublinear term frequency, as BM25 saturates it).
+	for i, x := range acc {
+		if x < 0 {
+			acc[i] = -math.Sqrt(-x)
+		} else {
+			acc[i] = math.Sqrt(x)
+		}
+	}
+	return normalize(acc)
+}
+
+// fnv64a is FNV-1a: stable across processes and Go versions, unlike maphash.
+func fnv64a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func normalize(v []float64) []float32 {
+	var sum float64
+	for _, x := range v {
+		sum += x * x
+	}
+	out := make([]float32, len(v))
+	if sum == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(sum)
+	for i, x := range v {
+		out[i] = float32(x * inv)
+	}
+	return out
+}
+
+// normalizeInPlace L2-normalises v and reports whether it had any length.
+func normalizeInPlace(v []float32) bool {
+	var sum float64
+	for _, x := range v {
+		sum += float64(x) * float64(x)
+	}
+	if sum == 0 || math.IsNaN(sum) || math.IsInf(sum, 0) {
+		return false
+	}
+	inv := float32(1 / math.Sqrt(sum))
+	for i := range v {
+		v[i] *= inv
+	}
+	return true
+}

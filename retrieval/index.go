@@ -1,0 +1,455 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/philippgille/chromem-go"
+	"golang.org/x/sync/errgroup"
+)
+
+// Options tune an [Index]. Zero values mean the defaults.
+type Options struct {
+	// Dir holds the snapshot (DATA_DIR). Empty keeps the index in memory.
+	Dir string
+	// Chunk sizes the passages.
+	Chunk ChunkOptions
+	// BM25 sets the lexical ranker's constants.
+	BM25 BM25Params
+	// Load bounds what the corpus loader accepts.
+	Load LoadOptions
+	// EmbedBatch is the number of texts per Embed call; default 64.
+	EmbedBatch int
+	// EmbedWorkers is the number of concurrent Embed calls; default
+	// GOMAXPROCS.
+	EmbedWorkers int
+	// Progress, when set, is called as chunks are embedded (done of total).
+	Progress func(done, total int)
+}
+
+func (o Options) withDefaults() Options {
+	if o.EmbedBatch <= 0 {
+		o.EmbedBatch = 64
+	}
+	if o.EmbedWorkers <= 0 {
+		o.EmbedWorkers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// ErrEmbedding is returned by [Index.Sync] when the embedder fails or
+// returns vectors of the wrong number or shape.
+var ErrEmbedding = errors.New("embedding failed")
+
+// Index is the searchable corpus: chunks, their vectors in a chromem-go
+// collection (the store of record, saved as the snapshot) and in one
+// contiguous matrix for the query path, and a BM25 index. Search always
+// reads a complete, immutable state; Sync builds the next state aside and
+// swaps it in atomically, so a failed sync leaves the old one serving.
+// It is safe for concurrent use.
+type Index struct {
+	embed    Embedder
+	identity string
+	opts     Options
+
+	cur    atomic.Pointer[state]
+	syncMu sync.Mutex // one sync at a time
+}
+
+// state is one complete, immutable version of the index.
+type state struct {
+	identity string
+	chunks   []Chunk
+	byHash   map[string]int32 // content hash → row, to reuse vectors
+	vecs     matrix
+	lex      *bm25
+	db       *chromem.DB
+	coll     *chromem.Collection
+	articles int
+	built    time.Time
+}
+
+// New returns an empty index that embeds with embed. identity names the
+// embedder and its parameters (model, dimension, version); it is stored
+// with the snapshot and a change rebuilds every vector. New does no I/O:
+// call [Index.Load] to read the snapshot.
+func New(embed Embedder, identity string, opts Options) *Index {
+	ix := &Index{embed: embed, identity: identity, opts: opts.withDefaults()}
+	ix.cur.Store(emptyState(identity))
+	return ix
+}
+
+func emptyState(identity string) *state {
+	return &state{identity: identity, byHash: map[string]int32{}, lex: buildBM25(nil, BM25Params{})}
+}
+
+// Report says what a sync did.
+type Report struct {
+	Articles  int  // articles in the new index
+	Chunks    int  // chunks in the new index
+	Added     int  // chunks with a new id
+	Updated   int  // chunks whose id existed with different content
+	Removed   int  // chunks that are gone
+	Unchanged int  // chunks with the same id and content
+	Embedded  int  // chunks sent to the embedder (0 when nothing changed)
+	Rebuilt   bool // every vector was recomputed (new index or new embedder)
+	Problems  []Problem
+	// SnapshotErr is set when the new index serves but could not be saved;
+	// the previous snapshot is kept.
+	SnapshotErr error
+	Duration    time.Duration
+}
+
+// Stats describes the serving index.
+type Stats struct {
+	Identity string
+	Articles int
+	Chunks   int
+	Dim      int
+	Built    time.Time
+}
+
+// Stats returns the size of the serving index.
+func (ix *Index) Stats() Stats {
+	s := ix.cur.Load()
+	return Stats{Identity: s.identity, Articles: s.articles, Chunks: len(s.chunks), Dim: s.vecs.dim, Built: s.built}
+}
+
+// Sync loads the corpus from fsys and makes the index match it.
+func (ix *Index) Sync(ctx context.Context, fsys fs.FS) (Report, error) {
+	start := time.Now()
+	corpus, err := Load(ctx, fsys, ix.opts.Load)
+	if err != nil {
+		return Report{Problems: corpus.Problems, Duration: time.Since(start)}, fmt.Errorf("load corpus: %w", err)
+	}
+	rep, err := ix.SyncArticles(ctx, corpus.Articles)
+	rep.Problems = append(corpus.Problems, rep.Problems...)
+	rep.Duration = time.Since(start)
+	return rep, err
+}
+
+// SyncArticles makes the index hold exactly these articles. Chunks whose
+// content hash is already indexed (by the same embedder) keep their vector;
+// only new or changed chunks are embedded. The new state is saved (when
+// Options.Dir is set) and swapped in; on error the old state keeps serving.
+func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, error) {
+	start := time.Now()
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+
+	old := ix.cur.Load()
+	reuse := old.identity == ix.identity && len(old.chunks) > 0
+	rep := Report{Rebuilt: !reuse}
+
+	chunks, dupes := ix.chunkAll(articles)
+	rep.Problems = dupes
+
+	oldByID := make(map[string]string, len(old.chunks))
+	for _, c := range old.chunks {
+		oldByID[c.ID] = c.Hash
+	}
+	var todo []int
+	for i, c := range chunks {
+		switch h, ok := oldByID[c.ID]; {
+		case !ok:
+			rep.Added++
+		case h != c.Hash:
+			rep.Updated++
+		default:
+			rep.Unchanged++
+		}
+		if !reuse {
+			todo = append(todo, i)
+		} else if _, ok := old.byHash[c.Hash]; !ok {
+			todo = append(todo, i)
+		}
+	}
+	newIDs := make(map[string]bool, len(chunks))
+	for _, c := range chunks {
+		newIDs[c.ID] = true
+	}
+	for id := range oldByID {
+		if !newIDs[id] {
+			rep.Removed++
+		}
+	}
+
+	fresh, err := ix.embedChunks(ctx, chunks, todo)
+	if err != nil {
+		return rep, err
+	}
+	rep.Embedded = len(todo)
+
+	dim := old.vecs.dim
+	if len(todo) > 0 {
+		dim = len(fresh[0])
+		if reuse && dim != old.vecs.dim && len(todo) < len(chunks) {
+			return rep, fmt.Errorf("%w: vectors have %d dimensions, the index %d", ErrEmbedding, dim, old.vecs.dim)
+		}
+	}
+	if !reuse && len(todo) == 0 {
+		dim = 0
+	}
+	vecs := matrix{dim: dim, data: make([]float32, len(chunks)*dim)}
+	next := 0
+	for i, c := range chunks {
+		row := vecs.data[i*dim : (i+1)*dim]
+		if next < len(todo) && todo[next] == i {
+			copy(row, fresh[next])
+			next++
+			continue
+		}
+		copy(row, old.vecs.row(int(old.byHash[c.Hash])))
+	}
+
+	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.BM25)
+	if err != nil {
+		return rep, err
+	}
+	if ix.opts.Dir != "" {
+		rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st)
+	}
+	ix.cur.Store(st)
+	rep.Articles = st.articles
+	rep.Chunks = len(st.chunks)
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+// chunkAll chunks the articles in order, dropping articles whose id was
+// already seen (reported as problems).
+func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
+	seen := make(map[string]bool, len(articles))
+	var problems []Problem
+	per := make([][]Chunk, len(articles))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				per[i] = ChunkArticle(articles[i], ix.opts.Chunk)
+			}
+		}()
+	}
+	for i, a := range articles {
+		if seen[a.ID] {
+			problems = append(problems, Problem{Path: a.Path, Line: a.Line, Reason: fmt.Sprintf("duplicate id %q", a.ID), Skipped: true})
+			continue
+		}
+		seen[a.ID] = true
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	var chunks []Chunk
+	for _, cs := range per {
+		chunks = append(chunks, cs...)
+	}
+	return chunks, problems
+}
+
+// embedChunks embeds chunks[todo[i]] in batches on a bounded number of
+// workers; the first error cancels the rest. Vectors come back normalised
+// and checked for count and dimension.
+func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([][]float32, error) {
+	out := make([][]float32, len(todo))
+	if len(todo) == 0 {
+		return out, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(ix.opts.EmbedWorkers)
+	var done atomic.Int64
+	batch := ix.opts.EmbedBatch
+	for lo := 0; lo < len(todo); lo += batch {
+		hi := min(lo+batch, len(todo))
+		g.Go(func() error {
+			texts := make([]string, hi-lo)
+			for i := lo; i < hi; i++ {
+				texts[i-lo] = chunks[todo[i]].EmbedText()
+			}
+			vecs, err := ix.embed.Embed(gctx, texts)
+			if err != nil {
+				return fmt.Errorf("%w: chunks %d–%d: %w", ErrEmbedding, lo, hi, err)
+			}
+			if len(vecs) != len(texts) {
+				return fmt.Errorf("%w: got %d vectors for %d texts", ErrEmbedding, len(vecs), len(texts))
+			}
+			for i, v := range vecs {
+				v = sanitize(v)
+				normalizeInPlace(v)
+				out[lo+i] = v
+			}
+			if p := ix.opts.Progress; p != nil {
+				p(int(done.Add(int64(hi-lo))), len(todo))
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	dim := len(out[0])
+	if dim == 0 {
+		return nil, fmt.Errorf("%w: empty vector", ErrEmbedding)
+	}
+	for i, v := range out {
+		if len(v) != dim {
+			return nil, fmt.Errorf("%w: vector %d has %d dimensions, want %d", ErrEmbedding, i, len(v), dim)
+		}
+	}
+	return out, nil
+}
+
+// sanitize copies v with NaN and infinities set to zero.
+func sanitize(v []float32) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		if x == x && x < 3.4e38 && x > -3.4e38 {
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// newState builds the chromem-go collection and the BM25 index over chunks
+// whose vectors are the rows of vecs.
+func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, bm BM25Params) (*state, error) {
+	st := &state{
+		identity: identity,
+		chunks:   chunks,
+		byHash:   make(map[string]int32, len(chunks)),
+		vecs:     vecs,
+		built:    time.Now(),
+	}
+	articles := make(map[string]bool)
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		if _, ok := st.byHash[c.Hash]; !ok {
+			st.byHash[c.Hash] = int32(i)
+		}
+		articles[c.ArticleID] = true
+		texts[i] = c.EmbedText()
+	}
+	st.articles = len(articles)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		st.lex = buildBM25(texts, bm)
+	}()
+	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	st.db, st.coll = db, coll
+	return st, nil
+}
+
+const collectionName = "chunks"
+
+// Chunk metadata keys in the chromem-go documents.
+const (
+	metaArticle = "article"
+	metaN       = "n"
+	metaTitle   = "title"
+	metaSource  = "source"
+	metaDate    = "date"
+	metaURL     = "url"
+	metaStart   = "start"
+	metaEnd     = "end"
+	metaHash    = "hash"
+)
+
+// errNoEmbed guards chromem-go's trap: a nil embedding function silently
+// means OpenAI. Our documents always carry their vectors.
+func errNoEmbed(context.Context, string) ([]float32, error) {
+	return nil, errors.New("chromem embedding is not used: vectors are computed by the index")
+}
+
+// buildCollection stores every chunk in a fresh in-memory chromem-go
+// collection. The documents' embeddings alias the rows of vecs, so the
+// vectors are held once.
+func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs matrix) (*chromem.DB, *chromem.Collection, error) {
+	db := chromem.NewDB()
+	coll, err := db.CreateCollection(collectionName, map[string]string{"identity": identity, "dim": strconv.Itoa(vecs.dim)}, errNoEmbed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create collection: %w", err)
+	}
+	for i, c := range chunks {
+		doc := chromem.Document{
+			ID:        c.ID,
+			Metadata:  chunkMetadata(c),
+			Embedding: vecs.row(i),
+			Content:   c.Text,
+		}
+		if err := coll.AddDocument(ctx, doc); err != nil {
+			return nil, nil, fmt.Errorf("store chunk %s: %w", c.ID, err)
+		}
+	}
+	return db, coll, nil
+}
+
+func chunkMetadata(c Chunk) map[string]string {
+	m := map[string]string{
+		metaArticle: c.ArticleID,
+		metaN:       strconv.Itoa(c.N),
+		metaTitle:   c.Title,
+		metaStart:   strconv.Itoa(c.Start),
+		metaEnd:     strconv.Itoa(c.End),
+		metaHash:    c.Hash,
+	}
+	if c.Source != "" {
+		m[metaSource] = c.Source
+	}
+	if !c.Date.IsZero() {
+		m[metaDate] = c.Date.Format(time.DateOnly)
+	}
+	if c.URL != "" {
+		m[metaURL] = c.URL
+	}
+	return m
+}
+
+func chunkFromDocument(d chromem.Document) (Chunk, error) {
+	m := d.Metadata
+	c := Chunk{
+		ID:        d.ID,
+		ArticleID: m[metaArticle],
+		Title:     m[metaTitle],
+		Source:    m[metaSource],
+		URL:       m[metaURL],
+		Text:      d.Content,
+		Hash:      m[metaHash],
+	}
+	var err error
+	if c.N, err = strconv.Atoi(m[metaN]); err != nil {
+		return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaN, err)
+	}
+	if c.Start, err = strconv.Atoi(m[metaStart]); err != nil {
+		return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaStart, err)
+	}
+	if c.End, err = strconv.Atoi(m[metaEnd]); err != nil {
+		return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaEnd, err)
+	}
+	if s := m[metaDate]; s != "" {
+		if c.Date, err = time.Parse(time.DateOnly, s); err != nil {
+			return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaDate, err)
+		}
+	}
+	if c.ArticleID == "" || c.Hash == "" {
+		return c, fmt.Errorf("chunk %s: missing article or hash", d.ID)
+	}
+	return c, nil
+}
