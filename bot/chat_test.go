@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/retrieval"
+)
+
+var _ answerer = (*answer.Composer)(nil)
+
+// scriptedAnswerer returns a fixed answer or error and records questions.
+type scriptedAnswerer struct {
+	a         answer.Answer
+	err       error
+	questions []string
+}
+
+func (s *scriptedAnswerer) Answer(_ context.Context, q string) (answer.Answer, error) {
+	s.questions = append(s.questions, q)
+	if s.err != nil {
+		return answer.Answer{}, s.err
+	}
+	a := s.a
+	a.Question = q
+	return a, nil
+}
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func sampleAnswer() answer.Answer {
+	p := retrieval.Passage{Chunk: retrieval.Chunk{ArticleID: "a", Title: "عنوان", Source: "تابناک", Text: "متن کامل قطعه."}, Coverage: 0.75}
+	return answer.Answer{Text: "جمله پاسخ. [۱]", Mode: answer.ModeExtractive, Sources: []answer.Source{{N: 1, Passage: p}}, Passages: []retrieval.Passage{p}}
+}
+
+func TestChatCommands(t *testing.T) {
+	ans := &scriptedAnswerer{a: sampleAnswer()}
+	c := NewChat(ans, discard())
+	ctx := context.Background()
+	tests := []struct{ name, give, want string }{
+		{"start", "/start", msgWelcome},
+		{"help with bot name", "/help@khabar_bot", msgHelp},
+		{"sources before any answer", "/sources", msgNoLastAnswer},
+		{"unknown command", "/frobnicate", msgUnknownCommand},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := c.Handle(ctx, Message{ChatID: 5, Text: tt.give}).Text; got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if len(ans.questions) != 0 {
+		t.Errorf("commands reached the answerer: %q", ans.questions)
+	}
+}
+
+func TestChatQuestionThenSources(t *testing.T) {
+	ans := &scriptedAnswerer{a: sampleAnswer()}
+	c := NewChat(ans, discard())
+	ctx := context.Background()
+	r := c.Handle(ctx, Message{ChatID: 5, Text: "  پرسش؟ \xff"})
+	if r.Answer == nil || !strings.Contains(r.Text, "[۱] تابناک") {
+		t.Fatalf("got %+v", r)
+	}
+	if ans.questions[0] != "پرسش؟" {
+		t.Errorf("question %q, want it trimmed and valid UTF-8", ans.questions[0])
+	}
+	src := c.Handle(ctx, Message{ChatID: 5, Text: "/sources"}).Text
+	if !strings.Contains(src, "متن کامل قطعه.") || !strings.Contains(src, "۰.۷۵") {
+		t.Errorf("sources: %q", src)
+	}
+	// Another chat has no last answer.
+	if got := c.Handle(ctx, Message{ChatID: 6, Text: "/sources"}).Text; got != msgNoLastAnswer {
+		t.Errorf("other chat: got %q", got)
+	}
+}
+
+func TestChatErrorsArePolite(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"empty question", answer.ErrEmptyQuestion, answer.MsgEmptyQuestion},
+		{"failure", errors.New("index exploded: secret details"), msgInternalError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewChat(&scriptedAnswerer{err: tt.err}, discard())
+			if got := c.Handle(context.Background(), Message{Text: "x"}).Text; got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
