@@ -31,6 +31,9 @@ commands:
   ask "question"   answer one question from the corpus and exit
   index            sync the index with the corpus and print the report
   chat             a console chat: each line is a question
+  eval             measure retrieval and answers on an evaluation set:
+                   eval --corpus FILE [--corpus FILE …] --questions FILE
+                        [--absent FILE …] [--k 10] [--json] [--min metric=value …]
   config           print the configuration (secrets redacted)
 
 Configuration comes from the environment and an optional .env file;
@@ -61,6 +64,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdIndex(ctx, cfg, log, stdout)
 	case "chat":
 		return cmdChat(ctx, cfg, log, stdin, stdout)
+	case "eval":
+		return cmdEval(ctx, cfg, log, rest, stdout, stderr)
 	case "config":
 		fmt.Fprint(stdout, cfg)
 		return nil
@@ -106,8 +111,12 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 		log:      log,
 		corpus:   corpus,
 		index:    ix,
-		composer: answer.New(ix, answer.Options{K: cfg.TopK, MaxSentences: cfg.MaxAnswerLines}),
+		composer: answer.New(ix, answerOptions(cfg)),
 	}, nil
+}
+
+func answerOptions(cfg Config) answer.Options {
+	return answer.Options{K: cfg.TopK, MaxSentences: cfg.MaxAnswerLines}
 }
 
 // openCorpus returns SEEDS_DIR, or the seeds built into the binary when

@@ -44,6 +44,9 @@ type Answer struct {
 	Mode Mode
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
+	// Relevance is the relevance floor's score of the passages (see
+	// [Floor.Score]).
+	Relevance float64
 }
 
 // NotFound reports whether the answer says that nothing was found.
@@ -127,6 +130,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Floor returns the composer's relevance floor.
+func (c *Composer) Floor() Floor { return c.opts.Floor }
+
 // Composer answers questions from an index.
 type Composer struct {
 	search searcher
@@ -149,7 +155,7 @@ func (c *Composer) Answer(ctx context.Context, question string) (Answer, error) 
 	if err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
 	}
-	a := Answer{Question: question, Passages: res.Passages}
+	a := Answer{Question: question, Passages: res.Passages, Relevance: c.opts.Floor.Score(res)}
 	if !c.opts.Floor.Relevant(res) {
 		a.Mode = ModeNotFound
 		a.Text = MsgNotFound

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/khabar/khabar/internal/evaluation"
+	"github.com/khabar/khabar/retrieval"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// errBelowMinimum is returned when a --min guard fails.
+var errBelowMinimum = errors.New("evaluation below minimum")
+
+func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var corpora, absent, mins listFlag
+	fl.Var(&corpora, "corpus", "corpus.jsonl to index (repeatable)")
+	fl.Var(&absent, "absent", "corpus.jsonl to index alone and ask every question against, where none can be answered (repeatable)")
+	fl.Var(&mins, "min", "guard: metric=value, fail when the metric is below value (repeatable; metric names as in --json)")
+	questions := fl.String("questions", "", "questions.jsonl")
+	k := fl.Int("k", 10, "cut-off k for the printed success@k")
+	asJSON := fl.Bool("json", false, "print one JSON object")
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if len(corpora) == 0 || *questions == "" {
+		fl.Usage()
+		return fmt.Errorf("%w: eval needs --corpus and --questions", errUsage)
+	}
+	guards, err := parseMins(mins)
+	if err != nil {
+		return err
+	}
+	emb := retrieval.NewLocalEmbedder(cfg.LocalEmbedDim)
+	rep, err := evaluation.Run(ctx, evaluation.Config{
+		Corpora:   corpora,
+		Absent:    absent,
+		Questions: *questions,
+		K:         *k,
+		NewIndex: func() *retrieval.Index {
+			return retrieval.New(emb, emb.Identity(), retrieval.Options{
+				Chunk: retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
+			})
+		},
+		Answer:   answerOptions(cfg),
+		Progress: stderr,
+	})
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printEval(stdout, rep, *k)
+	}
+	return checkMins(rep, guards, stderr)
+}
+
+func parseMins(mins []string) (map[string]float64, error) {
+	guards := map[string]float64{}
+	for _, m := range mins {
+		name, val, ok := strings.Cut(m, "=")
+		v, err := strconv.ParseFloat(val, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("%w: --min %q is not metric=value", errUsage, m)
+		}
+		guards[name] = v
+	}
+	return guards, nil
+}
+
+// checkMins compares the report's figures (flattened JSON names such as
+// retrieval.ndcg_at_10) with the guards.
+func checkMins(rep evaluation.Report, guards map[string]float64, w io.Writer) error {
+	if len(guards) == 0 {
+		return nil
+	}
+	flat := map[string]float64{}
+	b, _ := json.Marshal(rep)
+	var tree map[string]any
+	json.Unmarshal(b, &tree)
+	flatten("", tree, flat)
+	names := make([]string, 0, len(guards))
+	for n := range guards {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var failed []string
+	for _, n := range names {
+		got, ok := flat[n]
+		switch {
+		case !ok:
+			failed = append(failed, fmt.Sprintf("%s: no such figure", n))
+		case got < guards[n]:
+			failed = append(failed, fmt.Sprintf("%s = %.4f < %.4f", n, got, guards[n]))
+		default:
+			fmt.Fprintf(w, "guard ok: %s = %.4f ≥ %.4f\n", n, got, guards[n])
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%w: %s", errBelowMinimum, strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+func flatten(prefix string, v any, out map[string]float64) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			name := k
+			if prefix != "" {
+				name = prefix + "." + k
+			}
+			flatten(name, x, out)
+		}
+	case float64:
+		out[prefix] = t
+	}
+}
+
+func printEval(w io.Writer, rep evaluation.Report, k int) {
+	r := rep.Retrieval
+	fmt.Fprintf(w, "corpora: %s\n", strings.Join(rep.Corpora, " + "))
+	fmt.Fprintf(w, "questions: %s (%d with relevant articles)\n", rep.Questions, r.Questions)
+	fmt.Fprintf(w, "index: %d articles, %d chunks in %.2fs\n\n", rep.Articles, rep.Chunks, rep.IndexTime)
+	fmt.Fprintf(w, "%-14s %s\n", "success@1", f3(r.Success1))
+	fmt.Fprintf(w, "%-14s %s\n", "success@5", f3(r.Success5))
+	fmt.Fprintf(w, "%-14s %s\n", fmt.Sprintf("success@%d", k), f3(successAt(r, k)))
+	fmt.Fprintf(w, "%-14s %s\n", "MRR@10", f3(r.MRR10))
+	fmt.Fprintf(w, "%-14s %s\n", "nDCG@10", f3(r.NDCG10))
+	fmt.Fprintf(w, "%-14s %s\n", "recall@100", f3(r.Recall100))
+	fmt.Fprintf(w, "%-14s p50 %.2f ms, p95 %.2f ms\n", "search", rep.Search.P50, rep.Search.P95)
+	if a := rep.Answers; a != nil {
+		fmt.Fprintf(w, "%-14s p50 %.2f ms, p95 %.2f ms\n", "answer", rep.AnswerTime.P50, rep.AnswerTime.P95)
+		fmt.Fprintf(w, "\nanswers: %d answerable, %d lacking an answer in the corpora\n", a.Answerable, a.Lacking)
+		fmt.Fprintf(w, "%-22s %s\n", "answer recall", f3(a.Recall))
+		fmt.Fprintf(w, "%-22s %s\n", "answered (answerable)", f3(a.Answered))
+		fmt.Fprintf(w, "%-22s %s\n", "not found (lacking)", f3(a.NotFoundOnLacking))
+		fmt.Fprintf(w, "%-22s %s\n", "no-answer precision", f3(a.NoAnswerPrecision))
+		fmt.Fprintf(w, "%-22s %s\n", "no-answer recall", f3(a.NoAnswerRecall))
+	}
+	if ab := rep.Absent; ab != nil {
+		fmt.Fprintf(w, "\nagainst %s alone (%d articles): not found %s\n", strings.Join(ab.Corpora, " + "), ab.Articles, f3(ab.NotFound))
+	}
+	if len(rep.Curve) > 0 {
+		fmt.Fprintf(w, "\nrelevance floor trade-off:\n%-10s %-10s %-14s %s\n", "threshold", "answered", "absent→n/f", "unanswerable→n/f")
+		for _, p := range rep.Curve {
+			mark := ""
+			if p.CurrentThreshold {
+				mark = "  ← current"
+			}
+			fmt.Fprintf(w, "%-10.3f %-10s %-14s %s%s\n", p.Threshold, f3(p.Answered), f3(p.AbsentNotFound), f3(p.LackingNotFound), mark)
+		}
+	}
+}
+
+func successAt(r evaluation.Retrieval, k int) float64 {
+	switch {
+	case k <= 1:
+		return r.Success1
+	case k <= 5:
+		return r.Success5
+	}
+	return r.Success10
+}
+
+func f3(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
