@@ -72,6 +72,20 @@ func Tokens(s string) []string {
 	return strings.Fields(mapRunes(normalizeNFKC(s), canonicalRune))
 }
 
+// keepZWNJ is canonicalRune that leaves ZWNJ in place, so that a word
+// written with it («قطب‌نما», «بین‌المللی») can be seen in parts.
+func keepZWNJ(r rune) rune {
+	if r == zwnj {
+		return r
+	}
+	return canonicalRune(r)
+}
+
+// words returns the canonical words of s with ZWNJ still inside them.
+func words(s string) []string {
+	return strings.Fields(mapRunes(normalizeNFKC(s), keepZWNJ))
+}
+
 // normalizeNFKC applies Unicode NFKC, which also maps Arabic presentation
 // forms and full-width characters to their base letters. Invalid UTF-8 is
 // replaced with U+FFFD first so that everything downstream sees valid text.

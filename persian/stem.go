@@ -14,8 +14,7 @@ var suffixes = []string{
 	"ات",
 }
 
-// minStemRunes is the shortest stem [Stem] leaves: shorter words keep
-// their ending («تهران» is not «ته»+«ران», «بیان» is not stripped).
+// minStemRunes is the shortest stem [Stem] leaves for most suffixes.
 const minStemRunes = 3
 
 // Stem strips one inflectional suffix (plural ها/ان/ات, comparative تر and
@@ -28,23 +27,58 @@ func Stem(tok string) string {
 			continue
 		}
 		stem := tok[:len(tok)-len(suf)]
-		if utf8.RuneCountInString(stem) >= minStemRunes {
+		if utf8.RuneCountInString(stem) >= minStem(suf) {
 			return stem
 		}
 	}
 	return tok
 }
 
-// Terms returns the lexical terms of s: canonical tokens, stopwords
-// removed, each stemmed. Documents and queries go through the same path.
+// minStem is the shortest stem left when suf is stripped. Plural ان/یان
+// and ات and comparative تر need four letters, so that «ایران», «تهران»,
+// «انسان» and «فیلتر» keep their ending (ایر, تهر, انس and فیل would
+// collide with other words).
+func minStem(suf string) int {
+	switch suf {
+	case "ان", "یان", "ات", "تر":
+		return 4
+	}
+	return minStemRunes
+}
+
+// Terms returns the lexical terms of s: canonical words, stopwords
+// removed, each stemmed; documents and queries go through the same path.
+// A word written with ZWNJ gives its joined form and also each part that
+// differs from it: «قطب‌نما» gives قطبنما, قطب and نما, so that it also
+// matches «قطب نما» written with a space.
 func Terms(s string) []string {
-	toks := Tokens(s)
-	out := toks[:0]
-	for _, t := range toks {
-		if IsStopword(t) {
+	ws := words(s)
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		joined := w
+		split := strings.ContainsRune(w, zwnj)
+		if split {
+			joined = strings.ReplaceAll(w, string(zwnj), "")
+		}
+		if joined == "" {
 			continue
 		}
-		out = append(out, Stem(t))
+		stem := ""
+		if !IsStopword(joined) {
+			stem = Stem(joined)
+			out = append(out, stem)
+		}
+		if !split {
+			continue
+		}
+		for _, part := range strings.Split(w, string(zwnj)) {
+			if part == "" || IsStopword(part) {
+				continue
+			}
+			if p := Stem(part); p != stem {
+				out = append(out, p)
+			}
+		}
 	}
 	return out
 }

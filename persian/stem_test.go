@@ -15,6 +15,11 @@ func TestStem(t *testing.T) {
 		{"comparative", "بزرگتر", "بزرگ"},
 		{"superlative", "بزرگترین", "بزرگ"},
 		{"short word kept", "بیان", "بیان"},
+		{"iran is not a plural", "ایران", "ایران"},
+		{"tehran is not a plural", "تهران", "تهران"},
+		{"ensan kept", "انسان", "انسان"},
+		{"filter is not a comparative", "فیلتر", "فیلتر"},
+		{"four-letter stem with an", "کارگران", "کارگر"},
 		{"too short for an", "جان", "جان"},
 		{"no suffix", "عراق", "عراق"},
 		{"latin", "ict", "ict"},
@@ -45,8 +50,29 @@ func TestIsStopword(t *testing.T) {
 
 func TestTerms(t *testing.T) {
 	got := Terms("کتاب‌های تازه در نمایشگاه بین‌المللی عرضه می‌شود")
-	want := []string{"کتاب", "تازه", "نمایشگاه", "بینالمللی", "عرضه"}
+	want := []string{"کتاب", "تازه", "نمایشگاه", "بینالمللی", "المللی", "عرضه"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestTermsSplitZWNJWords(t *testing.T) {
+	tests := []struct {
+		give string
+		want []string
+	}{
+		{"قطب‌نما", []string{"قطبنما", "قطب", "نما"}},
+		{"قطب نما", []string{"قطب", "نما"}},
+		{"کتاب‌ها", []string{"کتاب"}}, // the part equals the stem
+		{"می‌شود", []string{}},        // all stopwords
+		{"صلاح‌الدین", []string{"صلاحالدین", "صلاح", "الدین"}},
+		{"‌خبر‌", []string{"خبر"}}, // stray joiners
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			if got := Terms(tt.give); !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

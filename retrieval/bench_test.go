@@ -101,21 +101,22 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// BenchmarkDenseScan compares our scan of the contiguous matrix with
-// chromem-go's QueryEmbedding over the same vectors.
+// BenchmarkDenseScan compares our scan of the contiguous matrix (on all
+// CPUs and on one) with chromem-go's QueryEmbedding over the same vectors.
 func BenchmarkDenseScan(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		ix := benchIndex(b, n)
 		st := ix.cur.Load()
 		q := st.vecs.row(42)
+		out := make([]float32, n)
 		b.Run(fmt.Sprintf("matrix/chunks=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				st.vecs.nearest(q, 200, nil)
+				st.vecs.similarities(q, out)
 			}
 		})
 		b.Run(fmt.Sprintf("matrix-1core/chunks=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				st.vecs.scan(q, 200, 0, n, nil)
+				st.vecs.simRange(q, out, 0, n)
 			}
 		})
 		b.Run(fmt.Sprintf("chromem/chunks=%d", n), func(b *testing.B) {
@@ -196,6 +197,44 @@ func samplePeakHeap(stop <-chan struct{}) uint64 {
 		case <-stop:
 			return peak
 		case <-t.C:
+		}
+	}
+}
+
+// BenchmarkSearchEval runs the Hamshahri topics against hamshahri-ir +
+// farsnews-corpus (skipped without ../shared/eval): search latency on real
+// news with real queries.
+func BenchmarkSearchEval(b *testing.B) {
+	dir := filepath.Join("..", "..", "shared", "eval")
+	var arts []Article
+	for _, name := range []string{"hamshahri-ir", "farsnews-corpus"} {
+		f, err := os.Open(filepath.Join(dir, name, "corpus.jsonl"))
+		if err != nil {
+			b.Skipf("evaluation data not here (%v): skipped", err)
+		}
+		a, _ := ParseJSONL(name, f, LoadOptions{})
+		f.Close()
+		arts = append(arts, a...)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "hamshahri-ir", "questions.jsonl"))
+	if err != nil {
+		b.Skip(err)
+	}
+	var questions []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.Index(line, `"question": "`); i >= 0 {
+			q := line[i+len(`"question": "`):]
+			questions = append(questions, q[:strings.Index(q, `"`)])
+		}
+	}
+	ix := New(NewLocalEmbedder(256), "bench", Options{})
+	if _, err := ix.SyncArticles(context.Background(), arts); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.Search(ctx, Query{Text: questions[i%len(questions)], K: 100, PerArticle: 1}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -28,17 +28,27 @@ type posting struct {
 	tf  float32
 }
 
-// bm25 is an in-memory inverted index over the lexical terms of the chunks
-// (persian.Terms: canonical, stopwords removed, stemmed). It is immutable
-// once built and safe for concurrent reads.
-type bm25 struct {
-	params   BM25Params
-	postings map[string][]posting
-	docLen   []float32
-	avgLen   float64
+// weighted is a term (by id) with a weight.
+type weighted struct {
+	term int32
+	w    float32
 }
 
-// termsOf returns the term frequencies of one chunk's lexical text.
+// bm25 is an in-memory inverted index over the lexical terms of a set of
+// texts (persian.Terms: canonical, stopwords removed, stemmed). It is
+// immutable once built and safe for concurrent reads.
+type bm25 struct {
+	params   BM25Params
+	ids      map[string]int32 // term → id
+	postings [][]posting      // by term id, sorted by doc
+	docLen   []float32
+	avgLen   float64
+	// signature holds, per text, its most characteristic terms by
+	// (tf / length) · idf, for pseudo-relevance feedback; nil unless asked.
+	signature [][]weighted
+}
+
+// termsOf returns the term frequencies of one text and its length in terms.
 func termsOf(text string) (map[string]float32, int) {
 	terms := persian.Terms(text)
 	tf := make(map[string]float32, len(terms))
@@ -48,11 +58,17 @@ func termsOf(text string) (map[string]float32, int) {
 	return tf, len(terms)
 }
 
-func buildBM25(texts []string, params BM25Params) *bm25 {
+// buildBM25 indexes texts. With signature > 0 it also keeps that many
+// characteristic terms per text.
+func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 	ix := &bm25{
-		params:   params.withDefaults(),
-		postings: make(map[string][]posting),
-		docLen:   make([]float32, len(texts)),
+		params: params.withDefaults(),
+		ids:    make(map[string]int32),
+		docLen: make([]float32, len(texts)),
+	}
+	var forward [][]posting // per text: (term id, tf), only when signatures are asked
+	if signature > 0 {
+		forward = make([][]posting, len(texts))
 	}
 	var total float64
 	for i, text := range texts {
@@ -60,7 +76,16 @@ func buildBM25(texts []string, params BM25Params) *bm25 {
 		ix.docLen[i] = float32(n)
 		total += float64(n)
 		for t, f := range tf {
-			ix.postings[t] = append(ix.postings[t], posting{doc: int32(i), tf: f})
+			id, ok := ix.ids[t]
+			if !ok {
+				id = int32(len(ix.postings))
+				ix.ids[t] = id
+				ix.postings = append(ix.postings, nil)
+			}
+			ix.postings[id] = append(ix.postings[id], posting{doc: int32(i), tf: f})
+			if forward != nil {
+				forward[i] = append(forward[i], posting{doc: id, tf: f})
+			}
 		}
 	}
 	if len(texts) > 0 {
@@ -69,54 +94,96 @@ func buildBM25(texts []string, params BM25Params) *bm25 {
 	if ix.avgLen == 0 {
 		ix.avgLen = 1
 	}
+	if forward != nil {
+		ix.signature = make([][]weighted, len(texts))
+		for i, terms := range forward {
+			ix.signature[i] = ix.characteristic(terms, ix.docLen[i], signature)
+		}
+	}
 	return ix
+}
+
+// characteristic returns the n terms of one text with the highest
+// (tf / length) · idf.
+func (ix *bm25) characteristic(terms []posting, length float32, n int) []weighted {
+	if length == 0 {
+		return nil
+	}
+	ws := make([]weighted, len(terms))
+	for i, t := range terms {
+		ws[i] = weighted{term: t.doc, w: t.tf / length * float32(ix.idfOf(t.doc))}
+	}
+	sort.Slice(ws, func(i, j int) bool {
+		if ws[i].w != ws[j].w {
+			return ws[i].w > ws[j].w
+		}
+		return ws[i].term < ws[j].term
+	})
+	return append([]weighted(nil), ws[:min(n, len(ws))]...)
 }
 
 // idf is BM25's smoothed inverse document frequency, never negative.
 func (ix *bm25) idf(term string) float64 {
+	id, ok := ix.ids[term]
+	if !ok {
+		return ix.idfDF(0)
+	}
+	return ix.idfOf(id)
+}
+
+func (ix *bm25) idfOf(id int32) float64 { return ix.idfDF(len(ix.postings[id])) }
+
+func (ix *bm25) idfDF(df int) float64 {
 	n := float64(len(ix.docLen))
-	df := float64(len(ix.postings[term]))
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
 // queryTerms returns the distinct lexical terms of q with their idf. Terms
-// no chunk contains are kept: they score nothing but weigh in coverage.
+// no text contains are kept: they score nothing but weigh in coverage.
 func (ix *bm25) queryTerms(q string) (terms []string, idfs []float64) {
 	seen := make(map[string]bool)
 	for _, t := range persian.Terms(q) {
-		if seen[t] {
-			continue
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+			idfs = append(idfs, ix.idf(t))
 		}
-		seen[t] = true
-		terms = append(terms, t)
-		idfs = append(idfs, ix.idf(t))
 	}
 	return terms, idfs
 }
 
-// score adds the BM25 score of every chunk that contains a query term into
-// scores (len = number of chunks) and returns it.
-func (ix *bm25) score(terms []string, idfs []float64, scores []float32) []float32 {
-	k1, b := ix.params.K1, ix.params.B
+// score adds, for every text that contains a term, weight · BM25 into
+// scores (len = number of texts). weights are the terms' idf for a plain
+// query.
+func (ix *bm25) score(terms []string, weights []float64, scores []float32) {
 	for qi, t := range terms {
-		idf := idfs[qi]
-		for _, p := range ix.postings[t] {
-			tf := float64(p.tf)
-			norm := k1 * (1 - b + b*float64(ix.docLen[p.doc])/ix.avgLen)
-			scores[p.doc] += float32(idf * tf * (k1 + 1) / (tf + norm))
+		if id, ok := ix.ids[t]; ok {
+			ix.scoreID(id, weights[qi], scores)
 		}
 	}
-	return scores
 }
 
-// has reports whether chunk doc contains term (postings are sorted by doc).
+func (ix *bm25) scoreID(id int32, weight float64, scores []float32) {
+	k1, b := ix.params.K1, ix.params.B
+	for _, p := range ix.postings[id] {
+		tf := float64(p.tf)
+		norm := k1 * (1 - b + b*float64(ix.docLen[p.doc])/ix.avgLen)
+		scores[p.doc] += float32(weight * tf * (k1 + 1) / (tf + norm))
+	}
+}
+
+// has reports whether text doc contains term (postings are sorted by doc).
 func (ix *bm25) has(term string, doc int32) bool {
-	ps := ix.postings[term]
+	id, ok := ix.ids[term]
+	if !ok {
+		return false
+	}
+	ps := ix.postings[id]
 	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= doc })
 	return i < len(ps) && ps[i].doc == doc
 }
 
-// coverage is the share of the question's term weight found in chunk doc.
+// coverage is the share of the question's term weight found in text doc.
 func (ix *bm25) coverage(terms []string, idfs []float64, doc int32, total float64) float64 {
 	if total == 0 {
 		return 0
@@ -128,4 +195,73 @@ func (ix *bm25) coverage(terms []string, idfs []float64, doc int32, total float6
 		}
 	}
 	return w / total
+}
+
+// persianLetters are the letters a typo may have dropped, swapped in or
+// replaced (canonical form: no Arabic variants).
+var persianLetters = []rune("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئ")
+
+// minTypoRunes is the shortest unknown word worth correcting: shorter ones
+// have too many neighbours.
+const minTypoRunes = 4
+
+// correction returns the known term one edit (a deletion, insertion,
+// substitution or swap of neighbours) away from an unknown term t, the one
+// most texts contain, or "" when t is known, short, or has none.
+func (ix *bm25) correction(t string) string {
+	if _, ok := ix.ids[t]; ok {
+		return ""
+	}
+	r := []rune(t)
+	if len(r) < minTypoRunes {
+		return ""
+	}
+	best, bestDF := "", 0
+	try := func(c []rune) {
+		s := string(c)
+		if id, ok := ix.ids[s]; ok {
+			if df := len(ix.postings[id]); df > bestDF || (df == bestDF && s < best) {
+				best, bestDF = s, df
+			}
+		}
+	}
+	buf := make([]rune, 0, len(r)+1)
+	for i := range r {
+		try(append(append(buf[:0], r[:i]...), r[i+1:]...)) // deletion
+		if i+1 < len(r) {
+			sw := append(buf[:0], r...)
+			sw[i], sw[i+1] = sw[i+1], sw[i]
+			try(sw) // swap
+		}
+		for _, l := range persianLetters {
+			if l != r[i] {
+				sub := append(buf[:0], r...)
+				sub[i] = l
+				try(sub) // substitution
+			}
+		}
+	}
+	for i := 0; i <= len(r); i++ {
+		for _, l := range persianLetters {
+			ins := append(append(append(buf[:0], r[:i]...), l), r[i:]...)
+			try(ins) // insertion
+		}
+	}
+	return best
+}
+
+// typoWeight discounts a corrected term against one the user wrote.
+const typoWeight = 0.8
+
+// withCorrections adds, for every unknown term of the question, its
+// correction (see [bm25.correction]) at a discount.
+func (ix *bm25) withCorrections(terms []string, idfs []float64) ([]string, []float64) {
+	n := len(terms)
+	for i := range n {
+		if c := ix.correction(terms[i]); c != "" {
+			terms = append(terms, c)
+			idfs = append(idfs, typoWeight*ix.idf(c))
+		}
+	}
+	return terms, idfs
 }

@@ -28,7 +28,7 @@ type LocalEmbedder struct {
 
 // localVersion changes whenever the features change, so that an index
 // built by an older local embedder is rebuilt.
-const localVersion = 2
+const localVersion = 3
 
 // NewLocalEmbedder returns a local embedder producing vectors of dim
 // dimensions (default 256 when dim <= 0).
@@ -36,7 +36,7 @@ func NewLocalEmbedder(dim int) *LocalEmbedder {
 	if dim <= 0 {
 		dim = 256
 	}
-	return &LocalEmbedder{dim: dim, minN: 3, maxN: 4, termWeight: 1, ngramWeight: 0.35}
+	return &LocalEmbedder{dim: dim, minN: 3, maxN: 4, termWeight: 1, ngramWeight: 0.6}
 }
 
 // Identity names the embedder and everything that shapes its vectors; it is

@@ -59,7 +59,7 @@ func TestLocalEmbedderDeterministic(t *testing.T) {
 	}
 	// Pin one value so that a change to the features (which must bump
 	// localVersion) cannot go unnoticed.
-	if id := NewLocalEmbedder(128).Identity(); id != "local/v2/dim=128/ngram=3-4/w=0.35" {
+	if id := NewLocalEmbedder(128).Identity(); id != "local/v3/dim=128/ngram=3-4/w=0.60" {
 		t.Errorf("identity %q: if the features changed, bump localVersion and this test", id)
 	}
 }

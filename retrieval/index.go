@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,8 +22,8 @@ type Options struct {
 	Dir string
 	// Chunk sizes the passages.
 	Chunk ChunkOptions
-	// BM25 sets the lexical ranker's constants.
-	BM25 BM25Params
+	// Ranking tunes how articles and passages are scored.
+	Ranking Ranking
 	// Load bounds what the corpus loader accepts.
 	Load LoadOptions
 	// EmbedBatch is the number of texts per Embed call; default 64.
@@ -35,6 +36,7 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
+	o.Ranking = o.Ranking.withDefaults()
 	if o.EmbedBatch <= 0 {
 		o.EmbedBatch = 64
 	}
@@ -69,7 +71,13 @@ type state struct {
 	chunks   []Chunk
 	byHash   map[string]int32 // content hash → row, to reuse vectors
 	vecs     matrix
-	lex      *bm25
+	lex      *bm25 // over chunks (title + passage)
+	// Articles: chunks of one article are contiguous, rows
+	// artStart[a]..artStart[a+1]; chunkArt maps a row to its article.
+	artStart []int32
+	chunkArt []int32
+	docLex   *bm25 // over whole articles (title + text)
+	titleLex *bm25 // over titles
 	db       *chromem.DB
 	coll     *chromem.Collection
 	articles int
@@ -87,7 +95,8 @@ func New(embed Embedder, identity string, opts Options) *Index {
 }
 
 func emptyState(identity string) *state {
-	return &state{identity: identity, byHash: map[string]int32{}, lex: buildBM25(nil, BM25Params{})}
+	st, _ := newState(context.Background(), identity, nil, matrix{}, Ranking{}.withDefaults())
+	return st
 }
 
 // Report says what a sync did.
@@ -209,7 +218,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 	}
 
-	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.BM25)
+	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking)
 	if err != nil {
 		return rep, err
 	}
@@ -321,32 +330,52 @@ func sanitize(v []float32) []float32 {
 	return out
 }
 
-// newState builds the chromem-go collection and the BM25 index over chunks
-// whose vectors are the rows of vecs.
-func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, bm BM25Params) (*state, error) {
+// newState builds the chromem-go collection and the lexical indexes over
+// chunks whose vectors are the rows of vecs. Chunks of one article must be
+// contiguous (as chunkAll and the snapshot keep them).
+func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking) (*state, error) {
 	st := &state{
 		identity: identity,
 		chunks:   chunks,
 		byHash:   make(map[string]int32, len(chunks)),
 		vecs:     vecs,
 		built:    time.Now(),
+		chunkArt: make([]int32, len(chunks)),
 	}
-	articles := make(map[string]bool)
 	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		if _, ok := st.byHash[c.Hash]; !ok {
 			st.byHash[c.Hash] = int32(i)
 		}
-		articles[c.ArticleID] = true
+		if i == 0 || c.ArticleID != chunks[i-1].ArticleID {
+			st.artStart = append(st.artStart, int32(i))
+		}
+		st.chunkArt[i] = int32(len(st.artStart) - 1)
 		texts[i] = c.EmbedText()
 	}
-	st.articles = len(articles)
+	st.articles = len(st.artStart)
+	st.artStart = append(st.artStart, int32(len(chunks)))
+	docs := make([]string, st.articles)
+	titles := make([]string, st.articles)
+	for a := range st.articles {
+		arts := chunks[st.artStart[a]:st.artStart[a+1]]
+		docs[a] = articleText(arts)
+		titles[a] = arts[0].Title
+	}
 
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		st.lex = buildBM25(texts, bm)
+		st.lex = buildBM25(texts, rk.Passage, 0)
+	}()
+	go func() {
+		defer wg.Done()
+		st.docLex = buildBM25(docs, rk.Article, signatureTerms)
+	}()
+	go func() {
+		defer wg.Done()
+		st.titleLex = buildBM25(titles, rk.Title, 0)
 	}()
 	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
 	wg.Wait()
@@ -355,6 +384,32 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	}
 	st.db, st.coll = db, coll
 	return st, nil
+}
+
+// signatureTerms is how many characteristic terms are kept per article for
+// pseudo-relevance feedback.
+const signatureTerms = 40
+
+// articleText puts an article back together from its chunks (which overlap
+// by whole sentences): the title, then the text.
+func articleText(chunks []Chunk) string {
+	var b strings.Builder
+	b.WriteString(chunks[0].Title)
+	end := -1
+	for _, c := range chunks {
+		switch {
+		case end < 0:
+			b.WriteString("\n")
+			b.WriteString(c.Text)
+		case c.Start >= end:
+			b.WriteString(" ")
+			b.WriteString(c.Text)
+		case c.End > end:
+			b.WriteString(c.Text[end-c.Start:])
+		}
+		end = max(end, c.End)
+	}
+	return b.String()
 }
 
 const collectionName = "chunks"

@@ -3,12 +3,69 @@ package retrieval
 import (
 	"context"
 	"fmt"
+
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/khabar/khabar/persian"
 )
+
+// Ranking tunes how articles and passages are scored. Zero values mean the
+// defaults, which the evaluation chose (docs/retrieval.md); a negative
+// weight turns its signal off.
+type Ranking struct {
+	// Article is BM25 over whole articles (title + text); default k1 2.0,
+	// b 0.75.
+	Article BM25Params
+	// Passage is BM25 over chunks, which picks passages within an article
+	// and measures coverage; default k1 1.2, b 0.75.
+	Passage BM25Params
+	// Title is BM25 over titles; default k1 1.2, b 0.5.
+	Title BM25Params
+	// DenseWeight weighs the best cosine similarity of an article's chunks;
+	// default 0.5.
+	DenseWeight float64
+	// TitleWeight weighs the title match; default 0.1.
+	TitleWeight float64
+	// FeedbackDocs, FeedbackTerms and FeedbackWeight configure pseudo-
+	// relevance feedback: the FeedbackTerms most characteristic terms of the
+	// FeedbackDocs best articles expand the question, weighted by
+	// FeedbackWeight; defaults 10, 30 and 0.7.
+	FeedbackDocs   int
+	FeedbackTerms  int
+	FeedbackWeight float64
+}
+
+func (r Ranking) withDefaults() Ranking {
+	if r.Article == (BM25Params{}) {
+		r.Article = BM25Params{K1: 2.0, B: 0.75}
+	}
+	if r.Passage == (BM25Params{}) {
+		r.Passage = BM25Params{K1: 1.2, B: 0.75}
+	}
+	if r.Title == (BM25Params{}) {
+		r.Title = BM25Params{K1: 1.2, B: 0.5}
+	}
+	def := func(x *float64, d float64) {
+		switch {
+		case *x == 0:
+			*x = d
+		case *x < 0:
+			*x = 0
+		}
+	}
+	def(&r.DenseWeight, 0.5)
+	def(&r.TitleWeight, 0.1)
+	def(&r.FeedbackWeight, 0.7)
+	if r.FeedbackDocs <= 0 {
+		r.FeedbackDocs = 10
+	}
+	if r.FeedbackTerms <= 0 {
+		r.FeedbackTerms = 30
+	}
+	return r
+}
 
 // Query is a search request.
 type Query struct {
@@ -20,15 +77,16 @@ type Query struct {
 	// PerArticle caps the passages taken from one article (default 2), so
 	// that answers draw on several articles.
 	PerArticle int
-	// From and To, when set, keep only chunks dated within [From, To]
-	// (calendar dates, inclusive). Undated chunks are then excluded.
+	// From and To, when set, keep only articles dated within [From, To]
+	// (calendar dates, inclusive). Undated articles are then excluded.
 	From, To time.Time
 }
 
 // Passage is a chunk found for a query, with the signals that ranked it.
 type Passage struct {
 	Chunk
-	// Score is the fused rank score: higher is better; only the order is
+	// Score ranks the passage's article (fused: article BM25, dense
+	// similarity, title, feedback); higher is better, only the order is
 	// meaningful.
 	Score float64
 	// Dense is the cosine similarity of the question and the chunk.
@@ -38,9 +96,6 @@ type Passage struct {
 	// Coverage is the share of the question's term weight (idf) that
 	// occurs in the chunk, from 0 to 1.
 	Coverage float64
-	// DenseRank and LexicalRank are 1-based ranks in each list; 0 when
-	// the chunk was not among that list's candidates.
-	DenseRank, LexicalRank int
 }
 
 // Result holds the passages found for a query, best first.
@@ -56,26 +111,38 @@ type Result struct {
 	Degraded error
 }
 
-// Term is a lexical term of a question (canonical, stemmed) and its idf in
-// the index.
+// Term is a lexical term of a question (canonical, stemmed) and its idf
+// over chunks.
 type Term struct {
 	Text string
 	IDF  float64
 }
 
-// rrfK is the rank constant of reciprocal rank fusion.
-const rrfK = 60
+var floatPool = sync.Pool{New: func() any { return new([]float32) }}
 
-var scoresPool = sync.Pool{New: func() any { return new([]float32) }}
+// scratch returns a zeroed []float32 of length n from the pool; put it back
+// with release.
+func scratch(n int) *[]float32 {
+	buf := floatPool.Get().(*[]float32)
+	if cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	*buf = (*buf)[:n]
+	clear(*buf)
+	return buf
+}
 
-// Search finds the passages that best match q: the dense (vector) and
-// lexical (BM25) rankings fused by reciprocal rank, at most q.PerArticle
-// passages per article. An empty index or an empty question finds nothing,
+func release(buf *[]float32) { floatPool.Put(buf) }
+
+// Search finds the passages that best answer q. Articles are ranked by a
+// fusion of BM25 over whole articles, the best dense similarity of their
+// chunks, a title match, and pseudo-relevance feedback; within each of the
+// best articles the passages that match best are taken, at most
+// q.PerArticle each. An empty index or an empty question finds nothing,
 // without an error.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	st := ix.cur.Load()
-	n := len(st.chunks)
-	if n == 0 || persian.Canonical(q.Text) == "" {
+	if len(st.chunks) == 0 || persian.Canonical(q.Text) == "" {
 		return Result{}, nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -89,9 +156,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if per <= 0 {
 		per = 2
 	}
-	k = min(k, n)
-	depth := min(n, max(200, 4*k*per))
-	keep := dateFilter(st.chunks, q.From, q.To)
+	k = min(k, len(st.chunks))
+	rk := ix.opts.Ranking
 
 	var res Result
 	terms, idfs := st.lex.queryTerms(q.Text)
@@ -99,76 +165,194 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		res.QueryWeight += w
 		res.Terms = append(res.Terms, Term{Text: terms[i], IDF: w})
 	}
-	lexical := st.lexicalTop(terms, idfs, depth, keep)
 
-	var dense []scored
-	var qv []float32
-	if st.vecs.dim > 0 {
-		v, err := ix.embedQuery(ctx, q.Text)
-		if err != nil {
-			if ctx.Err() != nil {
-				return Result{}, ctx.Err()
-			}
+	// Per-chunk signals: passage BM25 and dense similarity.
+	chunkLex := scratch(len(st.chunks))
+	defer release(chunkLex)
+	st.lex.score(terms, idfs, *chunkLex)
+	var dense *[]float32
+	if st.vecs.dim > 0 && rk.DenseWeight > 0 {
+		qv, err := ix.embedQuery(ctx, q.Text)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return Result{}, ctx.Err()
+		case err != nil:
 			res.Degraded = err
-		} else if len(v) == st.vecs.dim {
-			qv = v
-			dense = st.vecs.nearest(qv, depth, keep)
-		} else {
-			res.Degraded = fmt.Errorf("%w: question vector has %d dimensions, index %d", ErrEmbedding, len(v), st.vecs.dim)
+		case len(qv) != st.vecs.dim:
+			res.Degraded = fmt.Errorf("%w: question vector has %d dimensions, index %d", ErrEmbedding, len(qv), st.vecs.dim)
+		default:
+			dense = scratch(len(st.chunks))
+			defer release(dense)
+			st.vecs.similarities(qv, *dense)
 		}
 	}
 
-	fused := make(map[int32]*Passage, len(dense)+len(lexical))
-	get := func(doc int32) *Passage {
-		p, ok := fused[doc]
-		if !ok {
-			p = &Passage{Chunk: st.chunks[doc]}
-			fused[doc] = p
-		}
-		return p
+	scores := st.articleScores(q, rk, dense)
+	defer release(scores)
+	if rk.FeedbackWeight > 0 {
+		st.feedback(q.Text, rk, *scores)
 	}
-	for r, s := range dense {
-		p := get(s.doc)
-		p.Dense = float64(s.score)
-		p.DenseRank = r + 1
-		p.Score += 1.0 / float64(rrfK+r+1)
-	}
-	for r, s := range lexical {
-		p := get(s.doc)
-		p.Lexical = float64(s.score)
-		p.LexicalRank = r + 1
-		p.Score += 1.0 / float64(rrfK+r+1)
-	}
-	order := make([]int32, 0, len(fused))
-	for doc := range fused {
-		order = append(order, doc)
-	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := fused[order[i]], fused[order[j]]
-		if a.Score != b.Score {
-			return a.Score > b.Score
-		}
-		return order[i] < order[j]
-	})
 
-	taken := make(map[string]int)
-	for _, doc := range order {
-		p := fused[doc]
-		if taken[p.ArticleID] >= per {
-			continue
+	// Best articles, then their best passages.
+	keep := st.articleFilter(q.From, q.To)
+	top := newTopK(k)
+	for a, s := range *scores {
+		if s > 0 && (keep == nil || keep(a)) {
+			if len(top.h) < k || s > top.h[0].score {
+				top.add(int32(a), s)
+			}
 		}
-		taken[p.ArticleID]++
-		if p.DenseRank == 0 && qv != nil {
-			// Not among the dense candidates: still report its similarity.
-			p.Dense = float64(dot(qv, st.vecs.row(int(doc))))
-		}
-		p.Coverage = st.lex.coverage(terms, idfs, doc, res.QueryWeight)
-		res.Passages = append(res.Passages, *p)
-		if len(res.Passages) == k {
-			break
+	}
+	maxLex := float32(1e-9)
+	for _, x := range *chunkLex {
+		maxLex = max(maxLex, x)
+	}
+	for _, art := range top.sorted() {
+		for _, row := range st.bestChunks(art.doc, per, *chunkLex, maxLex, dense, rk.DenseWeight) {
+			p := Passage{Chunk: st.chunks[row], Score: float64(art.score), Lexical: float64((*chunkLex)[row])}
+			if dense != nil {
+				p.Dense = float64((*dense)[row])
+			}
+			p.Coverage = st.lex.coverage(terms, idfs, row, res.QueryWeight)
+			res.Passages = append(res.Passages, p)
+			if len(res.Passages) == k {
+				return res, nil
+			}
 		}
 	}
 	return res, nil
+}
+
+// articleScores fuses, per article: BM25 over the article (normalised by
+// the best), the best dense similarity of its chunks, and the title match.
+// The caller releases the result.
+func (st *state) articleScores(q Query, rk Ranking, dense *[]float32) *[]float32 {
+	n := st.articles
+	doc := scratch(n)
+	dterms, didfs := st.docLex.withCorrections(st.docLex.queryTerms(q.Text))
+	st.docLex.score(dterms, didfs, *doc)
+	title := scratch(n)
+	defer release(title)
+	if rk.TitleWeight > 0 {
+		st.titleLex.score(dterms, didfs, *title)
+	}
+	dmax, tmax := maxOf(*doc), maxOf(*title)
+	out := *doc
+	for a := range out {
+		s := float64(out[a]) / dmax
+		if t := (*title)[a]; t > 0 {
+			s += rk.TitleWeight * float64(t) / tmax
+		}
+		if dense != nil {
+			best := float32(-1)
+			for _, v := range (*dense)[st.artStart[a]:st.artStart[a+1]] {
+				best = max(best, v)
+			}
+			if best > 0 {
+				s += rk.DenseWeight * float64(best)
+			}
+		}
+		out[a] = float32(s)
+	}
+	return doc
+}
+
+func maxOf(xs []float32) float64 {
+	m := float32(1e-9)
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return float64(m)
+}
+
+// feedback expands the question with the terms that characterise the
+// best-scored articles (pseudo-relevance feedback, from each article's
+// precomputed signature) and adds the expansion's normalised BM25 score to
+// scores.
+func (st *state) feedback(question string, rk Ranking, scores []float32) {
+	top := newTopK(rk.FeedbackDocs)
+	for a, s := range scores {
+		if s > 0 {
+			top.add(int32(a), s)
+		}
+	}
+	best := top.sorted()
+	if len(best) == 0 {
+		return
+	}
+	lex := st.docLex
+	qterms, _ := lex.queryTerms(question)
+	inQuestion := make(map[int32]bool, len(qterms))
+	for _, t := range qterms {
+		if id, ok := lex.ids[t]; ok {
+			inQuestion[id] = true
+		}
+	}
+	weight := map[int32]float64{}
+	for rank, art := range best {
+		for _, t := range lex.signature[art.doc] {
+			if !inQuestion[t.term] {
+				weight[t.term] += float64(t.w) / float64(rank+1)
+			}
+		}
+	}
+	exp := make([]weighted, 0, len(weight))
+	for t, w := range weight {
+		exp = append(exp, weighted{t, float32(w)})
+	}
+	sort.Slice(exp, func(i, j int) bool {
+		if exp[i].w != exp[j].w {
+			return exp[i].w > exp[j].w
+		}
+		return exp[i].term < exp[j].term
+	})
+	exp = exp[:min(len(exp), rk.FeedbackTerms)]
+	var sum float64
+	for _, x := range exp {
+		sum += float64(x.w)
+	}
+	if sum == 0 {
+		return
+	}
+	es := scratch(len(scores))
+	defer release(es)
+	for _, x := range exp {
+		lex.scoreID(x.term, lex.idfOf(x.term)*float64(x.w)/sum, *es)
+	}
+	emax := maxOf(*es)
+	for a, e := range *es {
+		if e > 0 && scores[a] > 0 {
+			scores[a] += float32(rk.FeedbackWeight * float64(e) / emax)
+		}
+	}
+}
+
+// bestChunks returns up to per rows of article art, best first by passage
+// BM25 (normalised) plus weighted dense similarity. After the first, only
+// chunks that share a term with the question are taken.
+func (st *state) bestChunks(art int32, per int, lex []float32, maxLex float32, dense *[]float32, wDense float64) []int32 {
+	lo, hi := st.artStart[art], st.artStart[art+1]
+	type cand struct {
+		row   int32
+		score float64
+	}
+	cands := make([]cand, 0, hi-lo)
+	for row := lo; row < hi; row++ {
+		s := float64(lex[row] / maxLex)
+		if dense != nil {
+			s += wDense * float64((*dense)[row])
+		}
+		cands = append(cands, cand{row, s})
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	var out []int32
+	for i, c := range cands {
+		if len(out) == per || (i > 0 && lex[c.row] == 0) {
+			break
+		}
+		out = append(out, c.row)
+	}
+	return out
 }
 
 func (ix *Index) embedQuery(ctx context.Context, text string) ([]float32, error) {
@@ -184,53 +368,25 @@ func (ix *Index) embedQuery(ctx context.Context, text string) ([]float32, error)
 	return v, nil
 }
 
-// lexicalTop returns the depth best chunks by BM25, best first; chunks
-// that share no term with the question are not candidates.
-func (st *state) lexicalTop(terms []string, idfs []float64, depth int, keep func(int) bool) []scored {
-	if len(terms) == 0 {
-		return nil
-	}
-	buf := scoresPool.Get().(*[]float32)
-	defer scoresPool.Put(buf)
-	n := len(st.chunks)
-	if cap(*buf) < n {
-		*buf = make([]float32, n)
-	}
-	scores := (*buf)[:n]
-	clear(scores)
-	st.lex.score(terms, idfs, scores)
-	top := newTopK(depth)
-	for i, s := range scores {
-		if s > 0 && (keep == nil || keep(i)) {
-			if len(top.h) < depth || s > top.h[0].score {
-				top.add(int32(i), s)
-			}
-		}
-	}
-	return top.sorted()
-}
-
-// dateFilter keeps chunks dated within [from, to]; nil keeps everything.
-func dateFilter(chunks []Chunk, from, to time.Time) func(int) bool {
+// articleFilter keeps articles dated within [from, to]; nil keeps all.
+func (st *state) articleFilter(from, to time.Time) func(int) bool {
 	if from.IsZero() && to.IsZero() {
 		return nil
 	}
-	return func(i int) bool {
-		d := chunks[i].Date
+	from, to = dateOnly(from), dateOnly(to)
+	return func(a int) bool {
+		d := st.chunks[st.artStart[a]].Date
 		if d.IsZero() {
 			return false
 		}
-		if !from.IsZero() && d.Before(dateOnly(from)) {
-			return false
-		}
-		if !to.IsZero() && d.After(dateOnly(to)) {
-			return false
-		}
-		return true
+		return (from.IsZero() || !d.Before(from)) && (to.IsZero() || !d.After(to))
 	}
 }
 
 func dateOnly(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -60,8 +60,8 @@ func TestSearchRanksTheAnsweringArticleFirst(t *testing.T) {
 				t.Fatalf("got %+v, want %s first", res.Passages, tt.want)
 			}
 			p := res.Passages[0]
-			if p.Coverage <= 0 || p.Coverage > 1 || p.LexicalRank != 1 || p.Dense <= 0 {
-				t.Errorf("signals: coverage %v lexical rank %d dense %v", p.Coverage, p.LexicalRank, p.Dense)
+			if p.Coverage <= 0 || p.Coverage > 1 || p.Lexical <= 0 || p.Dense <= 0 {
+				t.Errorf("signals: coverage %v lexical %v dense %v", p.Coverage, p.Lexical, p.Dense)
 			}
 		})
 	}
@@ -150,7 +150,7 @@ func TestSearchCancelled(t *testing.T) {
 	}
 }
 
-func TestNearestMatchesBruteForce(t *testing.T) {
+func TestSimilaritiesParallelMatchesSerial(t *testing.T) {
 	// Large enough to take the parallel path.
 	const n, dim = parallelMin + 1234, 16
 	m := matrix{dim: dim, data: make([]float32, n*dim)}
@@ -160,14 +160,70 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 		m.data[i] = float32(int64(seed>>40)%1000) / 1000
 	}
 	q := m.row(77)
-	got := m.nearest(q, 10, nil)
-	want := m.scan(q, 10, 0, n, nil).sorted()
-	if len(got) != 10 {
-		t.Fatalf("got %d results, want 10", len(got))
+	got := make([]float32, n)
+	m.similarities(q, got)
+	for i := range n {
+		if want := dot(q, m.row(i)); got[i] != want {
+			t.Fatalf("row %d: got %v, want %v", i, got[i], want)
+		}
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("rank %d: got %+v, want %+v", i, got[i], want[i])
+}
+
+func TestSearchForgivesATypo(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, testCorpus())
+	// «تانزانیا» misspelt «تانزانا»: one letter dropped.
+	res, err := ix.Search(context.Background(), Query{Text: "بازی ایران و تانزانا", K: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Passages) == 0 || res.Passages[0].ArticleID != "football.txt" {
+		t.Errorf("got %+v, want football.txt", res.Passages)
+	}
+}
+
+func TestCorrection(t *testing.T) {
+	lex := buildBM25([]string{"یونیسف در نیویورک", "یونیسف و یونسکو", "کهکشان راه شیری"}, BM25Params{}, 0)
+	tests := []struct{ give, want string }{
+		{"یونسیف", "یونیسف"},  // swapped letters
+		{"یونیسفف", "یونیسف"}, // an extra letter
+		{"کهشکان", ""},        // two edits: no correction
+		{"یونیسف", ""},        // known
+		{"راه", ""},           // too short
+	}
+	for _, tt := range tests {
+		if got := lex.correction(tt.give); got != tt.want {
+			t.Errorf("correction(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestArticleTextReassemblesOverlappingChunks(t *testing.T) {
+	a := Article{ID: "a", Title: "عنوان", Text: sentencesOf(12, "خبر")}
+	chunks := ChunkArticle(a, ChunkOptions{TargetWords: 30, Overlap: 1})
+	if len(chunks) < 3 {
+		t.Fatalf("got %d chunks, want several", len(chunks))
+	}
+	if got, want := articleText(chunks), a.Title+"\n"+a.Text; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestFeedbackUsesArticleSignatures(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, testCorpus())
+	st := ix.cur.Load()
+	if len(st.docLex.signature) != st.articles {
+		t.Fatalf("got %d signatures for %d articles", len(st.docLex.signature), st.articles)
+	}
+	for a, sig := range st.docLex.signature {
+		if len(sig) == 0 || len(sig) > signatureTerms {
+			t.Errorf("article %d: %d signature terms", a, len(sig))
+		}
+		for i := 1; i < len(sig); i++ {
+			if sig[i].w > sig[i-1].w {
+				t.Errorf("article %d: signature not sorted by weight", a)
+			}
 		}
 	}
 }

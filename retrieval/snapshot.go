@@ -158,7 +158,7 @@ func (ix *Index) Load(ctx context.Context) error {
 			os.Remove(p)
 		}
 	}
-	st, err := loadSnapshot(ctx, filepath.Join(ix.opts.Dir, snapshotName), ix.opts.BM25)
+	st, err := loadSnapshot(ctx, filepath.Join(ix.opts.Dir, snapshotName), ix.opts.Ranking)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (ix *Index) Load(ctx context.Context) error {
 	return nil
 }
 
-func loadSnapshot(ctx context.Context, path string, bm BM25Params) (*state, error) {
+func loadSnapshot(ctx context.Context, path string, rk Ranking) (*state, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
@@ -235,5 +235,5 @@ func loadSnapshot(ctx context.Context, path string, bm BM25Params) (*state, erro
 	}
 	// Rebuild the collection over the contiguous rows so the imported
 	// copies of the vectors can be freed.
-	return newState(ctx, meta.Identity, chunks, vecs, bm)
+	return newState(ctx, meta.Identity, chunks, vecs, rk)
 }

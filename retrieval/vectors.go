@@ -97,20 +97,16 @@ func (t *topK) sorted() []scored {
 // goroutine: the hand-off costs more than it saves.
 const parallelMin = 20000
 
-// nearest returns the k rows of m with the highest dot product with q,
-// best first. Rows where keep returns false are skipped (keep may be nil).
-// Large matrices are scanned in one shard per CPU.
-func (m *matrix) nearest(q []float32, k int, keep func(int) bool) []scored {
+// similarities writes the dot product of q with every row into out
+// (len = rows), one shard per CPU for large matrices.
+func (m *matrix) similarities(q []float32, out []float32) {
 	n := m.rows()
-	if k <= 0 || n == 0 {
-		return nil
-	}
 	shards := runtime.GOMAXPROCS(0)
 	if n < parallelMin || shards < 2 {
-		return m.scan(q, k, 0, n, keep).sorted()
+		m.simRange(q, out, 0, n)
+		return
 	}
 	per := (n + shards - 1) / shards
-	parts := make([]*topK, shards)
 	var wg sync.WaitGroup
 	for s := range shards {
 		lo, hi := s*per, min((s+1)*per, n)
@@ -120,33 +116,15 @@ func (m *matrix) nearest(q []float32, k int, keep func(int) bool) []scored {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[s] = m.scan(q, k, lo, hi, keep)
+			m.simRange(q, out, lo, hi)
 		}()
 	}
 	wg.Wait()
-	all := newTopK(k)
-	for _, p := range parts {
-		if p == nil {
-			continue
-		}
-		for _, s := range p.h {
-			all.add(s.doc, s.score)
-		}
-	}
-	return all.sorted()
 }
 
-func (m *matrix) scan(q []float32, k, lo, hi int, keep func(int) bool) *topK {
-	t := newTopK(k)
+func (m *matrix) simRange(q []float32, out []float32, lo, hi int) {
 	dim := m.dim
 	for i := lo; i < hi; i++ {
-		if keep != nil && !keep(i) {
-			continue
-		}
-		s := dot(q, m.data[i*dim:(i+1)*dim])
-		if len(t.h) < k || s > t.h[0].score {
-			t.add(int32(i), s)
-		}
+		out[i] = dot(q, m.data[i*dim:(i+1)*dim])
 	}
-	return t
 }
