@@ -27,7 +27,7 @@ type Config struct {
 	ChunkMaxWords   int   `env:"CHUNK_MAX_WORDS" envDefault:"220"`
 	ChunkOverlap    int   `env:"CHUNK_OVERLAP" envDefault:"1"`
 	MaxArticleBytes int64 `env:"MAX_ARTICLE_BYTES" envDefault:"1048576"`
-	MaxAnswerLines  int   `env:"MAX_ANSWER_SENTENCES" envDefault:"3"`
+	MaxAnswerLines  int   `env:"MAX_ANSWER_SENTENCES" envDefault:"4"`
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`

@@ -113,7 +113,7 @@ type Options struct {
 	// K is the number of passages retrieved per question; default 5.
 	K int
 	// MaxSentences caps the sentences quoted in an extractive answer;
-	// default 3.
+	// default 4.
 	MaxSentences int
 	// Floor decides when the passages do not answer the question.
 	Floor Floor
@@ -124,7 +124,7 @@ func (o Options) withDefaults() Options {
 		o.K = 5
 	}
 	if o.MaxSentences <= 0 {
-		o.MaxSentences = 3
+		o.MaxSentences = 4
 	}
 	o.Floor = o.Floor.withDefaults()
 	return o

@@ -1,8 +1,10 @@
 package answer
 
 import (
+	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -11,51 +13,122 @@ import (
 // candidate is a sentence of a retrieved passage.
 type candidate struct {
 	passage int // index in the result's passages
+	rank    int // rank of the passage's article among the results
 	pos     int // byte offset in the passage
 	text    string
+	words   []string // canonical tokens
+	context []string // words of the sentence before, when this one refers back to it
 	score   float64
 }
 
-// maxPerPassage caps the sentences quoted from one passage.
-const maxPerPassage = 2
+// anaphors open a sentence that continues the one before («او …», «وی …»):
+// it inherits that sentence's subject.
+var anaphors = map[string]bool{"او": true, "وی": true, "ان": true, "این": true, "انها": true, "ایشان": true}
+
+// Sentence selection, chosen by the evaluation (docs/retrieval.md).
+const (
+	// rankDiscount lowers the sentences of each later article.
+	rankDiscount = 0.1
+	// keepRatio drops sentences scoring under this share of the best.
+	keepRatio = 0.3
+	// partialMatch is the credit for a longer form of a question word.
+	partialMatch = 0.7
+	// anaphorCredit is the credit a sentence opening with «او», «وی» …
+	// gets for the question words of the sentence before it.
+	anaphorCredit = 0.4
+	// numberBonus favours sentences with a number when the question asks
+	// how many, how much or when.
+	numberBonus = 0.2
+	// fragmentPenalty shrinks the score of sentences of under four words.
+	fragmentPenalty = 0.8
+)
 
 // extract picks the sentences of the passages that best match the
-// question's terms, cites each, and returns the text and the cited sources.
+// question, cites each, and returns the text and the cited sources.
+//
+// A question word is weighted by its idf in the corpus and by how rare it
+// is among the candidate sentences: the topic («فرهاد مجیدی») occurs in
+// most of them and says little about which one answers, while the rest of
+// the question («کجا به دنیا آمد») picks the sentence.
 func extract(res retrieval.Result, maxSentences int) (string, []Source) {
-	weight := make(map[string]float64, len(res.Terms))
+	idf := make(map[string]float64, len(res.Terms))
 	for _, t := range res.Terms {
-		weight[t.Text] = t.IDF
+		idf[t.Text] = t.IDF
 	}
 	var cands []candidate
+	seen := map[string]bool{}
+	articleRank := map[string]int{}
 	for pi, p := range res.Passages {
+		if _, ok := articleRank[p.ArticleID]; !ok {
+			articleRank[p.ArticleID] = len(articleRank)
+		}
+		var prev []string
 		for _, s := range persian.Sentences(p.Text) {
-			sc := sentenceScore(s.Text, weight, res.QueryWeight)
-			if sc <= 0 {
-				continue
+			words := persian.Tokens(s.Text)
+			var context []string
+			if len(words) > 0 && anaphors[words[0]] {
+				context = prev
 			}
-			// Earlier passages rank higher; ties go to the better passage.
-			sc *= 1 - 0.05*float64(pi)
-			cands = append(cands, candidate{passage: pi, pos: s.Start, text: s.Text, score: sc})
+			prev = words
+			key := strings.Join(words, " ")
+			if seen[key] {
+				continue // overlapping chunks and wire copies repeat sentences
+			}
+			seen[key] = true
+			cands = append(cands, candidate{passage: pi, rank: articleRank[p.ArticleID], pos: s.Start, text: s.Text, words: words, context: context})
 		}
 	}
-	if len(cands) == 0 {
+	// Local weight: idf × log(1 + candidates / candidates containing it).
+	weight := make(map[string]float64, len(idf))
+	var total float64
+	for t, w := range idf {
+		n := 0
+		for _, c := range cands {
+			if matchStrength(t, c.words) > 0 {
+				n++
+			}
+		}
+		w *= math.Log(1 + float64(len(cands))/float64(1+n))
+		weight[t] = w
+		total += w
+	}
+	if total == 0 {
 		return "", nil
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	best := cands[0].score
-	var picked []candidate
-	perPassage := map[int]int{}
-	seen := map[string]bool{}
+	wantsNumber := asksForNumber(res.Question)
+	kept := cands[:0]
 	for _, c := range cands {
-		if len(picked) == maxSentences || c.score < 0.5*best {
-			break
+		var got float64
+		for t, w := range weight {
+			m := matchStrength(t, c.words)
+			if c.context != nil {
+				m = max(m, anaphorCredit*matchStrength(t, c.context))
+			}
+			got += w * m
 		}
-		key := persian.Canonical(c.text)
-		if seen[key] || perPassage[c.passage] == maxPerPassage {
+		if got == 0 {
 			continue
 		}
-		seen[key] = true
-		perPassage[c.passage]++
+		c.score = got / total
+		if len(c.words) < 4 {
+			c.score *= fragmentPenalty
+		}
+		c.score *= max(0, 1-rankDiscount*float64(c.rank))
+		if wantsNumber && hasNumber(c.words) {
+			c.score *= 1 + numberBonus
+		}
+		kept = append(kept, c)
+	}
+	if len(kept) == 0 {
+		return "", nil
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].score > kept[j].score })
+	best := kept[0].score
+	var picked []candidate
+	for _, c := range kept {
+		if len(picked) == maxSentences || c.score < keepRatio*best {
+			break
+		}
 		picked = append(picked, c)
 	}
 	sort.SliceStable(picked, func(i, j int) bool {
@@ -81,24 +154,61 @@ func extract(res retrieval.Result, maxSentences int) (string, []Source) {
 	return strings.Join(lines, "\n"), sources
 }
 
-// sentenceScore is the share of the question's term weight the sentence
-// contains, with a small penalty for fragments.
-func sentenceScore(sentence string, weight map[string]float64, total float64) float64 {
-	if total == 0 {
-		return 0
-	}
-	terms := persian.Terms(sentence)
-	var got float64
-	seen := map[string]bool{}
-	for _, t := range terms {
-		if w, ok := weight[t]; ok && !seen[t] {
-			seen[t] = true
-			got += w
+// matchStrength says how well a question term (canonical, stemmed) occurs
+// among a sentence's words: 1 for the word itself or its stem, less for a
+// longer form of it («کبد» in «کبدی», «دبیر» in «سردبیر») or a word with
+// the same beginning («سازد», «سازند»), 0 for none.
+func matchStrength(term string, words []string) float64 {
+	best := 0.0
+	tr := utf8.RuneCountInString(term)
+	for _, w := range words {
+		switch {
+		case w == term || persian.Stem(w) == term:
+			return 1
+		case tr >= 3 && strings.HasPrefix(w, term), tr >= 4 && strings.Contains(w, term):
+			best = max(best, partialMatch)
+		case tr >= 4 && commonPrefix(w, term) >= tr-1:
+			best = max(best, partialMatch)
 		}
 	}
-	score := got / total
-	if len(terms) < 4 {
-		score *= 0.8
+	return best
+}
+
+// commonPrefix counts the runes a and b begin with alike.
+func commonPrefix(a, b string) int {
+	n := 0
+	for a != "" && b != "" {
+		ra, sa := utf8.DecodeRuneInString(a)
+		rb, sb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			break
+		}
+		n++
+		a, b = a[sa:], b[sb:]
 	}
-	return score
+	return n
+}
+
+// numberWords mark a question that asks how many, how much or when.
+var numberWords = map[string]bool{"چند": true, "چقدر": true, "چندم": true, "چندتا": true, "سالی": true, "تاریخی": true, "زمانی": true, "کی": true, "چندمین": true, "سال": true}
+
+// asksForNumber reports whether the question wants a number or a date.
+func asksForNumber(question string) bool {
+	for _, w := range persian.Tokens(question) {
+		if numberWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNumber(words []string) bool {
+	for _, w := range words {
+		for _, r := range w {
+			if r >= '0' && r <= '9' {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,29 +1,82 @@
 package answer
 
-import "github.com/khabar/khabar/retrieval"
+import (
+	"math"
+	"unicode/utf8"
+
+	"github.com/khabar/khabar/retrieval"
+)
 
 // Floor is the relevance floor: below it the passages do not answer the
 // question and the reply says so instead of quoting something unrelated.
+//
+// Its score combines four signals of the retrieval result, weighted as the
+// evaluation chose them (docs/retrieval.md): how much of the question's
+// term weight the best passage matches (its BM25 score over the question's
+// total idf), the best dense similarity, how clearly the best article
+// stands out from the next one, and the share of the question made of words
+// the corpus never uses and that are no typing error of a word it does
+// («توکیو» asked of Tehran news).
 type Floor struct {
-	// Threshold is the lowest [Floor.Score] that is answered; default 0.5.
+	// Threshold is the lowest [Floor.Score] that is answered; default
+	// 0.9, calibrated so that 95% of answerable PersianQA questions are
+	// answered.
 	Threshold float64
 }
 
+// Weights of the floor's signals, relative to the lexical one.
+const (
+	floorDenseWeight   = 1.0
+	floorGapWeight     = 0.4
+	floorUnknownWeight = 0.5
+)
+
+// unknownIDF is the least weight of a word the corpus never uses: its idf
+// in a corpus of 10,000 passages. A small corpus would otherwise weigh
+// such a word hardly more than a common one.
+var unknownIDF = math.Log(1 + 10000/0.5)
+
 func (f Floor) withDefaults() Floor {
 	if f.Threshold <= 0 {
-		f.Threshold = 0.5
+		f.Threshold = 0.9
 	}
 	return f
 }
 
-// Score rates how likely the best passages of res are to answer the
-// question, from 0 (unrelated) to 1.
+// Score rates how likely the passages of res are to answer the question:
+// about 0.5 for unrelated passages, 1.5 and more for a clear answer.
 func (f Floor) Score(res retrieval.Result) float64 {
-	best := 0.0
-	for _, p := range res.Passages {
-		best = max(best, p.Coverage)
+	if len(res.Passages) == 0 {
+		return 0
 	}
-	return best
+	var total, unknown float64
+	for _, t := range res.Terms {
+		w := t.IDF
+		if t.DF == 0 && t.Correction == "" && utf8.RuneCountInString(t.Text) > 2 {
+			w = max(w, unknownIDF)
+			unknown += w
+		}
+		total += w
+	}
+	if total == 0 {
+		return 0
+	}
+	top := res.Passages[0]
+	dense := 0.0
+	for _, p := range res.Passages {
+		dense = max(dense, p.Dense)
+	}
+	gap := 0.0
+	for _, p := range res.Passages[1:] {
+		if p.ArticleID != top.ArticleID {
+			if top.Score > 0 {
+				gap = (top.Score - p.Score) / top.Score
+			}
+			break
+		}
+	}
+	score := top.Lexical/total + floorDenseWeight*dense + floorGapWeight*gap
+	return score * (1 - floorUnknownWeight*unknown/total)
 }
 
 // Relevant reports whether res clears the floor.

@@ -131,6 +131,14 @@ func (ix *bm25) idf(term string) float64 {
 	return ix.idfOf(id)
 }
 
+// df is the number of texts that contain term.
+func (ix *bm25) df(term string) int {
+	if id, ok := ix.ids[term]; ok {
+		return len(ix.postings[id])
+	}
+	return 0
+}
+
 func (ix *bm25) idfOf(id int32) float64 { return ix.idfDF(len(ix.postings[id])) }
 
 func (ix *bm25) idfDF(df int) float64 {

@@ -100,6 +100,8 @@ type Passage struct {
 
 // Result holds the passages found for a query, best first.
 type Result struct {
+	// Question is the question as searched.
+	Question string
 	Passages []Passage
 	// QueryWeight is the total idf of the question's distinct terms; words
 	// the corpus lacks weigh the most. 0 means the question has no terms.
@@ -111,11 +113,16 @@ type Result struct {
 	Degraded error
 }
 
-// Term is a lexical term of a question (canonical, stemmed) and its idf
-// over chunks.
+// Term is a lexical term of a question (canonical, stemmed), its idf over
+// chunks and the number of chunks that contain it (0: the corpus never
+// uses the word).
 type Term struct {
 	Text string
 	IDF  float64
+	DF   int
+	// Correction is, for a word the corpus never uses, the known word one
+	// typing error away from it, or "".
+	Correction string
 }
 
 var floatPool = sync.Pool{New: func() any { return new([]float32) }}
@@ -159,11 +166,15 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	k = min(k, len(st.chunks))
 	rk := ix.opts.Ranking
 
-	var res Result
+	res := Result{Question: q.Text}
 	terms, idfs := st.lex.queryTerms(q.Text)
 	for i, w := range idfs {
 		res.QueryWeight += w
-		res.Terms = append(res.Terms, Term{Text: terms[i], IDF: w})
+		t := Term{Text: terms[i], IDF: w, DF: st.lex.df(terms[i])}
+		if t.DF == 0 {
+			t.Correction = st.lex.correction(t.Text)
+		}
+		res.Terms = append(res.Terms, t)
 	}
 
 	// Per-chunk signals: passage BM25 and dense similarity.

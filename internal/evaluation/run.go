@@ -240,11 +240,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		notFound := err != nil || a.NotFound()
 		switch {
 		case lacking && notFound:
-			tp++
+			tp++ // rightly said "not found"
 		case !lacking && notFound:
-			fn++
+			fp++ // said "not found" though the answer is indexed
 		case lacking && !notFound:
-			fp++
+			fn++ // answered though the corpora lack the answer
 		}
 		if lacking {
 			ans.Lacking++
