@@ -22,16 +22,17 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// errBelowMinimum is returned when a --min guard fails.
-var errBelowMinimum = errors.New("evaluation below minimum")
+// errGuard is returned when a --min or --max guard fails.
+var errGuard = errors.New("evaluation guard failed")
 
 func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	var corpora, absent, mins listFlag
+	var corpora, absent, mins, maxs listFlag
 	fl.Var(&corpora, "corpus", "corpus.jsonl to index (repeatable)")
 	fl.Var(&absent, "absent", "corpus.jsonl to index alone and ask every question against, where none can be answered (repeatable)")
-	fl.Var(&mins, "min", "guard: metric=value, fail when the metric is below value (repeatable; metric names as in --json)")
+	fl.Var(&mins, "min", "guard: metric=value, fail when the metric is below value (repeatable; metric names as in --json, e.g. retrieval.ndcg_at_10)")
+	fl.Var(&maxs, "max", "guard: metric=value, fail when the metric is above value (repeatable; e.g. search_latency.p95_ms)")
 	questions := fl.String("questions", "", "questions.jsonl")
 	k := fl.Int("k", 10, "cut-off k for the printed success@k")
 	asJSON := fl.Bool("json", false, "print one JSON object")
@@ -42,7 +43,11 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 		fl.Usage()
 		return fmt.Errorf("%w: eval needs --corpus and --questions", errUsage)
 	}
-	guards, err := parseMins(mins)
+	lower, err := parseGuards("--min", mins)
+	if err != nil {
+		return err
+	}
+	upper, err := parseGuards("--max", maxs)
 	if err != nil {
 		return err
 	}
@@ -72,26 +77,26 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 	} else {
 		printEval(stdout, rep, *k)
 	}
-	return checkMins(rep, guards, stderr)
+	return checkGuards(rep, lower, upper, stderr)
 }
 
-func parseMins(mins []string) (map[string]float64, error) {
+func parseGuards(flagName string, specs []string) (map[string]float64, error) {
 	guards := map[string]float64{}
-	for _, m := range mins {
+	for _, m := range specs {
 		name, val, ok := strings.Cut(m, "=")
 		v, err := strconv.ParseFloat(val, 64)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("%w: --min %q is not metric=value", errUsage, m)
+			return nil, fmt.Errorf("%w: %s %q is not metric=value", errUsage, flagName, m)
 		}
 		guards[name] = v
 	}
 	return guards, nil
 }
 
-// checkMins compares the report's figures (flattened JSON names such as
-// retrieval.ndcg_at_10) with the guards.
-func checkMins(rep evaluation.Report, guards map[string]float64, w io.Writer) error {
-	if len(guards) == 0 {
+// checkGuards compares the report's figures (flattened JSON names such as
+// retrieval.ndcg_at_10) with the lower and upper bounds.
+func checkGuards(rep evaluation.Report, lower, upper map[string]float64, w io.Writer) error {
+	if len(lower)+len(upper) == 0 {
 		return nil
 	}
 	flat := map[string]float64{}
@@ -99,25 +104,33 @@ func checkMins(rep evaluation.Report, guards map[string]float64, w io.Writer) er
 	var tree map[string]any
 	json.Unmarshal(b, &tree)
 	flatten("", tree, flat)
-	names := make([]string, 0, len(guards))
-	for n := range guards {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var failed []string
-	for _, n := range names {
-		got, ok := flat[n]
-		switch {
-		case !ok:
-			failed = append(failed, fmt.Sprintf("%s: no such figure", n))
-		case got < guards[n]:
-			failed = append(failed, fmt.Sprintf("%s = %.4f < %.4f", n, got, guards[n]))
-		default:
-			fmt.Fprintf(w, "guard ok: %s = %.4f ≥ %.4f\n", n, got, guards[n])
+	check := func(bounds map[string]float64, below bool) {
+		names := make([]string, 0, len(bounds))
+		for n := range bounds {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			got, ok := flat[n]
+			switch {
+			case !ok:
+				failed = append(failed, fmt.Sprintf("%s: no such figure", n))
+			case below && got < bounds[n]:
+				failed = append(failed, fmt.Sprintf("%s = %.4f < %.4f", n, got, bounds[n]))
+			case !below && got > bounds[n]:
+				failed = append(failed, fmt.Sprintf("%s = %.4f > %.4f", n, got, bounds[n]))
+			case below:
+				fmt.Fprintf(w, "guard ok: %s = %.4f ≥ %.4f\n", n, got, bounds[n])
+			default:
+				fmt.Fprintf(w, "guard ok: %s = %.4f ≤ %.4f\n", n, got, bounds[n])
+			}
 		}
 	}
+	check(lower, true)
+	check(upper, false)
 	if len(failed) > 0 {
-		return fmt.Errorf("%w: %s", errBelowMinimum, strings.Join(failed, "; "))
+		return fmt.Errorf("%w: %s", errGuard, strings.Join(failed, "; "))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -182,5 +183,53 @@ func TestUnknownCommand(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, testEnv(t), ""); !errors.Is(err, errUsage) {
 		t.Errorf("no command: got %v, want errUsage", err)
+	}
+}
+
+func TestEvalOnFixtures(t *testing.T) {
+	args := []string{"eval", "--corpus", "testdata/eval/corpus.jsonl", "--questions", "testdata/eval/questions.jsonl"}
+	out, stderr, err := runCmd(t, testEnv(t), "", args...)
+	if err != nil {
+		t.Fatalf("eval: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{"success@1      1.000", "MRR@10         1.000", "answer recall", "not found (lacking)    1.000", "relevance floor trade-off"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr, "indexing 4 articles") {
+		t.Errorf("no progress on stderr: %q", stderr)
+	}
+
+	out, _, err = runCmd(t, testEnv(t), "", append(args, "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Retrieval struct {
+			Success1 float64 `json:"success_at_1"`
+			NDCG10   float64 `json:"ndcg_at_10"`
+		} `json:"retrieval"`
+		Answers struct {
+			Lacking int `json:"lacking"`
+		} `json:"answers"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	if rep.Retrieval.Success1 != 1 || rep.Answers.Lacking != 1 {
+		t.Errorf("got %+v", rep)
+	}
+
+	_, _, err = runCmd(t, testEnv(t), "", append(args, "--min", "retrieval.ndcg_at_10=1.01")...)
+	if !errors.Is(err, errGuard) {
+		t.Errorf("an impossible --min: got %v, want errGuard", err)
+	}
+	_, _, err = runCmd(t, testEnv(t), "", append(args, "--max", "search_latency.p95_ms=-1")...)
+	if !errors.Is(err, errGuard) {
+		t.Errorf("an impossible --max: got %v, want errGuard", err)
+	}
+	if _, _, err = runCmd(t, testEnv(t), "", "eval", "--questions", "x"); !errors.Is(err, errUsage) {
+		t.Errorf("no corpus: got %v, want errUsage", err)
 	}
 }
