@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"math"
 	"unicode/utf8"
 
 	"github.com/khabar/khabar/retrieval"
@@ -19,7 +18,7 @@ import (
 // («توکیو» asked of Tehran news).
 type Floor struct {
 	// Threshold is the lowest [Floor.Score] that is answered; default
-	// 0.9, calibrated so that 95% of answerable PersianQA questions are
+	// 1.0, calibrated so that 95% of answerable PersianQA questions are
 	// answered.
 	Threshold float64
 }
@@ -31,14 +30,9 @@ const (
 	floorUnknownWeight = 0.5
 )
 
-// unknownIDF is the least weight of a word the corpus never uses: its idf
-// in a corpus of 10,000 passages. A small corpus would otherwise weigh
-// such a word hardly more than a common one.
-var unknownIDF = math.Log(1 + 10000/0.5)
-
 func (f Floor) withDefaults() Floor {
 	if f.Threshold <= 0 {
-		f.Threshold = 0.9
+		f.Threshold = 1.0
 	}
 	return f
 }
@@ -51,12 +45,15 @@ func (f Floor) Score(res retrieval.Result) float64 {
 	}
 	var total, unknown float64
 	for _, t := range res.Terms {
-		w := t.IDF
-		if t.DF == 0 && t.Correction == "" && utf8.RuneCountInString(t.Text) > 2 {
-			w = max(w, unknownIDF)
-			unknown += w
+		switch {
+		case t.DF == 0 && t.Correction != "":
+			// Searched as its variant, which is among the terms.
+		case t.DF == 0 && utf8.RuneCountInString(t.Text) > 2:
+			unknown += t.IDF
+			total += t.IDF
+		default:
+			total += t.IDF
 		}
-		total += w
 	}
 	if total == 0 {
 		return 0

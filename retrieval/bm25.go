@@ -3,6 +3,8 @@ package retrieval
 import (
 	"math"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -258,17 +260,41 @@ func (ix *bm25) correction(t string) string {
 	return best
 }
 
-// typoWeight discounts a corrected term against one the user wrote.
-const typoWeight = 0.8
+// spokenEndings are endings of spoken Persian that a question adds to a
+// word the corpus knows: «رنگیه» (رنگ), «اسمشون» (اسم), «ایرانه» (ایران).
+var spokenEndings = []string{"یه", "شون", "شو", "مون", "تون", "ه", "ن", "ش", "ای", "ی"}
 
-// withCorrections adds, for every unknown term of the question, its
-// correction (see [bm25.correction]) at a discount.
-func (ix *bm25) withCorrections(terms []string, idfs []float64) ([]string, []float64) {
-	n := len(terms)
-	for i := range n {
-		if c := ix.correction(terms[i]); c != "" {
-			terms = append(terms, c)
-			idfs = append(idfs, typoWeight*ix.idf(c))
+// variant returns the known term that an unknown term t most likely
+// stands for: t without a spoken ending, or its correction (see
+// [bm25.correction]); "" when t is known or has none.
+func (ix *bm25) variant(t string) string {
+	if _, ok := ix.ids[t]; ok {
+		return ""
+	}
+	for _, e := range spokenEndings {
+		base, ok := strings.CutSuffix(t, e)
+		if !ok || utf8.RuneCountInString(base) < 2 {
+			continue
+		}
+		if stem := persian.Stem(base); !persian.IsStopword(stem) {
+			if _, known := ix.ids[stem]; known {
+				return stem
+			}
+		}
+	}
+	return ix.correction(t)
+}
+
+// variantWeight discounts a variant against the word the user wrote.
+const variantWeight = 0.8
+
+// withVariants replaces every unknown term of the question that has a
+// variant (see [bm25.variant]) with that variant, at a discount.
+func (ix *bm25) withVariants(terms []string, idfs []float64) ([]string, []float64) {
+	for i, t := range terms {
+		if v := ix.variant(t); v != "" {
+			terms[i] = v
+			idfs[i] = variantWeight * ix.idf(v)
 		}
 	}
 	return terms, idfs

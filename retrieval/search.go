@@ -103,8 +103,9 @@ type Result struct {
 	// Question is the question as searched.
 	Question string
 	Passages []Passage
-	// QueryWeight is the total idf of the question's distinct terms; words
-	// the corpus lacks weigh the most. 0 means the question has no terms.
+	// QueryWeight is the total idf of the terms searched: the question's
+	// distinct terms, or their variants for words the corpus never uses
+	// (the unexplained ones weigh the most). 0 means no terms.
 	QueryWeight float64
 	// Terms are the question's distinct lexical terms with their weight.
 	Terms []Term
@@ -120,9 +121,11 @@ type Term struct {
 	Text string
 	IDF  float64
 	DF   int
-	// Correction is, for a word the corpus never uses, the known word one
-	// typing error away from it, or "".
+	// Correction is, for a word the corpus never uses, the known word it
+	// most likely stands for (a typing error, a spoken ending), or "".
 	Correction string
+	// Variant marks the correction of another term, searched in its place.
+	Variant bool
 }
 
 var floatPool = sync.Pool{New: func() any { return new([]float32) }}
@@ -168,13 +171,23 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 	res := Result{Question: q.Text}
 	terms, idfs := st.lex.queryTerms(q.Text)
-	for i, w := range idfs {
-		res.QueryWeight += w
-		t := Term{Text: terms[i], IDF: w, DF: st.lex.df(terms[i])}
-		if t.DF == 0 {
-			t.Correction = st.lex.correction(t.Text)
+	asked := make(map[string]bool, len(terms))
+	for i, t := range terms {
+		asked[t] = true
+		res.Terms = append(res.Terms, Term{Text: t, IDF: idfs[i], DF: st.lex.df(t)})
+	}
+	// Words the corpus never uses are searched as their variants.
+	terms, idfs = dedupe(st.lex.withVariants(terms, idfs))
+	for i, t := range terms {
+		res.QueryWeight += idfs[i]
+		if !asked[t] {
+			res.Terms = append(res.Terms, Term{Text: t, IDF: idfs[i], DF: st.lex.df(t), Variant: true})
 		}
-		res.Terms = append(res.Terms, t)
+	}
+	for i := range res.Terms {
+		if tm := &res.Terms[i]; tm.DF == 0 {
+			tm.Correction = st.lex.variant(tm.Text)
+		}
 	}
 
 	// Per-chunk signals: passage BM25 and dense similarity.
@@ -234,13 +247,28 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	return res, nil
 }
 
+// dedupe keeps the first of repeated terms (a variant may equal a word the
+// question already has).
+func dedupe(terms []string, weights []float64) ([]string, []float64) {
+	seen := make(map[string]bool, len(terms))
+	outT, outW := terms[:0], weights[:0]
+	for i, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			outT = append(outT, t)
+			outW = append(outW, weights[i])
+		}
+	}
+	return outT, outW
+}
+
 // articleScores fuses, per article: BM25 over the article (normalised by
 // the best), the best dense similarity of its chunks, and the title match.
 // The caller releases the result.
 func (st *state) articleScores(q Query, rk Ranking, dense *[]float32) *[]float32 {
 	n := st.articles
 	doc := scratch(n)
-	dterms, didfs := st.docLex.withCorrections(st.docLex.queryTerms(q.Text))
+	dterms, didfs := dedupe(st.docLex.withVariants(st.docLex.queryTerms(q.Text)))
 	st.docLex.score(dterms, didfs, *doc)
 	title := scratch(n)
 	defer release(title)

@@ -227,3 +227,42 @@ func TestFeedbackUsesArticleSignatures(t *testing.T) {
 		}
 	}
 }
+
+func TestVariant(t *testing.T) {
+	lex := buildBM25([]string{"رنگ سگ قهوه‌ای است", "اسم او ایران بود", "یونیسف در نیویورک"}, BM25Params{}, 0)
+	tests := []struct{ give, want string }{
+		{"رنگیه", "رنگ"},     // spoken «…یه»
+		{"اسمشون", "اسم"},    // spoken «…شون»
+		{"ایرانه", "ایران"},  // spoken «…ه»
+		{"یونسیف", "یونیسف"}, // a typing error
+		{"رنگ", ""},          // known
+		{"توکیو", ""},        // unknown, unexplained
+	}
+	for _, tt := range tests {
+		if got := lex.variant(tt.give); got != tt.want {
+			t.Errorf("variant(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestSearchExplainsUnknownWords(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, testCorpus())
+	res, err := ix.Search(context.Background(), Query{Text: "قیمت دلاره در توکیو", K: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byText := map[string]Term{}
+	for _, tm := range res.Terms {
+		byText[tm.Text] = tm
+	}
+	if tm := byText["دلاره"]; tm.DF != 0 || tm.Correction != "دلار" {
+		t.Errorf("دلاره: %+v, want unknown with correction دلار", tm)
+	}
+	if tm := byText["توکیو"]; tm.DF != 0 || tm.Correction != "" {
+		t.Errorf("توکیو: %+v, want unknown and unexplained", tm)
+	}
+	if len(res.Passages) == 0 || res.Passages[0].ArticleID != "dollar.txt" {
+		t.Errorf("got %+v, want dollar.txt", res.Passages)
+	}
+}
