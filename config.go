@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 	"github.com/joho/godotenv"
@@ -31,13 +34,44 @@ type Config struct {
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`
+
+	// An OpenAI-compatible API (OpenAI, Ollama, vLLM, LocalAI, llama.cpp
+	// server, OpenRouter). With neither key nor base URL khabar is offline.
+	OpenAIAPIKey         string        `env:"OPENAI_API_KEY"`
+	OpenAIBaseURL        string        `env:"OPENAI_BASE_URL"`
+	OpenAIChatModel      string        `env:"OPENAI_CHAT_MODEL" envDefault:"gpt-4o-mini"`
+	OpenAIEmbeddingModel string        `env:"OPENAI_EMBEDDING_MODEL" envDefault:"text-embedding-3-small"`
+	OpenAITimeout        time.Duration `env:"OPENAI_TIMEOUT" envDefault:"30s"`
+	OpenAIRetries        int           `env:"OPENAI_RETRIES" envDefault:"3"`
+	AnswerTimeout        time.Duration `env:"ANSWER_TIMEOUT" envDefault:"60s"`
+	MemoryTurns          int           `env:"MEMORY_TURNS" envDefault:"4"`
+	MemoryTTL            time.Duration `env:"MEMORY_TTL" envDefault:"30m"`
+
+	// Telegram.
+	TelegramBotToken    string        `env:"TELEGRAM_BOT_TOKEN"`
+	TelegramAPIEndpoint string        `env:"TELEGRAM_API_ENDPOINT" envDefault:"https://api.telegram.org/bot%s/%s"`
+	TelegramPollTimeout time.Duration `env:"TELEGRAM_POLL_TIMEOUT" envDefault:"50s"`
+	WebhookURL          string        `env:"WEBHOOK_URL"`
+	WebhookListen       string        `env:"WEBHOOK_LISTEN" envDefault:":8443"`
+	WebhookSecret       string        `env:"WEBHOOK_SECRET"`
+	AdminUserIDs        []int64       `env:"ADMIN_USER_IDS" envSeparator:","`
+	AllowedChatIDs      []int64       `env:"ALLOWED_CHAT_IDS" envSeparator:","`
+	Workers             int           `env:"WORKERS" envDefault:"8"`
+	UserQuestionsPerMin float64       `env:"USER_QUESTIONS_PER_MINUTE" envDefault:"6"`
+	UserQuestionBurst   int           `env:"USER_QUESTION_BURST" envDefault:"3"`
+	MaxQuestionChars    int           `env:"MAX_QUESTION_CHARS" envDefault:"1000"`
+	MaxUploadBytes      int64         `env:"MAX_UPLOAD_BYTES" envDefault:"10485760"`
+	UpdateTimeout       time.Duration `env:"UPDATE_TIMEOUT" envDefault:"90s"`
 }
+
+// LLM reports whether an OpenAI-compatible API is configured.
+func (c Config) LLM() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "" }
 
 // ErrInvalid marks a variable whose value is out of range or unknown.
 var ErrInvalid = errors.New("invalid value")
 
 // secretVars are never printed.
-var secretVars = map[string]bool{}
+var secretVars = map[string]bool{"OPENAI_API_KEY": true, "TELEGRAM_BOT_TOKEN": true, "WEBHOOK_SECRET": true}
 
 // loadConfig returns the defaults overridden by the .env file (ENV_FILE,
 // default ".env", optional) and then by the environment, validated.
@@ -115,8 +149,76 @@ func (c Config) Validate() error {
 	}
 	switch c.Embedder {
 	case "local":
+	case "openai":
+		if !c.LLM() {
+			bad("EMBEDDER", "openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+		}
 	default:
-		bad("EMBEDDER", "%q is not one of local", c.Embedder)
+		bad("EMBEDDER", "%q is not one of local, openai", c.Embedder)
+	}
+	if c.OpenAIBaseURL != "" {
+		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("OPENAI_BASE_URL", "%q is not an http(s) URL", c.OpenAIBaseURL)
+		}
+	}
+	if c.LLM() && c.OpenAIChatModel == "" {
+		bad("OPENAI_CHAT_MODEL", "empty")
+	}
+	if c.Embedder == "openai" && c.OpenAIEmbeddingModel == "" {
+		bad("OPENAI_EMBEDDING_MODEL", "empty")
+	}
+	if c.OpenAITimeout < time.Second || c.OpenAITimeout > 10*time.Minute {
+		bad("OPENAI_TIMEOUT", "%s is outside 1s–10m", c.OpenAITimeout)
+	}
+	if c.OpenAIRetries < 0 || c.OpenAIRetries > 10 {
+		bad("OPENAI_RETRIES", "%d is outside 0–10", c.OpenAIRetries)
+	}
+	if c.AnswerTimeout < time.Second || c.AnswerTimeout > 10*time.Minute {
+		bad("ANSWER_TIMEOUT", "%s is outside 1s–10m", c.AnswerTimeout)
+	}
+	if c.MemoryTurns < 0 || c.MemoryTurns > 20 {
+		bad("MEMORY_TURNS", "%d is outside 0–20", c.MemoryTurns)
+	}
+	if c.MemoryTTL < 0 {
+		bad("MEMORY_TTL", "%s is negative", c.MemoryTTL)
+	}
+	if c.TelegramBotToken != "" && !strings.Contains(c.TelegramBotToken, ":") {
+		bad("TELEGRAM_BOT_TOKEN", "does not look like a bot token (id:secret)")
+	}
+	if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
+		bad("TELEGRAM_API_ENDPOINT", "%q needs two %%s, for the token and the method", c.TelegramAPIEndpoint)
+	}
+	if c.TelegramPollTimeout < time.Second || c.TelegramPollTimeout > 10*time.Minute {
+		bad("TELEGRAM_POLL_TIMEOUT", "%s is outside 1s–10m", c.TelegramPollTimeout)
+	}
+	if c.WebhookURL != "" {
+		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("WEBHOOK_URL", "%q is not an https URL", c.WebhookURL)
+		}
+		if c.WebhookSecret == "" {
+			bad("WEBHOOK_SECRET", "required with WEBHOOK_URL")
+		}
+	}
+	if c.WebhookSecret != "" && !validSecretToken(c.WebhookSecret) {
+		bad("WEBHOOK_SECRET", "1–256 characters of A–Z, a–z, 0–9, _ and -")
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		bad("WORKERS", "%d is outside 1–256", c.Workers)
+	}
+	if c.UserQuestionsPerMin <= 0 {
+		bad("USER_QUESTIONS_PER_MINUTE", "%v must be positive", c.UserQuestionsPerMin)
+	}
+	if c.UserQuestionBurst < 1 {
+		bad("USER_QUESTION_BURST", "%d must be at least 1", c.UserQuestionBurst)
+	}
+	if c.MaxQuestionChars < 10 || c.MaxQuestionChars > 4000 {
+		bad("MAX_QUESTION_CHARS", "%d is outside 10–4000", c.MaxQuestionChars)
+	}
+	if c.MaxUploadBytes < 1024 || c.MaxUploadBytes > 20<<20 {
+		bad("MAX_UPLOAD_BYTES", "%d is outside 1 KiB–20 MiB (the Bot API's download limit)", c.MaxUploadBytes)
+	}
+	if c.UpdateTimeout < time.Second {
+		bad("UPDATE_TIMEOUT", "%s is under a second", c.UpdateTimeout)
 	}
 	if c.LocalEmbedDim < 16 || c.LocalEmbedDim > 4096 {
 		bad("LOCAL_EMBED_DIM", "%d is outside 16–4096", c.LocalEmbedDim)
@@ -152,6 +254,20 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// validSecretToken reports whether s is a valid Telegram webhook
+// secret_token.
+func validSecretToken(s string) bool {
+	if len(s) == 0 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // String renders the configuration one variable per line, secrets
 // redacted, for `khabar config`.
 func (c Config) String() string {
@@ -164,6 +280,13 @@ func (c Config) String() string {
 			continue
 		}
 		val := fmt.Sprint(v.Field(i).Interface())
+		if ids, ok := v.Field(i).Interface().([]int64); ok {
+			parts := make([]string, len(ids))
+			for j, id := range ids {
+				parts[j] = strconv.FormatInt(id, 10)
+			}
+			val = strings.Join(parts, ",")
+		}
 		if secretVars[key] && val != "" {
 			val = redact(val)
 		}

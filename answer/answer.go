@@ -13,6 +13,10 @@ import (
 // ErrEmptyQuestion is returned for a question with no words.
 var ErrEmptyQuestion = errors.New("empty question")
 
+// errNoDocuments is returned by [Composer.Summarize] when the searcher
+// cannot list articles.
+var errNoDocuments = errors.New("the index cannot list articles")
+
 // searcher is what the composer needs of the index.
 type searcher interface {
 	Search(ctx context.Context, q retrieval.Query) (retrieval.Result, error)
@@ -144,10 +148,23 @@ func New(s searcher, opts Options) *Composer {
 	return &Composer{search: s, opts: opts.withDefaults()}
 }
 
-// Answer retrieves passages for question and answers it extractively, or
-// says that nothing was found.
-func (c *Composer) Answer(ctx context.Context, question string) (Answer, error) {
-	question = strings.TrimSpace(strings.ToValidUTF8(question, ""))
+// Request is a question to answer.
+type Request struct {
+	// Question is the question as the reader wrote it.
+	Question string
+	// Conversation keys the memory of earlier turns that makes follow-up
+	// questions work (a chat id); "" asks without memory.
+	Conversation string
+	// Stream, when set, receives the growing text of a generated answer
+	// (for a message edited as it is written). The final answer, checked
+	// and cited, is the one returned.
+	Stream func(text string)
+}
+
+// Answer retrieves passages for the request's question and answers it
+// extractively, or says that nothing was found.
+func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
+	question := strings.TrimSpace(strings.ToValidUTF8(req.Question, ""))
 	if persian.Canonical(question) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}

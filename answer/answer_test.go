@@ -52,7 +52,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestAnswerQuotesAndCites(t *testing.T) {
 	c := New(testIndex(t), Options{})
-	a, err := c.Answer(context.Background(), "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
+	a, err := c.Answer(context.Background(), Request{Question: "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestAnswerQuotesAndCites(t *testing.T) {
 
 func TestAnswerSourceWithURL(t *testing.T) {
 	c := New(testIndex(t), Options{})
-	a, err := c.Answer(context.Background(), "قیمت دلار در تهران چقدر شد؟")
+	a, err := c.Answer(context.Background(), Request{Question: "قیمت دلار در تهران چقدر شد؟"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestAnswerSourceWithURL(t *testing.T) {
 func TestAnswerNotFound(t *testing.T) {
 	c := New(testIndex(t), Options{})
 	for _, q := range []string{"قیمت طلا در توکیو چقدر است؟", "نتیجه فینال جام جهانی بسکتبال"} {
-		a, err := c.Answer(context.Background(), q)
+		a, err := c.Answer(context.Background(), Request{Question: q})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestAnswerNotFound(t *testing.T) {
 func TestAnswerEmptyQuestion(t *testing.T) {
 	c := New(testIndex(t), Options{})
 	for _, q := range []string{"", "  ", "؟؟", "\xff"} {
-		if _, err := c.Answer(context.Background(), q); !errors.Is(err, ErrEmptyQuestion) {
+		if _, err := c.Answer(context.Background(), Request{Question: q}); !errors.Is(err, ErrEmptyQuestion) {
 			t.Errorf("%q: got %v, want ErrEmptyQuestion", q, err)
 		}
 	}
@@ -101,7 +101,7 @@ func TestAnswerEmptyQuestion(t *testing.T) {
 
 func TestAnswerEmptyIndex(t *testing.T) {
 	ix := retrieval.New(retrieval.NewLocalEmbedder(32), "x", retrieval.Options{})
-	a, err := New(ix, Options{}).Answer(context.Background(), "وزیر دفاع عراق")
+	a, err := New(ix, Options{}).Answer(context.Background(), Request{Question: "وزیر دفاع عراق"})
 	if err != nil || !a.NotFound() {
 		t.Errorf("got %v, %v; want not found", a, err)
 	}
@@ -114,7 +114,7 @@ func (failingSearcher) Search(context.Context, retrieval.Query) (retrieval.Resul
 }
 
 func TestAnswerSearchError(t *testing.T) {
-	if _, err := New(failingSearcher{}, Options{}).Answer(context.Background(), "سوال"); err == nil {
+	if _, err := New(failingSearcher{}, Options{}).Answer(context.Background(), Request{Question: "سوال"}); err == nil {
 		t.Error("got no error from a failing search")
 	}
 }

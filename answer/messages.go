@@ -8,6 +8,15 @@ const (
 	MsgSourcesHeading = "منابع:"
 	// MsgEmptyQuestion asks for a question.
 	MsgEmptyQuestion = "لطفاً پرسش خود را بنویسید."
+	// MsgSummaryHeading opens a summary, before the period.
+	MsgSummaryHeading = "خلاصه اخبار"
+	// MsgSummaryEmpty says that the period has no news.
+	MsgSummaryEmpty = "برای این بازه خبری در منابع نیست."
+	// MsgReportedBy introduces the outlets that reported a story.
+	MsgReportedBy = "گزارش‌شده توسط:"
+	// MsgFrom and MsgUntil name a period: «از … تا …».
+	MsgFrom  = "از"
+	MsgUntil = "تا"
 	// msgUntitled stands in for a missing title.
 	msgUntitled = "بی‌عنوان"
 	// msgSeparator separates the parts of a source line.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,7 +15,7 @@ import (
 
 // answerer answers one question.
 type answerer interface {
-	Answer(ctx context.Context, question string) (answer.Answer, error)
+	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
 }
 
 // Message is an incoming chat message, whatever the transport.
@@ -65,7 +66,7 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 }
 
 func (c *Chat) ask(ctx context.Context, chatID int64, question string) Reply {
-	a, err := c.answer.Answer(ctx, question)
+	a, err := c.answer.Answer(ctx, answer.Request{Question: question, Conversation: strconv.FormatInt(chatID, 10)})
 	switch {
 	case errors.Is(err, answer.ErrEmptyQuestion):
 		return Reply{Text: answer.MsgEmptyQuestion}

@@ -21,7 +21,8 @@ type scriptedAnswerer struct {
 	questions []string
 }
 
-func (s *scriptedAnswerer) Answer(_ context.Context, q string) (answer.Answer, error) {
+func (s *scriptedAnswerer) Answer(_ context.Context, req answer.Request) (answer.Answer, error) {
+	q := req.Question
 	s.questions = append(s.questions, q)
 	if s.err != nil {
 		return answer.Answer{}, s.err

@@ -231,7 +231,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			continue
 		}
 		t0 := time.Now()
-		a, err := composer.Answer(ctx, q.Question)
+		a, err := composer.Answer(ctx, answer.Request{Question: q.Question})
 		answerTimes = append(answerTimes, time.Since(t0))
 		if err != nil && !errors.Is(err, answer.ErrEmptyQuestion) {
 			return rep, fmt.Errorf("answer %s: %w", q.ID, err)
@@ -305,7 +305,7 @@ func runAbsent(ctx context.Context, cfg Config, qs []Question) (*Absent, []float
 	abs := &Absent{Corpora: cfg.Absent, Articles: len(arts)}
 	var scores []float64
 	for _, q := range qs {
-		a, err := composer.Answer(ctx, q.Question)
+		a, err := composer.Answer(ctx, answer.Request{Question: q.Question})
 		if err != nil && !errors.Is(err, answer.ErrEmptyQuestion) {
 			return nil, nil, fmt.Errorf("answer %s: %w", q.ID, err)
 		}

@@ -1,0 +1,75 @@
+package retrieval
+
+import (
+	"sort"
+	"time"
+)
+
+// Document is an indexed article as a whole: its metadata, its text put
+// back together from its chunks, and a vector that sums up its chunks.
+type Document struct {
+	ID     string
+	Title  string
+	Source string
+	URL    string
+	Date   time.Time
+	// Text is the article's text (without the title).
+	Text string
+	// Vector is the normalised mean of the article's chunk vectors (nil
+	// when the index has none); the dot product of two is their cosine.
+	Vector []float32
+}
+
+// Documents returns the indexed articles dated within [from, to]
+// (calendar dates, inclusive; a zero bound is open), newest first, then by
+// id. Undated articles are left out when a bound is set.
+func (ix *Index) Documents(from, to time.Time) []Document {
+	st := ix.cur.Load()
+	keep := st.articleFilter(from, to)
+	var docs []Document
+	for a := range st.articles {
+		if keep != nil && !keep(a) {
+			continue
+		}
+		docs = append(docs, st.document(a))
+	}
+	sort.SliceStable(docs, func(i, j int) bool {
+		if !docs[i].Date.Equal(docs[j].Date) {
+			return docs[i].Date.After(docs[j].Date)
+		}
+		return docs[i].ID < docs[j].ID
+	})
+	return docs
+}
+
+// LatestDate returns the newest article date in the index, or zero.
+func (ix *Index) LatestDate() time.Time {
+	st := ix.cur.Load()
+	var latest time.Time
+	for a := range st.articles {
+		if d := st.chunks[st.artStart[a]].Date; d.After(latest) {
+			latest = d
+		}
+	}
+	return latest
+}
+
+func (st *state) document(a int) Document {
+	chunks := st.chunks[st.artStart[a]:st.artStart[a+1]]
+	first := chunks[0]
+	d := Document{ID: first.ArticleID, Title: first.Title, Source: first.Source, URL: first.URL, Date: first.Date}
+	full := articleText(chunks)
+	d.Text = full[len(first.Title)+1:]
+	if st.vecs.dim > 0 {
+		v := make([]float32, st.vecs.dim)
+		for row := st.artStart[a]; row < st.artStart[a+1]; row++ {
+			for i, x := range st.vecs.row(int(row)) {
+				v[i] += x
+			}
+		}
+		if normalizeInPlace(v) {
+			d.Vector = v
+		}
+	}
+	return d
+}

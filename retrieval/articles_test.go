@@ -1,0 +1,41 @@
+package retrieval
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestDocuments(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, testCorpus())
+	day := func(d int) time.Time { return time.Date(2025, 10, d, 0, 0, 0, 0, time.UTC) }
+
+	all := ix.Documents(time.Time{}, time.Time{})
+	if len(all) != 5 || all[0].ID != "football.txt" || all[len(all)-1].ID != "iraq.txt" {
+		t.Fatalf("got %d documents, newest %q, oldest %q", len(all), all[0].ID, all[len(all)-1].ID)
+	}
+	some := ix.Documents(day(1), day(5))
+	if len(some) != 3 {
+		t.Errorf("1–5 October: got %d documents, want 3 (metro, flood, dollar)", len(some))
+	}
+	for _, d := range all {
+		if d.Text == "" || d.Title == "" || len(d.Vector) != 64 {
+			t.Errorf("%s: text %d bytes, title %q, vector %d", d.ID, len(d.Text), d.Title, len(d.Vector))
+		}
+		var n float64
+		for _, x := range d.Vector {
+			n += float64(x) * float64(x)
+		}
+		if math.Abs(n-1) > 1e-4 {
+			t.Errorf("%s: vector norm² %v", d.ID, n)
+		}
+	}
+	iraq := all[len(all)-1]
+	if iraq.Source != "تابناک" || iraq.Text[:len("به گزارش")] != "به گزارش" {
+		t.Errorf("iraq: source %q, text %q", iraq.Source, iraq.Text)
+	}
+	if got := ix.LatestDate(); !got.Equal(day(10)) {
+		t.Errorf("LatestDate = %v, want 10 October", got)
+	}
+}
