@@ -17,6 +17,9 @@ type documenter interface {
 
 // SummaryRequest asks for the news of a period.
 type SummaryRequest struct {
+	// Text is what the reader asked for after /summary: a period
+	// («دیروز», «۱۵ مهر»), a topic, both, or nothing.
+	Text string
 	// From and To bound the period (calendar dates, inclusive); both zero
 	// means the latest day that has articles.
 	From, To time.Time
