@@ -19,6 +19,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -99,8 +100,13 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	if err != nil {
 		return nil, err
 	}
-	emb := retrieval.NewLocalEmbedder(cfg.LocalEmbedDim)
-	ix := retrieval.New(emb, emb.Identity(), retrieval.Options{
+	var client *llm.Client
+	if cfg.LLM() {
+		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
+		log.Info("language model configured", "client", client.String(), "chat_model", cfg.OpenAIChatModel)
+	}
+	emb, identity := embedder(cfg, client)
+	ix := retrieval.New(emb, identity, retrieval.Options{
 		Dir:      cfg.DataDir,
 		Chunk:    retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
 		Load:     retrieval.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
@@ -111,12 +117,37 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 		log:      log,
 		corpus:   corpus,
 		index:    ix,
-		composer: answer.New(ix, answerOptions(cfg)),
+		composer: answer.New(ix, answerOptions(cfg, client, log)),
 	}, nil
 }
 
-func answerOptions(cfg Config) answer.Options {
-	return answer.Options{K: cfg.TopK, MaxSentences: cfg.MaxAnswerLines}
+// embedder returns the configured embedder and its identity.
+func embedder(cfg Config, client *llm.Client) (retrieval.Embedder, string) {
+	if cfg.Embedder == "openai" && client != nil {
+		e := retrieval.NewOpenAIEmbedder(client, cfg.OpenAIEmbeddingModel)
+		return e, e.Identity()
+	}
+	e := retrieval.NewLocalEmbedder(cfg.LocalEmbedDim)
+	return e, e.Identity()
+}
+
+func answerOptions(cfg Config, client *llm.Client, log *slog.Logger) answer.Options {
+	opts := answer.Options{
+		K:            cfg.TopK,
+		MaxSentences: cfg.MaxAnswerLines,
+		Model:        cfg.OpenAIChatModel,
+		Budget:       cfg.AnswerTimeout,
+		MemoryTurns:  cfg.MemoryTurns,
+		MemoryTTL:    cfg.MemoryTTL,
+		Log:          log,
+	}
+	if cfg.MemoryTurns == 0 {
+		opts.MemoryTurns = -1
+	}
+	if client != nil {
+		opts.LLM = client
+	}
+	return opts
 }
 
 // openCorpus returns SEEDS_DIR, or the seeds built into the binary when

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/khabar/khabar/internal/evaluation"
+	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -51,18 +52,22 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 	if err != nil {
 		return err
 	}
-	emb := retrieval.NewLocalEmbedder(cfg.LocalEmbedDim)
+	var client *llm.Client
+	if cfg.LLM() {
+		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
+	}
+	emb, identity := embedder(cfg, client)
 	rep, err := evaluation.Run(ctx, evaluation.Config{
 		Corpora:   corpora,
 		Absent:    absent,
 		Questions: *questions,
 		K:         *k,
 		NewIndex: func() *retrieval.Index {
-			return retrieval.New(emb, emb.Identity(), retrieval.Options{
+			return retrieval.New(emb, identity, retrieval.Options{
 				Chunk: retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
 			})
 		},
-		Answer:   answerOptions(cfg),
+		Answer:   answerOptions(cfg, client, log),
 		Progress: stderr,
 	})
 	if err != nil {

@@ -8,6 +8,9 @@ const (
 	MsgSourcesHeading = "منابع:"
 	// MsgEmptyQuestion asks for a question.
 	MsgEmptyQuestion = "لطفاً پرسش خود را بنویسید."
+	// MsgLLMFallback notes that the language model failed and the answer
+	// quotes the sources instead.
+	MsgLLMFallback = "(مدل زبانی در دسترس نبود؛ این پاسخ از جمله‌های خودِ منابع ساخته شده است.)"
 	// MsgSummaryHeading opens a summary, before the period.
 	MsgSummaryHeading = "خلاصه اخبار"
 	// MsgSummaryEmpty says that the period has no news.
