@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -68,9 +69,11 @@ func (s Summary) String() string {
 	return b.String()
 }
 
-// Summarize summarises the news of a period: the latest day with articles
-// unless the request names one. Each article's lead sentence stands for it,
-// newest first.
+// Summarize summarises the news of a period (the latest day with articles
+// unless the request names one): its articles grouped into stories, the
+// stories ranked by how many outlets reported them and by recency, each
+// told in its most central sentence or two, cited, with the outlets named.
+// A topic keeps the stories that match it.
 func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
@@ -84,34 +87,80 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 		from = docs.LatestDate()
 		to = from
 	}
-	max := req.MaxStories
-	if max <= 0 {
-		max = 5
+	maxStories := req.MaxStories
+	if maxStories <= 0 {
+		maxStories = 5
 	}
 	s := Summary{From: from, To: to, Topic: req.Topic, Period: periodName(from, to)}
 	if from.IsZero() {
 		return s, nil
 	}
-	for _, d := range docs.Documents(from, to) {
-		if len(s.Stories) == max {
+	period := docs.Documents(from, to)
+	if req.Topic != "" {
+		var err error
+		if period, err = c.onTopic(ctx, req.Topic, from, to, period); err != nil {
+			return Summary{}, err
+		}
+	}
+	number := map[string]int{}
+	for _, st := range clusterStories(period) {
+		if len(s.Stories) == maxStories {
 			break
 		}
-		lead := leadSentence(d.Text)
-		if lead == "" {
+		var parts []string
+		for _, cs := range centralSentences(st, sentencesPerStory(st)) {
+			d := st.docs[cs.doc]
+			n, ok := number[d.ID]
+			if !ok {
+				n = len(s.Sources) + 1
+				number[d.ID] = n
+				s.Sources = append(s.Sources, Source{N: n, Passage: retrieval.Passage{Chunk: retrieval.Chunk{
+					ArticleID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Date: d.Date, Text: cs.text,
+				}}})
+			}
+			parts = append(parts, cs.text+" "+persian.Marker(n))
+		}
+		if len(parts) == 0 {
 			continue
 		}
-		n := len(s.Sources) + 1
-		s.Sources = append(s.Sources, Source{N: n, Passage: retrieval.Passage{Chunk: retrieval.Chunk{
-			ArticleID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Date: d.Date, Text: lead,
-		}}})
-		var outlets []string
-		if d.Source != "" {
-			outlets = []string{d.Source}
-		}
-		s.Stories = append(s.Stories, Story{Text: lead + " " + persian.Marker(n), Outlets: outlets})
+		s.Stories = append(s.Stories, Story{Text: strings.Join(parts, " "), Outlets: outletsOf(st.docs)})
 	}
 	return s, nil
 }
+
+// sentencesPerStory is two for a story several articles report, else one.
+func sentencesPerStory(st story) int {
+	if len(st.docs) > 1 {
+		return 2
+	}
+	return 1
+}
+
+// onTopic keeps the documents that a search for topic within the period
+// finds relevant.
+func (c *Composer) onTopic(ctx context.Context, topic string, from, to time.Time, docs []retrieval.Document) ([]retrieval.Document, error) {
+	res, err := c.search.Search(ctx, retrieval.Query{Text: topic, K: 50, PerArticle: 1, From: from, To: to})
+	if err != nil {
+		return nil, fmt.Errorf("search topic: %w", err)
+	}
+	keep := map[string]bool{}
+	for _, p := range res.Passages {
+		if p.Lexical > 0 && p.Score >= topicShare*res.Passages[0].Score {
+			keep[p.ArticleID] = true
+		}
+	}
+	var out []retrieval.Document
+	for _, d := range docs {
+		if keep[d.ID] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// topicShare is how close to the best match an article must score to be on
+// the topic; it must also share a word with it.
+const topicShare = 0.6
 
 // leadSentence is the first sentence of text.
 func leadSentence(text string) string {
