@@ -58,6 +58,9 @@ type Answer struct {
 	// Relevance is the relevance floor's score of the passages (see
 	// [Floor.Score]).
 	Relevance float64
+	// Period names the dates the question asked about («دیروز» → «۱۲ مهر
+	// ۱۴۰۴»), to which the search was limited; "" when it named none.
+	Period string
 }
 
 // NotFound reports whether the answer says that nothing was found.
@@ -104,6 +107,10 @@ func (s Source) MetaParts() []string {
 func (a Answer) String() string {
 	var b strings.Builder
 	b.WriteString(a.Text)
+	if a.Period != "" {
+		b.WriteString("\n\n")
+		b.WriteString(MsgPeriod + " " + a.Period)
+	}
 	if a.Note != "" {
 		b.WriteString("\n\n")
 		b.WriteString(a.Note)
@@ -222,11 +229,22 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, ErrEmptyQuestion
 	}
 	standalone := c.standalone(ctx, req.Conversation, question)
-	res, err := c.search.Search(ctx, retrieval.Query{Text: standalone, K: c.opts.K})
+	q := retrieval.Query{Text: standalone, K: c.opts.K}
+	period, rest, dated := persian.FindPeriod(standalone, c.opts.Now())
+	if dated {
+		q.From, q.To = period.From, period.To
+		if persian.Canonical(rest) != "" {
+			q.Text = rest
+		}
+	}
+	res, err := c.search.Search(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
 	}
 	a := Answer{Question: question, Standalone: standalone, Passages: res.Passages, Relevance: c.opts.Floor.Score(res)}
+	if dated {
+		a.Period = period.String()
+	}
 	defer func() {
 		c.memory.add(req.Conversation, turn{question: question, standalone: standalone, answer: a.Text})
 	}()

@@ -8,6 +8,8 @@ const (
 	MsgSourcesHeading = "منابع:"
 	// MsgEmptyQuestion asks for a question.
 	MsgEmptyQuestion = "لطفاً پرسش خود را بنویسید."
+	// MsgPeriod introduces the dates an answer covers.
+	MsgPeriod = "بازه زمانی پاسخ:"
 	// MsgLLMFallback notes that the language model failed and the answer
 	// quotes the sources instead.
 	MsgLLMFallback = "(مدل زبانی در دسترس نبود؛ این پاسخ از جمله‌های خودِ منابع ساخته شده است.)"
@@ -17,9 +19,6 @@ const (
 	MsgSummaryEmpty = "برای این بازه خبری در منابع نیست."
 	// MsgReportedBy introduces the outlets that reported a story.
 	MsgReportedBy = "گزارش‌شده توسط:"
-	// MsgFrom and MsgUntil name a period: «از … تا …».
-	MsgFrom  = "از"
-	MsgUntil = "تا"
 	// msgUntitled stands in for a missing title.
 	msgUntitled = "بی‌عنوان"
 	// msgSeparator separates the parts of a source line.

@@ -190,3 +190,65 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+func TestQuestionWithADateSearchesThatRange(t *testing.T) {
+	now := time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC) // 14 Mehr 1404, morning in Tehran
+	c := New(busyIndex(t, busyDay()), Options{Now: func() time.Time { return now }})
+	tests := []struct {
+		question string
+		day      time.Time
+		period   string
+	}{
+		{"اخبار سیل دیروز", time.Date(2025, 10, 5, 0, 0, 0, 0, time.UTC), "۱۳ مهر ۱۴۰۴"},
+		{"هشدار سیل ۱۲ مهر", time.Date(2025, 10, 4, 0, 0, 0, 0, time.UTC), "۱۲ مهر ۱۴۰۴"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			a, err := c.Answer(context.Background(), Request{Question: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Passages) == 0 {
+				t.Fatal("found nothing")
+			}
+			for _, p := range a.Passages {
+				if !p.Date.Equal(tt.day) {
+					t.Errorf("passage %s of %v, outside %v", p.ArticleID, p.Date, tt.day)
+				}
+			}
+			if a.Period != tt.period || !strings.Contains(a.String(), MsgPeriod+" "+tt.period) {
+				t.Errorf("period %q, want %q said in the answer:\n%s", a.Period, tt.period, a)
+			}
+		})
+	}
+}
+
+func TestSummaryReadsPeriodAndTopicFromText(t *testing.T) {
+	now := time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)
+	c := New(busyIndex(t, busyDay()), Options{Now: func() time.Time { return now }})
+	tests := []struct {
+		text    string
+		period  string
+		stories int
+	}{
+		{"", "۱۳ مهر ۱۴۰۴", 5},
+		{"دیروز", "۱۳ مهر ۱۴۰۴", 5},
+		{"۱۲ مهر", "۱۲ مهر ۱۴۰۴", 1},
+		{"2025-10-04", "۱۲ مهر ۱۴۰۴", 1},
+		{"از ۱ مهر تا ۱۳ مهر", "از ۱ مهر ۱۴۰۴ تا ۱۳ مهر ۱۴۰۴", 5},
+		{"سیل دیروز", "۱۳ مهر ۱۴۰۴", 1},
+		{"ترکمنستان", "از ۷ مهر ۱۴۰۴ تا ۱۳ مهر ۱۴۰۴", 1},
+		{"امروز", "۱۴ مهر ۱۴۰۴", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			s, err := c.Summarize(context.Background(), SummaryRequest{Text: tt.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Period != tt.period || len(s.Stories) != tt.stories {
+				t.Errorf("got period %q with %d stories, want %q with %d:\n%s", s.Period, len(s.Stories), tt.period, tt.stories, s)
+			}
+		})
+	}
+}

@@ -19,7 +19,9 @@ type documenter interface {
 // SummaryRequest asks for the news of a period.
 type SummaryRequest struct {
 	// Text is what the reader asked for after /summary: a period
-	// («دیروز», «۱۵ مهر»), a topic, both, or nothing.
+	// («دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», an ISO date), a topic,
+	// both, or nothing (the latest day with articles). A topic without a
+	// period looks at the week up to the latest news.
 	Text string
 	// From and To bound the period (calendar dates, inclusive); both zero
 	// means the latest day that has articles.
@@ -82,23 +84,36 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 	if !ok {
 		return Summary{}, errNoDocuments
 	}
-	from, to := req.From, req.To
+	from, to, topic := req.From, req.To, req.Topic
 	if from.IsZero() && to.IsZero() {
-		from = docs.LatestDate()
-		to = from
+		p, rest, dated := persian.FindPeriod(req.Text, c.opts.Now())
+		switch {
+		case dated:
+			from, to = p.From, p.To
+		case persian.Canonical(rest) != "":
+			// A topic alone: the week up to the latest news.
+			to = docs.LatestDate()
+			from = to.AddDate(0, 0, -6)
+		default:
+			from = docs.LatestDate()
+			to = from
+		}
+		if topic == "" && persian.Canonical(rest) != "" {
+			topic = strings.TrimSpace(rest)
+		}
 	}
 	maxStories := req.MaxStories
 	if maxStories <= 0 {
 		maxStories = 5
 	}
-	s := Summary{From: from, To: to, Topic: req.Topic, Period: periodName(from, to)}
+	s := Summary{From: from, To: to, Topic: topic, Period: periodName(from, to)}
 	if from.IsZero() {
 		return s, nil
 	}
 	period := docs.Documents(from, to)
-	if req.Topic != "" {
+	if topic != "" {
 		var err error
-		if period, err = c.onTopic(ctx, req.Topic, from, to, period); err != nil {
+		if period, err = c.onTopic(ctx, topic, from, to, period); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -143,10 +158,18 @@ func (c *Composer) onTopic(ctx context.Context, topic string, from, to time.Time
 	if err != nil {
 		return nil, fmt.Errorf("search topic: %w", err)
 	}
+	terms := persian.Terms(topic)
 	keep := map[string]bool{}
 	for _, p := range res.Passages {
-		if p.Lexical > 0 && p.Score >= topicShare*res.Passages[0].Score {
-			keep[p.ArticleID] = true
+		if p.Score < topicShare*res.Passages[0].Score {
+			continue
+		}
+		words := persian.Tokens(p.Title + " " + p.Text)
+		for _, t := range terms {
+			if matchStrength(t, words) > 0 {
+				keep[p.ArticleID] = true
+				break
+			}
 		}
 	}
 	var out []retrieval.Document
@@ -159,7 +182,8 @@ func (c *Composer) onTopic(ctx context.Context, topic string, from, to time.Time
 }
 
 // topicShare is how close to the best match an article must score to be on
-// the topic; it must also share a word with it.
+// the topic; it must also have a word of it, or a longer form («سیل»,
+// «سیلاب»).
 const topicShare = 0.6
 
 // leadSentence is the first sentence of text.
@@ -172,13 +196,5 @@ func leadSentence(text string) string {
 
 // periodName names [from, to] in Persian: one date, or «از … تا …».
 func periodName(from, to time.Time) string {
-	switch {
-	case from.IsZero() && to.IsZero():
-		return ""
-	case to.IsZero() || from.Equal(to):
-		return persian.FormatDate(from)
-	case from.IsZero():
-		return MsgUntil + " " + persian.FormatDate(to)
-	}
-	return MsgFrom + " " + persian.FormatDate(from) + " " + MsgUntil + " " + persian.FormatDate(to)
+	return persian.Period{From: from, To: to}.String()
 }

@@ -219,6 +219,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 	// Best articles, then their best passages.
 	keep := st.articleFilter(q.From, q.To)
+	if keep != nil {
+		st.preferRecent(*scores, q.From, q.To)
+	}
 	top := newTopK(k)
 	for a, s := range *scores {
 		if s > 0 && (keep == nil || keep(a)) {
@@ -405,6 +408,41 @@ func (ix *Index) embedQuery(ctx context.Context, text string) ([]float32, error)
 	v := sanitize(vs[0])
 	normalizeInPlace(v)
 	return v, nil
+}
+
+// recencyWeight is the most a date-limited search adds for recency: enough
+// to order near-ties newest first, not to outweigh a better match.
+const recencyWeight = 0.01
+
+// preferRecent adds to each scored article a bonus that grows with its
+// date within [from, to] (open ends: the index's dates).
+func (st *state) preferRecent(scores []float32, from, to time.Time) {
+	var first, last time.Time
+	for a := range st.articles {
+		d := st.chunks[st.artStart[a]].Date
+		if d.IsZero() {
+			continue
+		}
+		if first.IsZero() || d.Before(first) {
+			first = d
+		}
+		if d.After(last) {
+			last = d
+		}
+	}
+	if !from.IsZero() {
+		first = dateOnly(from)
+	}
+	if !to.IsZero() {
+		last = dateOnly(to)
+	}
+	span := last.Sub(first).Hours() + 24
+	for a, s := range scores {
+		d := st.chunks[st.artStart[a]].Date
+		if s > 0 && !d.IsZero() {
+			scores[a] += float32(recencyWeight * d.Sub(first).Hours() / span)
+		}
+	}
 }
 
 // articleFilter keeps articles dated within [from, to]; nil keeps all.

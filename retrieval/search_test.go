@@ -266,3 +266,17 @@ func TestSearchExplainsUnknownWords(t *testing.T) {
 		t.Errorf("got %+v, want dollar.txt", res.Passages)
 	}
 }
+
+func TestDateLimitedSearchPrefersRecent(t *testing.T) {
+	corpus := fstest.MapFS{
+		"old.txt": {Data: []byte("date 2025-10-01\nبه گزارش ایرنا، نرخ بیکاری اعلام شد.")},
+		"new.txt": {Data: []byte("date 2025-10-03\nبه گزارش ایرنا، نرخ بیکاری اعلام شد.")},
+	}
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, corpus)
+	day := func(d int) time.Time { return time.Date(2025, 10, d, 0, 0, 0, 0, time.UTC) }
+	res, err := ix.Search(context.Background(), Query{Text: "نرخ بیکاری", K: 2, From: day(1), To: day(5)})
+	if err != nil || len(res.Passages) != 2 || res.Passages[0].ArticleID != "new.txt" {
+		t.Errorf("got %v %+v, want the newer of two equal articles first", err, res.Passages)
+	}
+}
