@@ -252,3 +252,20 @@ func TestSummaryReadsPeriodAndTopicFromText(t *testing.T) {
 		})
 	}
 }
+
+func TestDigestCoversWhatArrived(t *testing.T) {
+	ix := busyIndex(t, busyDay())
+	c := New(ix, Options{})
+	ctx := context.Background()
+	all, err := c.Digest(ctx, time.Time{}, time.Now(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Stories) != 6 || all.Period != "از ۱۲ مهر ۱۴۰۴ تا ۱۳ مهر ۱۴۰۴" {
+		t.Errorf("everything: %d stories, period %q", len(all.Stories), all.Period)
+	}
+	none, err := c.Digest(ctx, time.Now(), time.Now().Add(time.Hour), 10)
+	if err != nil || len(none.Stories) != 0 {
+		t.Errorf("nothing new: %v, %d stories", err, len(none.Stories))
+	}
+}

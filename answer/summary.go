@@ -10,9 +10,11 @@ import (
 	"github.com/khabar/khabar/retrieval"
 )
 
-// documenter lists the indexed articles of a period.
+// documenter lists the indexed articles of a period, or those that
+// arrived in a span of time.
 type documenter interface {
 	Documents(from, to time.Time) []retrieval.Document
+	Arrived(after, until time.Time) []retrieval.Document
 	LatestDate() time.Time
 }
 
@@ -117,9 +119,50 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 			return Summary{}, err
 		}
 	}
+	s.Stories, s.Sources = storiesOf(period, maxStories)
+	return s, nil
+}
+
+// Digest summarises the articles that arrived in the index in (after,
+// until]: what is new since the previous digest. A digest with no stories
+// has nothing new.
+func (c *Composer) Digest(ctx context.Context, after, until time.Time, maxStories int) (Summary, error) {
+	if err := ctx.Err(); err != nil {
+		return Summary{}, err
+	}
+	docs, ok := c.search.(documenter)
+	if !ok {
+		return Summary{}, errNoDocuments
+	}
+	if maxStories <= 0 {
+		maxStories = 5
+	}
+	arrived := docs.Arrived(after, until)
+	var s Summary
+	for _, d := range arrived {
+		if d.Date.IsZero() {
+			continue
+		}
+		if s.From.IsZero() || d.Date.Before(s.From) {
+			s.From = d.Date
+		}
+		if d.Date.After(s.To) {
+			s.To = d.Date
+		}
+	}
+	s.Period = periodName(s.From, s.To)
+	s.Stories, s.Sources = storiesOf(arrived, maxStories)
+	return s, nil
+}
+
+// storiesOf groups docs into stories and tells the best maxStories of them,
+// citing the articles quoted.
+func storiesOf(docs []retrieval.Document, maxStories int) ([]Story, []Source) {
+	var stories []Story
+	var sources []Source
 	number := map[string]int{}
-	for _, st := range clusterStories(period) {
-		if len(s.Stories) == maxStories {
+	for _, st := range clusterStories(docs) {
+		if len(stories) == maxStories {
 			break
 		}
 		var parts []string
@@ -127,20 +170,19 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 			d := st.docs[cs.doc]
 			n, ok := number[d.ID]
 			if !ok {
-				n = len(s.Sources) + 1
+				n = len(sources) + 1
 				number[d.ID] = n
-				s.Sources = append(s.Sources, Source{N: n, Passage: retrieval.Passage{Chunk: retrieval.Chunk{
+				sources = append(sources, Source{N: n, Passage: retrieval.Passage{Chunk: retrieval.Chunk{
 					ArticleID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Date: d.Date, Text: cs.text,
 				}}})
 			}
 			parts = append(parts, cs.text+" "+persian.Marker(n))
 		}
-		if len(parts) == 0 {
-			continue
+		if len(parts) > 0 {
+			stories = append(stories, Story{Text: strings.Join(parts, " "), Outlets: outletsOf(st.docs)})
 		}
-		s.Stories = append(s.Stories, Story{Text: strings.Join(parts, " "), Outlets: outletsOf(st.docs)})
 	}
-	return s, nil
+	return stories, sources
 }
 
 // sentencesPerStory is two for a story several articles report, else one.

@@ -18,6 +18,9 @@ type Document struct {
 	// Vector is the normalised mean of the article's chunk vectors (nil
 	// when the index has none); the dot product of two is their cosine.
 	Vector []float32
+	// Arrived is when the article, as it is now, entered the index: the
+	// latest arrival of its chunks.
+	Arrived time.Time
 }
 
 // Documents returns the indexed articles dated within [from, to]
@@ -33,13 +36,32 @@ func (ix *Index) Documents(from, to time.Time) []Document {
 		}
 		docs = append(docs, st.document(a))
 	}
+	sortDocuments(docs)
+	return docs
+}
+
+// Arrived returns the articles that entered the index (or changed) in
+// (after, until], newest first by date, then by id.
+func (ix *Index) Arrived(after, until time.Time) []Document {
+	st := ix.cur.Load()
+	var docs []Document
+	for a := range st.articles {
+		d := st.document(a)
+		if d.Arrived.After(after) && !d.Arrived.After(until) {
+			docs = append(docs, d)
+		}
+	}
+	sortDocuments(docs)
+	return docs
+}
+
+func sortDocuments(docs []Document) {
 	sort.SliceStable(docs, func(i, j int) bool {
 		if !docs[i].Date.Equal(docs[j].Date) {
 			return docs[i].Date.After(docs[j].Date)
 		}
 		return docs[i].ID < docs[j].ID
 	})
-	return docs
 }
 
 // LatestDate returns the newest article date in the index, or zero.
@@ -58,6 +80,11 @@ func (st *state) document(a int) Document {
 	chunks := st.chunks[st.artStart[a]:st.artStart[a+1]]
 	first := chunks[0]
 	d := Document{ID: first.ArticleID, Title: first.Title, Source: first.Source, URL: first.URL, Date: first.Date}
+	for _, c := range chunks {
+		if c.Arrived.After(d.Arrived) {
+			d.Arrived = c.Arrived
+		}
+	}
 	full := articleText(chunks)
 	d.Text = full[len(first.Title)+1:]
 	if st.vecs.dim > 0 {

@@ -1,8 +1,10 @@
 package retrieval
 
 import (
+	"context"
 	"math"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -37,5 +39,32 @@ func TestDocuments(t *testing.T) {
 	}
 	if got := ix.LatestDate(); !got.Equal(day(10)) {
 		t.Errorf("LatestDate = %v, want 10 October", got)
+	}
+}
+
+func TestArrivalTimesSurviveSyncsAndRestarts(t *testing.T) {
+	dir := t.TempDir()
+	ix := newTestIndex(t, NewLocalEmbedder(64), dir)
+	mustSync(t, ix, testCorpus())
+	first := ix.Documents(time.Time{}, time.Time{})
+	if first[0].Arrived.IsZero() {
+		t.Fatal("no arrival time")
+	}
+	before := first[0].Arrived
+	time.Sleep(1100 * time.Millisecond) // arrival times have second precision
+
+	edited := testCorpus()
+	edited["new.txt"] = &fstest.MapFile{Data: []byte("date 2025-10-11\nخبر تازه درباره سدهای تهران.")}
+	ix2 := newTestIndex(t, NewLocalEmbedder(64), dir)
+	if err := ix2.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ix2, edited)
+	arrived := ix2.Arrived(before, time.Now())
+	if len(arrived) != 1 || arrived[0].ID != "new.txt" {
+		t.Fatalf("arrived after the first sync: %d documents %v, want only new.txt", len(arrived), arrived)
+	}
+	if all := ix2.Arrived(time.Time{}, time.Now()); len(all) != 6 {
+		t.Errorf("arrived since ever: %d, want 6", len(all))
 	}
 }

@@ -25,6 +25,9 @@ type Chunk struct {
 	End       int
 	Text      string
 	Hash      string // hash of the text that is embedded; equal hashes share a vector
+	// Arrived is when this content first entered the index (kept across
+	// syncs while the content is unchanged); zero before it is indexed.
+	Arrived time.Time
 }
 
 // ChunkOptions sizes chunks. Zero sizes mean the defaults.

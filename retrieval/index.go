@@ -194,6 +194,13 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 	if err != nil {
 		return rep, err
 	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for i := range chunks {
+		chunks[i].Arrived = now
+		if row, ok := old.byHash[chunks[i].Hash]; ok && !old.chunks[row].Arrived.IsZero() {
+			chunks[i].Arrived = old.chunks[row].Arrived
+		}
+	}
 	rep.Embedded = len(todo)
 
 	dim := old.vecs.dim
@@ -425,6 +432,7 @@ const (
 	metaStart   = "start"
 	metaEnd     = "end"
 	metaHash    = "hash"
+	metaArrived = "arrived"
 )
 
 // errNoEmbed guards chromem-go's trap: a nil embedding function silently
@@ -474,6 +482,9 @@ func chunkMetadata(c Chunk) map[string]string {
 	if c.URL != "" {
 		m[metaURL] = c.URL
 	}
+	if !c.Arrived.IsZero() {
+		m[metaArrived] = c.Arrived.Format(time.RFC3339)
+	}
 	return m
 }
 
@@ -501,6 +512,11 @@ func chunkFromDocument(d chromem.Document) (Chunk, error) {
 	if s := m[metaDate]; s != "" {
 		if c.Date, err = time.Parse(time.DateOnly, s); err != nil {
 			return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaDate, err)
+		}
+	}
+	if s := m[metaArrived]; s != "" {
+		if c.Arrived, err = time.Parse(time.RFC3339, s); err != nil {
+			return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaArrived, err)
 		}
 	}
 	if c.ArticleID == "" || c.Hash == "" {
