@@ -1,0 +1,279 @@
+// Package digest keeps chats' daily digest subscriptions in an embedded
+// store (bbolt, under DATA_DIR) and sends each digest once at its Tehran
+// time: covering what arrived since the previous one, never twice for the
+// same day (also across a restart), and skipped when nothing is new.
+// What a digest says and how it is sent are the caller's.
+package digest
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Subscription is a chat's daily digest.
+type Subscription struct {
+	ChatID int64
+	Hour   int // Tehran time
+	Minute int
+	// Day is the Tehran date (YYYY-MM-DD) of the last digest handled (sent,
+	// or skipped with nothing new); "" before the first.
+	Day string
+	// Until is the arrival time up to which articles have been sent.
+	Until time.Time
+}
+
+// Time renders the subscription's time as HH:MM.
+func (s Subscription) Time() string { return fmt.Sprintf("%02d:%02d", s.Hour, s.Minute) }
+
+var bucket = []byte("subscriptions")
+
+// Store persists subscriptions. It is safe for concurrent use.
+type Store struct{ db *bolt.DB }
+
+// Open opens (or creates) the store at path.
+func Open(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open digest store %s: %w", path, err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucket)
+		return err
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("digest store: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+func key(chatID int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(chatID)) }
+
+// ErrBadTime is returned for a time that is not HH:MM.
+var ErrBadTime = errors.New("not a time of day")
+
+// Subscribe sets the chat's digest time, keeping what was already sent.
+func (s *Store) Subscribe(chatID int64, hour, minute int) error {
+	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return ErrBadTime
+	}
+	return s.update(chatID, func(sub *Subscription, _ bool) bool {
+		sub.Hour, sub.Minute = hour, minute
+		return true
+	})
+}
+
+// Unsubscribe removes the chat's digest; it reports whether there was one.
+func (s *Store) Unsubscribe(chatID int64) (bool, error) {
+	var had bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		had = b.Get(key(chatID)) != nil
+		return b.Delete(key(chatID))
+	})
+	return had, err
+}
+
+// Get returns the chat's subscription.
+func (s *Store) Get(chatID int64) (Subscription, bool, error) {
+	var sub Subscription
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucket).Get(key(chatID))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &sub)
+	})
+	return sub, ok, err
+}
+
+// All returns every subscription.
+func (s *Store) All() ([]Subscription, error) {
+	var subs []Subscription
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
+			var sub Subscription
+			if err := json.Unmarshal(v, &sub); err != nil {
+				return err
+			}
+			subs = append(subs, sub)
+			return nil
+		})
+	})
+	return subs, err
+}
+
+// update applies f to the chat's subscription in one transaction; f gets
+// whether one existed and returns whether to write it.
+func (s *Store) update(chatID int64, f func(sub *Subscription, existed bool) bool) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		sub := Subscription{ChatID: chatID}
+		v := b.Get(key(chatID))
+		if v != nil {
+			if err := json.Unmarshal(v, &sub); err != nil {
+				return err
+			}
+		}
+		if !f(&sub, v != nil) {
+			return nil
+		}
+		data, err := json.Marshal(sub)
+		if err != nil {
+			return err
+		}
+		return b.Put(key(chatID), data)
+	})
+}
+
+// Sender sends a chat the digest of what arrived in (after, until]; it
+// reports false when nothing is new (and sends nothing).
+type Sender func(ctx context.Context, chatID int64, after, until time.Time) (sent bool, err error)
+
+// Scheduler sends the digests that are due.
+type Scheduler struct {
+	store *Store
+	send  Sender
+	now   func() time.Time
+	tz    *time.Location
+	log   *slog.Logger
+	// FirstSpan is how far back the first digest of a chat reaches; default
+	// 24 hours.
+	FirstSpan time.Duration
+}
+
+// NewScheduler returns a scheduler over store; now is the clock and tz the
+// zone of the subscriptions' times (Asia/Tehran).
+func NewScheduler(store *Store, send Sender, now func() time.Time, tz *time.Location, log *slog.Logger) *Scheduler {
+	return &Scheduler{store: store, send: send, now: now, tz: tz, log: log, FirstSpan: 24 * time.Hour}
+}
+
+// RunOnce sends every digest due now, one chat after another, and returns
+// the number sent.
+func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
+	subs, err := s.store.All()
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	local := now.In(s.tz)
+	today := local.Format(time.DateOnly)
+	due := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.tz)
+	sent := 0
+	for _, sub := range subs {
+		if ctx.Err() != nil {
+			return sent, ctx.Err()
+		}
+		if sub.Day == today || local.Before(due.Add(time.Duration(sub.Hour)*time.Hour+time.Duration(sub.Minute)*time.Minute)) {
+			continue
+		}
+		ok, err := s.deliver(ctx, sub, today, now)
+		if err != nil {
+			s.log.Warn("digest not sent", "chat", sub.ChatID, "err", err)
+			continue
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// deliver claims today's digest of a chat, sends it, and settles the
+// claim: at most once per day, even across a crash.
+func (s *Scheduler) deliver(ctx context.Context, sub Subscription, today string, now time.Time) (bool, error) {
+	var claimed bool
+	var prev Subscription
+	err := s.store.update(sub.ChatID, func(cur *Subscription, existed bool) bool {
+		if !existed || cur.Day == today {
+			return false // unsubscribed meanwhile, or already handled
+		}
+		prev = *cur
+		cur.Day, cur.Until = today, now
+		claimed = true
+		return true
+	})
+	if err != nil || !claimed {
+		return false, err
+	}
+	after := prev.Until
+	if after.IsZero() {
+		after = now.Add(-s.FirstSpan)
+	}
+	sent, sendErr := s.send(ctx, sub.ChatID, after, now)
+	switch {
+	case sendErr != nil:
+		// Not sent: give the day back so that a later tick retries.
+		s.settle(sub.ChatID, today, func(cur *Subscription) { cur.Day, cur.Until = prev.Day, prev.Until })
+		return false, sendErr
+	case !sent:
+		// Nothing new: today is handled, but the next digest still starts
+		// where the last one sent ended.
+		s.settle(sub.ChatID, today, func(cur *Subscription) { cur.Until = prev.Until })
+	}
+	return sent, nil
+}
+
+// settle changes a claimed subscription unless it changed meanwhile.
+func (s *Scheduler) settle(chatID int64, today string, f func(*Subscription)) {
+	err := s.store.update(chatID, func(cur *Subscription, existed bool) bool {
+		if !existed || cur.Day != today {
+			return false
+		}
+		f(cur)
+		return true
+	})
+	if err != nil {
+		s.log.Error("digest store", "chat", chatID, "err", err)
+	}
+}
+
+// Run checks for due digests every interval until ctx is done.
+func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("digest scheduler", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// ParseTime reads «08:00», «8:5» or «۰۸:۰۰» (Persian digits) as hour and
+// minute.
+func ParseTime(s string) (hour, minute int, err error) {
+	var digits []rune
+	for _, r := range s {
+		switch {
+		case r >= '۰' && r <= '۹':
+			digits = append(digits, '0'+(r-'۰'))
+		case r >= '٠' && r <= '٩':
+			digits = append(digits, '0'+(r-'٠'))
+		default:
+			digits = append(digits, r)
+		}
+	}
+	if _, err := fmt.Sscanf(string(digits), "%d:%d", &hour, &minute); err != nil {
+		return 0, 0, ErrBadTime
+	}
+	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return 0, 0, ErrBadTime
+	}
+	return hour, minute, nil
+}
