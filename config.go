@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -62,6 +63,9 @@ type Config struct {
 	MaxQuestionChars    int           `env:"MAX_QUESTION_CHARS" envDefault:"1000"`
 	MaxUploadBytes      int64         `env:"MAX_UPLOAD_BYTES" envDefault:"10485760"`
 	UpdateTimeout       time.Duration `env:"UPDATE_TIMEOUT" envDefault:"90s"`
+
+	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
+	OpsListen string `env:"OPS_LISTEN"`
 }
 
 // LLM reports whether an OpenAI-compatible API is configured.
@@ -216,6 +220,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxUploadBytes < 1024 || c.MaxUploadBytes > 20<<20 {
 		bad("MAX_UPLOAD_BYTES", "%d is outside 1 KiB–20 MiB (the Bot API's download limit)", c.MaxUploadBytes)
+	}
+	if c.OpsListen != "" {
+		if _, _, err := net.SplitHostPort(c.OpsListen); err != nil {
+			bad("OPS_LISTEN", "%q is not host:port", c.OpsListen)
+		}
 	}
 	if c.UpdateTimeout < time.Second {
 		bad("UPDATE_TIMEOUT", "%s is under a second", c.UpdateTimeout)

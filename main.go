@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // Asia/Tehran in minimal images without a zoneinfo
 )
 
 func main() {
