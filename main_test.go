@@ -233,3 +233,30 @@ func TestEvalOnFixtures(t *testing.T) {
 		t.Errorf("no corpus: got %v, want errUsage", err)
 	}
 }
+
+func TestCorruptSnapshotIsRebuiltAndSaid(t *testing.T) {
+	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "LOG_LEVEL", "info")
+	if _, _, err := runCmd(t, vars, "", "index"); err != nil {
+		t.Fatal(err)
+	}
+	snap := filepath.Join(vars["DATA_DIR"], "index.snapshot")
+	data, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(snap, data[:len(data)/3], 0o644) // truncated
+	out, logs, err := runCmd(t, vars, "", "index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs, "building the index from the corpus") || !strings.Contains(logs, "truncated") {
+		t.Errorf("the rebuild was not explained:\n%s", logs)
+	}
+	if !strings.Contains(out, "2 embedded") {
+		t.Errorf("not rebuilt:\n%s", out)
+	}
+	out, _, _ = runCmd(t, vars, "", "ask", "قیمت دلار")
+	if !strings.Contains(out, "[۱]") {
+		t.Errorf("no answer after the rebuild:\n%s", out)
+	}
+}

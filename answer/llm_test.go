@@ -335,3 +335,36 @@ func TestMemoryIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestLLMStreamFaults(t *testing.T) {
+	reply := func(openai.ChatCompletionRequest) string {
+		return "وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است [1]."
+	}
+	tests := []struct {
+		name     string
+		failure  openaitest.Failure
+		n        int
+		wantMode Mode
+	}{
+		{"cut once, then whole", openaitest.Failure{StreamCut: true}, 1, ModeGenerated},
+		{"always cut", openaitest.Failure{StreamCut: true}, 10, ModeExtractive},
+		{"stalls past the time limit", openaitest.Failure{StreamStall: 2 * time.Second}, 10, ModeExtractive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLLMFixture(t, reply, 2*time.Second)
+			f.fake.FailNext(openaitest.PathChat, tt.n, tt.failure)
+			var pieces int
+			a, err := f.c.Answer(context.Background(), Request{Question: iraqQuestion, Stream: func(string) { pieces++ }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Mode != tt.wantMode {
+				t.Errorf("mode %q, want %q (note %q)", a.Mode, tt.wantMode, a.Note)
+			}
+			if pieces == 0 {
+				t.Error("nothing was streamed before the fault")
+			}
+		})
+	}
+}
