@@ -32,6 +32,9 @@ commands:
   ask "question"   answer one question from the corpus and exit
   index            sync the index with the corpus and print the report
   chat             a console chat: each line is a question
+  serve            run the Telegram bot (needs TELEGRAM_BOT_TOKEN); the
+                   default when no command is given and a token is set
+  health           check a running serve's /healthz on OPS_LISTEN
   eval             measure retrieval and answers on an evaluation set:
                    eval --corpus FILE [--corpus FILE …] --questions FILE
                         [--absent FILE …] [--k 10] [--json] [--min metric=value …]
@@ -44,8 +47,13 @@ var errUsage = errors.New("bad usage")
 
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return fmt.Errorf("%w: no command", errUsage)
+		// With a bot token, no command means serve.
+		if cfg, err := loadConfig(getenv); err == nil && cfg.TelegramBotToken != "" {
+			args = []string{"serve"}
+		} else {
+			fmt.Fprintln(stderr, usage)
+			return fmt.Errorf("%w: no command", errUsage)
+		}
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -65,6 +73,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdIndex(ctx, cfg, log, stdout)
 	case "chat":
 		return cmdChat(ctx, cfg, log, stdin, stdout)
+	case "serve":
+		return cmdServe(ctx, cfg, log)
+	case "health":
+		return cmdHealth(ctx, cfg, stdout)
 	case "eval":
 		return cmdEval(ctx, cfg, log, rest, stdout, stderr)
 	case "config":
@@ -181,6 +193,15 @@ func (a *app) open(ctx context.Context) (retrieval.Report, error) {
 	return rep, nil
 }
 
+// reload syncs the index with the corpus folder again (for /reload and
+// uploads): questions keep being answered from the old index until the new
+// one is swapped in.
+func (a *app) reload(ctx context.Context) (retrieval.Report, error) {
+	rep, err := a.index.Sync(ctx, a.corpus)
+	a.logReport(rep)
+	return rep, err
+}
+
 func (a *app) logReport(rep retrieval.Report) {
 	for _, p := range rep.Problems {
 		a.log.Warn("corpus problem", "file", p.Path, "line", p.Line, "reason", p.Reason, "skipped", p.Skipped)
@@ -206,7 +227,7 @@ func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, st
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
-	chat := bot.NewChat(a.composer, log)
+	chat := bot.NewChat(a.composer, log, bot.ChatOptions{})
 	reply := chat.Handle(ctx, bot.Message{Text: question})
 	fmt.Fprintln(stdout, reply.Text)
 	return nil
@@ -262,7 +283,12 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader,
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
-	chat := bot.NewChat(a.composer, log)
+	// The console user is the operator: an admin, without question limits.
+	chat := bot.NewChat(a.composer, log, bot.ChatOptions{
+		Summarizer: a.composer,
+		Reload:     a.reload,
+		Stats:      a.index.Stats,
+	})
 	interactive := false
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		interactive = true
@@ -284,8 +310,11 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader,
 			prompt()
 			continue
 		}
-		reply := chat.Handle(ctx, bot.Message{ChatID: 1, UserID: 1, Text: line})
+		reply := chat.Handle(ctx, bot.Message{ChatID: 1, UserID: 1, Text: line, Admin: true})
 		fmt.Fprintln(stdout, reply.Text)
+		if reply.Then != nil {
+			fmt.Fprintln(stdout, reply.Then(ctx).Text)
+		}
 		fmt.Fprintln(stdout)
 		prompt()
 	}

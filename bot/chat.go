@@ -7,105 +7,358 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/time/rate"
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/persian"
+	"github.com/khabar/khabar/retrieval"
 )
 
-// answerer answers one question.
+// answerer answers one question; *answer.Composer is one.
 type answerer interface {
 	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
 }
 
-// Message is an incoming chat message, whatever the transport.
+// summarizer summarises the news of a period; *answer.Composer is one.
+type summarizer interface {
+	Summarize(ctx context.Context, req answer.SummaryRequest) (answer.Summary, error)
+}
+
+// Message is an incoming chat message, whatever the transport, already
+// known to be meant for the bot.
 type Message struct {
 	ChatID int64
 	UserID int64
-	Text   string
+	// Text is the message: a command ("/sources", "/ask question") or a
+	// question.
+	Text string
+	// Admin reports that the transport checked the sender's numeric id
+	// against the admins.
+	Admin bool
+	// Busy, when set, is called once before slow work (an answer, a
+	// summary) starts, for a "typing…" indicator.
+	Busy func()
+	// Stream, when set, receives the growing text of an answer that is
+	// generated piece by piece (see [answer.Request]).
+	Stream func(text string)
 }
 
-// Reply is what the chat says back. Answer is set when the reply is an
-// answer to a question.
+// Reply is what the chat says back, rendered for a console and for
+// Telegram. A zero Reply says nothing.
 type Reply struct {
-	Text   string
+	// Text is the reply as plain text.
+	Text string
+	// HTML is the reply in Telegram's HTML parse mode, every dynamic
+	// string escaped.
+	HTML string
+	// Answer is set when the reply answers a question.
 	Answer *answer.Answer
+	// Then, when set, is slow work started by the reply (a reload): the
+	// transport shows the reply at once, runs Then in the background and
+	// replaces the reply with Then's.
+	Then func(ctx context.Context) Reply
+
+	// outcome is how a question went, for metrics: the answer's mode,
+	// "error" or "refused"; "" for anything but a question.
+	outcome string
 }
 
-// Chat is the chat behaviour shared by every transport: commands, questions
-// and the per-chat memory behind /sources. It is safe for concurrent use.
+// IsZero reports whether r says nothing.
+func (r Reply) IsZero() bool { return r.Text == "" && r.HTML == "" }
+
+// textReply is a reply of plain text.
+func textReply(s string) Reply { return Reply{Text: s, HTML: escape(s)} }
+
+// ChatOptions tune a [Chat]. Zero values disable what they configure.
+type ChatOptions struct {
+	// Summarizer answers /summary; nil makes /summary say it is
+	// unavailable.
+	Summarizer summarizer
+	// Reload syncs the index with the corpus, for /reload and after an
+	// upload; nil disables both.
+	Reload func(ctx context.Context) (retrieval.Report, error)
+	// Stats describes the serving index, for /stats.
+	Stats func() retrieval.Stats
+	// SeedsDir is the corpus folder where uploaded articles are saved (in
+	// its uploads/ subfolder); "" disables uploads.
+	SeedsDir string
+	// MaxUploadBytes caps an uploaded file; default 10 MiB.
+	MaxUploadBytes int64
+	// MaxArticleBytes caps one article of an upload, as the corpus loader
+	// does; default 1 MiB.
+	MaxArticleBytes int64
+	// MaxQuestionChars caps a question, in characters; 0 means no limit.
+	MaxQuestionChars int
+	// QuestionsPerMinute and QuestionBurst limit each user's questions and
+	// summaries (admins are exempt); 0 means no limit.
+	QuestionsPerMinute float64
+	QuestionBurst      int
+}
+
+// Chat is the chat behaviour shared by every transport: commands,
+// questions, the per-chat memory behind /sources, per-user question
+// limits, admin commands and uploads. It is safe for concurrent use.
 type Chat struct {
 	answer answerer
+	opts   ChatOptions
 	log    *slog.Logger
+	start  time.Time
+	reload *reloader
 
-	mu   sync.Mutex
-	last map[int64]answer.Answer
+	last  *idleMap[int64, answer.Answer] // the last answer of each chat
+	users *idleMap[int64, *userLimit]
+
+	answered, notFound, limited, failed atomic.Int64
+	sends                               func() (sent, floodWaits int64) // set by the Telegram transport
 }
 
+// userLimit is one user's question budget.
+type userLimit struct {
+	lim    *rate.Limiter
+	warned atomic.Int64 // unix nanoseconds of the last "slow down" reply
+}
+
+// Bounds of the per-chat and per-user maps.
+const (
+	stateTTL      = 30 * time.Minute
+	maxStateItems = 20000
+	lastAnswerTTL = 24 * time.Hour
+)
+
 // NewChat returns a chat that answers with a.
-func NewChat(a answerer, log *slog.Logger) *Chat {
-	return &Chat{answer: a, log: log, last: map[int64]answer.Answer{}}
+func NewChat(a answerer, log *slog.Logger, opts ChatOptions) *Chat {
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = 10 << 20
+	}
+	if opts.MaxArticleBytes <= 0 {
+		opts.MaxArticleBytes = 1 << 20
+	}
+	c := &Chat{
+		answer: a,
+		opts:   opts,
+		log:    log,
+		start:  time.Now(),
+		last:   newIdleMap[int64, answer.Answer](lastAnswerTTL, maxStateItems),
+		users:  newIdleMap[int64, *userLimit](stateTTL, maxStateItems),
+	}
+	if opts.Reload != nil {
+		c.reload = &reloader{sync: opts.Reload}
+	}
+	return c
 }
 
 // Handle returns the reply to m.
 func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 	text := strings.TrimSpace(strings.ToValidUTF8(m.Text, ""))
-	if cmd, _, ok := parseCommand(text); ok {
+	if cmd, args, ok := parseCommand(text); ok {
 		switch cmd {
 		case "start":
-			return Reply{Text: msgWelcome}
+			return textReply(msgWelcome)
 		case "help":
-			return Reply{Text: msgHelp}
+			if m.Admin {
+				return textReply(msgHelp + msgHelpAdmin)
+			}
+			return textReply(msgHelp)
+		case "ask":
+			if args == "" {
+				return textReply(msgAskUsage)
+			}
+			return c.ask(ctx, m, args)
 		case "sources":
-			return Reply{Text: c.sources(m.ChatID)}
+			return c.sources(m.ChatID)
+		case "summary":
+			return c.summary(ctx, m, args)
+		case "stats":
+			if !m.Admin {
+				return textReply(msgAdminOnly)
+			}
+			return c.stats()
+		case "reload":
+			if !m.Admin {
+				return textReply(msgAdminOnly)
+			}
+			return c.reloadReply()
 		default:
-			return Reply{Text: msgUnknownCommand}
+			return textReply(msgUnknownCommand)
 		}
 	}
-	return c.ask(ctx, m.ChatID, text)
+	return c.ask(ctx, m, text)
 }
 
-func (c *Chat) ask(ctx context.Context, chatID int64, question string) Reply {
-	a, err := c.answer.Answer(ctx, answer.Request{Question: question, Conversation: strconv.FormatInt(chatID, 10)})
+// knownCommand reports whether the chat has a command of that name.
+func knownCommand(cmd string) bool {
+	switch cmd {
+	case "start", "help", "ask", "sources", "summary", "stats", "reload":
+		return true
+	}
+	return false
+}
+
+func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
+	if strings.TrimSpace(question) == "" {
+		return textReply(answer.MsgEmptyQuestion)
+	}
+	if max := c.opts.MaxQuestionChars; max > 0 && utf8.RuneCountInString(question) > max {
+		r := textReply(fmt.Sprintf(msgTooLong, persian.Itoa(max)))
+		r.outcome = "refused"
+		return r
+	}
+	if r, ok := c.allow(m); !ok {
+		r.outcome = "refused"
+		return r
+	}
+	if m.Busy != nil {
+		m.Busy()
+	}
+	a, err := c.answer.Answer(ctx, answer.Request{
+		Question:     question,
+		Conversation: strconv.FormatInt(m.ChatID, 10),
+		Stream:       m.Stream,
+	})
 	switch {
 	case errors.Is(err, answer.ErrEmptyQuestion):
-		return Reply{Text: answer.MsgEmptyQuestion}
+		return textReply(answer.MsgEmptyQuestion)
 	case err != nil:
-		c.log.Error("answer failed", "chat", chatID, "err", err)
-		return Reply{Text: msgInternalError}
+		c.failed.Add(1)
+		c.log.Error("answer failed", "chat", m.ChatID, "err", err)
+		r := textReply(msgInternalError)
+		r.outcome = "error"
+		return r
 	}
-	c.mu.Lock()
-	c.last[chatID] = a
-	c.mu.Unlock()
-	return Reply{Text: a.String(), Answer: &a}
+	c.answered.Add(1)
+	if a.NotFound() {
+		c.notFound.Add(1)
+	}
+	c.last.put(m.ChatID, a)
+	return Reply{Text: a.String(), HTML: answerHTML(a), Answer: &a, outcome: string(a.Mode)}
+}
+
+// allow spends one of the user's questions. When none is left it returns
+// a polite reply the first time in a minute, and a zero Reply after that.
+func (c *Chat) allow(m Message) (Reply, bool) {
+	if c.opts.QuestionsPerMinute <= 0 || m.Admin {
+		return Reply{}, true
+	}
+	u := c.users.get(m.UserID, func() *userLimit {
+		burst := max(c.opts.QuestionBurst, 1)
+		return &userLimit{lim: rate.NewLimiter(rate.Limit(c.opts.QuestionsPerMinute/60), burst)}
+	})
+	if u.lim.Allow() {
+		return Reply{}, true
+	}
+	c.limited.Add(1)
+	now := time.Now().UnixNano()
+	last := u.warned.Load()
+	if now-last < int64(time.Minute) || !u.warned.CompareAndSwap(last, now) {
+		return Reply{}, false
+	}
+	return textReply(msgSlowDown), false
 }
 
 // sources lists the passages behind the chat's last answer with scores.
-func (c *Chat) sources(chatID int64) string {
-	c.mu.Lock()
-	a, ok := c.last[chatID]
-	c.mu.Unlock()
+func (c *Chat) sources(chatID int64) Reply {
+	a, ok := c.last.lookup(chatID)
 	if !ok {
-		return msgNoLastAnswer
+		return textReply(msgNoLastAnswer)
 	}
 	if len(a.Passages) == 0 {
-		return msgNoPassages
+		return textReply(msgNoPassages)
 	}
-	var b strings.Builder
-	b.WriteString(msgSourcesHeading)
-	for i, p := range a.Passages {
-		src := answer.Source{N: i + 1, Passage: p}
-		fmt.Fprintf(&b, "\n\n%s (%s %s)\n%s", src.Line(), msgScore, persian.Digits(fmt.Sprintf("%.2f", p.Coverage)), p.Text)
-	}
-	return b.String()
+	return Reply{Text: passagesText(a.Passages), HTML: passagesHTML(a.Passages)}
 }
 
-// parseCommand splits "/cmd@bot args" into "cmd" and "args".
+func (c *Chat) summary(ctx context.Context, m Message, args string) Reply {
+	if c.opts.Summarizer == nil {
+		return textReply(msgSummaryUnavailable)
+	}
+	if r, ok := c.allow(m); !ok {
+		return r
+	}
+	if m.Busy != nil {
+		m.Busy()
+	}
+	s, err := c.opts.Summarizer.Summarize(ctx, answer.SummaryRequest{Text: args})
+	if err != nil {
+		c.failed.Add(1)
+		c.log.Error("summary failed", "chat", m.ChatID, "err", err)
+		return textReply(msgSummaryFailed)
+	}
+	return Reply{Text: s.String(), HTML: summaryHTML(s)}
+}
+
+func (c *Chat) reloadReply() Reply {
+	if c.reload == nil {
+		return textReply(msgReloadUnavailable)
+	}
+	r := textReply(msgReloading)
+	r.Then = func(ctx context.Context) Reply {
+		rep, err := c.reload.Reload(ctx)
+		return reportReply(rep, err)
+	}
+	return r
+}
+
+// stats renders /stats.
+func (c *Chat) stats() Reply {
+	var lines []string
+	if c.opts.Stats != nil {
+		st := c.opts.Stats()
+		lines = append(lines, fmt.Sprintf(msgStatsIndex, persian.Itoa(st.Articles), persian.Itoa(st.Chunks)))
+		if !st.Built.IsZero() {
+			lines = append(lines, fmt.Sprintf(msgStatsBuilt, persian.FormatDate(st.Built)+" "+persian.Digits(st.Built.Local().Format("15:04"))))
+		}
+	}
+	lines = append(lines,
+		fmt.Sprintf(msgStatsUptime, duration(time.Since(c.start))),
+		fmt.Sprintf(msgStatsAnswered, itoa64(c.answered.Load()), itoa64(c.notFound.Load())),
+		fmt.Sprintf(msgStatsLimited, itoa64(c.limited.Load())),
+		fmt.Sprintf(msgStatsErrors, itoa64(c.failed.Load())),
+	)
+	if c.reload != nil {
+		lines = append(lines, fmt.Sprintf(msgStatsReloads, itoa64(c.reload.runs.Load())))
+	}
+	if c.sends != nil {
+		sent, waits := c.sends()
+		lines = append(lines, fmt.Sprintf(msgStatsSends, itoa64(sent), itoa64(waits)))
+	}
+	text := msgStatsHeading + "\n• " + strings.Join(lines, "\n• ")
+	return textReply(text)
+}
+
+func itoa64(n int64) string { return persian.Digits(strconv.FormatInt(n, 10)) }
+
+// duration renders d as «۳ ساعت و ۵ دقیقه».
+func duration(d time.Duration) string {
+	h := int(d / time.Hour)
+	m := int(d % time.Hour / time.Minute)
+	if h == 0 {
+		return persian.Itoa(m) + " " + msgMinutes
+	}
+	return persian.Itoa(h) + " " + msgHours + msgAnd + persian.Itoa(m) + " " + msgMinutes
+}
+
+// parseCommand splits "/cmd@bot args" into "cmd" and "args". A command
+// name is ASCII letters, digits and underscores, as Telegram's are; other
+// text that starts with "/" is not a command.
 func parseCommand(text string) (cmd, args string, ok bool) {
-	if !strings.HasPrefix(text, "/") {
+	rest, found := strings.CutPrefix(text, "/")
+	if !found {
 		return "", "", false
 	}
-	head, args, _ := strings.Cut(text[1:], " ")
+	head := rest
+	if i := strings.IndexFunc(rest, unicode.IsSpace); i >= 0 {
+		head, args = rest[:i], rest[i:]
+	}
 	head, _, _ = strings.Cut(head, "@")
-	return strings.ToLower(head), strings.TrimSpace(args), head != ""
+	if head == "" || strings.IndexFunc(head, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
+	}) >= 0 {
+		return "", "", false
+	}
+	return strings.ToLower(head), strings.TrimSpace(args), true
 }

@@ -41,7 +41,7 @@ func sampleAnswer() answer.Answer {
 
 func TestChatCommands(t *testing.T) {
 	ans := &scriptedAnswerer{a: sampleAnswer()}
-	c := NewChat(ans, discard())
+	c := NewChat(ans, discard(), ChatOptions{})
 	ctx := context.Background()
 	tests := []struct{ name, give, want string }{
 		{"start", "/start", msgWelcome},
@@ -63,7 +63,7 @@ func TestChatCommands(t *testing.T) {
 
 func TestChatQuestionThenSources(t *testing.T) {
 	ans := &scriptedAnswerer{a: sampleAnswer()}
-	c := NewChat(ans, discard())
+	c := NewChat(ans, discard(), ChatOptions{})
 	ctx := context.Background()
 	r := c.Handle(ctx, Message{ChatID: 5, Text: "  پرسش؟ \xff"})
 	if r.Answer == nil || !strings.Contains(r.Text, "[۱] تابناک") {
@@ -93,7 +93,7 @@ func TestChatErrorsArePolite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := NewChat(&scriptedAnswerer{err: tt.err}, discard())
+			c := NewChat(&scriptedAnswerer{err: tt.err}, discard(), ChatOptions{})
 			if got := c.Handle(context.Background(), Message{Text: "x"}).Text; got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

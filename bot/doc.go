@@ -1,8 +1,20 @@
-// Package bot is khabar's chat behaviour and its Telegram transport: what a
-// message means (a question, a command, chatter to ignore), what the reply
-// says, and how it reaches the chat. The console chat (`khabar chat`) and
-// Telegram drive the same [Chat], so the two cannot drift apart.
+// Package bot is khabar's chat behaviour and its Telegram transport.
 //
-// It imports answer and persian; it knows nothing of embeddings or
-// chromem-go, and nothing imports it but main.
+// [Chat] is what a message means and what the reply says: commands,
+// questions (with a per-user limit), /sources, /summary, the admin
+// commands /reload and /stats, and article uploads. The console chat
+// (`khabar chat`) and Telegram drive the same Chat, so the two cannot drift
+// apart.
+//
+// [Bot] carries a Chat over the Bot API (go-telegram-bot-api v5): its own
+// context-aware long-poll loop or a webhook with a secret token, a fixed
+// pool of workers that keeps each chat's updates in order, group etiquette
+// (commands, replies and mentions only), "typing…" and streamed answers,
+// HTML formatting split under Telegram's limit, per-chat send pacing and
+// retry_after, and a graceful shutdown that finishes the answers being
+// written.
+//
+// It imports answer, retrieval (for reports and upload validation) and
+// persian; it knows nothing of embeddings or chromem-go, and nothing
+// imports it but main.
 package bot

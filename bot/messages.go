@@ -1,16 +1,87 @@
 package bot
 
-// Everything a chat user reads from this package, in one place.
+// Everything a chat user reads from this package, in one place. Texts are
+// plain: the Telegram transport escapes them for HTML.
 const (
 	msgWelcome = "سلام! من «خبر» هستم. پرسش خود را درباره اخبار بنویسید تا از میان منابع خبری پاسخ بدهم و منبع هر جمله را هم بگویم.\n\nبرای راهنما /help را بفرستید."
 	msgHelp    = "راهنمای «خبر»:\n" +
 		"• پرسش خود را بنویسید؛ مثلاً: وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟\n" +
+		"• /ask پرسش — پرسیدن (در گروه‌ها: /ask@نام‌ربات پرسش، یا پاسخ به پیام ربات، یا نام بردن از ربات)\n" +
+		"• /summary — خلاصه تازه‌ترین اخبار\n" +
 		"• /sources — متن منابعِ آخرین پاسخ، با امتیاز هر کدام\n" +
 		"• /help — همین راهنما"
+	msgHelpAdmin = "\n\nدستورهای مدیر:\n" +
+		"• /reload — بارگذاری دوباره منابع و گزارش تغییرات\n" +
+		"• /stats — آمار نمایه و ربات\n" +
+		"• فرستادن پرونده .txt، .md یا .jsonl در گفت‌وگوی خصوصی — افزودن خبر"
 	msgNoLastAnswer   = "هنوز پرسشی نپرسیده‌اید؛ پس از پاسخ، /sources منابع آن را نشان می‌دهد."
 	msgNoPassages     = "برای آخرین پرسش متنی در منابع پیدا نشد."
 	msgSourcesHeading = "منابع آخرین پاسخ:"
 	msgScore          = "امتیاز"
 	msgUnknownCommand = "این دستور را نمی‌شناسم. برای راهنما /help را بفرستید."
 	msgInternalError  = "متأسفانه در پاسخ به این پرسش خطایی رخ داد. لطفاً کمی بعد دوباره بپرسید."
+	msgAskUsage       = "پرسش خود را پس از /ask بنویسید؛ مثلاً: /ask قیمت دلار امروز چند است؟"
+
+	// msgTooLong takes the limit in Persian digits.
+	msgTooLong  = "پرسش شما بیش از اندازه بلند است (بیشتر از %s نویسه). لطفاً آن را کوتاه‌تر و در یک جمله بپرسید."
+	msgNonText  = "من فقط پیام نوشتاری را می‌خوانم. پرسش خود را درباره اخبار بنویسید؛ برای راهنما /help را بفرستید."
+	msgSlowDown = "پرسش‌های شما کمی زیاد شده است. لطفاً یک دقیقه صبر کنید و دوباره بپرسید."
+
+	msgAdminOnly          = "این دستور فقط برای مدیران ربات است."
+	msgSummaryUnavailable = "خلاصه اخبار فعلاً در دسترس نیست."
+	msgSummaryFailed      = "متأسفانه در تهیه خلاصه خطایی رخ داد. لطفاً کمی بعد دوباره امتحان کنید."
+
+	msgReloading         = "در حال بارگذاری…"
+	msgReloadUnavailable = "بارگذاری دوباره در این اجرا در دسترس نیست."
+	msgReloadDone        = "بارگذاری انجام شد"
+	msgReloadFailed      = "بارگذاری ناموفق بود؛ نمایه قبلی همچنان پاسخ می‌دهد."
+	msgReloadInterrupted = "بارگذاری پیش از پایان متوقف شد (ربات در حال خاموش شدن است)؛ نمایه قبلی همچنان پاسخ می‌دهد."
+	msgReloadNoArticles  = "هیچ خبر قابل استفاده‌ای در منابع پیدا نشد."
+	msgReportArticles    = "خبرها"
+	msgReportChunks      = "بخش‌ها"
+	msgReportAdded       = "افزوده"
+	msgReportUpdated     = "به‌روزشده"
+	msgReportRemoved     = "حذف‌شده"
+	msgReportUnchanged   = "بی‌تغییر"
+	msgReportEmbedded    = "بردارسازی‌شده"
+	msgReportSkipped     = "ردشده"
+	msgReportRepaired    = "اصلاح‌شده"
+	msgReportSnapshot    = "نسخه ذخیره نشد (نسخه قبلی نگه داشته شد)."
+	msgReportMore        = "و %s مورد دیگر"
+	msgSeconds           = "ثانیه"
+
+	msgUploadRefused     = "افزودن خبر با پرونده فقط برای مدیران ربات است."
+	msgUploadPrivateOnly = "پرونده‌ها را در گفت‌وگوی خصوصی با ربات بفرستید."
+	msgUploadUnavailable = "افزودن پرونده در این اجرا ممکن نیست (پوشه منابع تعیین نشده است)."
+	msgUploadBadType     = "فقط پرونده‌های .txt، .md و .jsonl پذیرفته می‌شوند."
+	msgUploadTooBig      = "پرونده بزرگ‌تر از حد مجاز است (حداکثر %s کیلوبایت)."
+	msgUploadFailed      = "دریافت یا ذخیره پرونده ناموفق بود. لطفاً دوباره بفرستید."
+	msgUploadInvalid     = "در این پرونده خبر قابل استفاده‌ای پیدا نشد:"
+	msgUploadDuplicate   = "این پرونده پیش‌تر افزوده شده است؛ تغییری لازم نیست."
+	msgUploadSaving      = "پرونده دریافت شد (%s خبر)؛ در حال افزودن و بارگذاری…"
+	msgUploadSaved       = "پرونده با نام %s ذخیره شد."
+
+	msgStatsHeading  = "آمار «خبر»:"
+	msgStatsIndex    = "نمایه: %s خبر در %s بخش"
+	msgStatsBuilt    = "آخرین ساخت نمایه: %s"
+	msgStatsUptime   = "زمان کار: %s"
+	msgStatsAnswered = "پرسش‌های پاسخ‌داده: %s (بی‌پاسخ در منابع: %s)"
+	msgStatsLimited  = "پرسش‌های ردشده به‌سبب محدودیت: %s"
+	msgStatsErrors   = "خطاها: %s"
+	msgStatsReloads  = "بارگذاری‌ها: %s"
+	msgStatsSends    = "پیام‌های فرستاده: %s (انتظار برای محدودیت تلگرام: %s)"
+	msgHours         = "ساعت"
+	msgMinutes       = "دقیقه"
+	msgAnd           = " و "
+)
+
+// Command descriptions registered with setMyCommands.
+const (
+	descStart   = "آغاز و معرفی ربات"
+	descHelp    = "راهنما"
+	descAsk     = "پرسیدن درباره اخبار"
+	descSummary = "خلاصه تازه‌ترین اخبار"
+	descSources = "منابع آخرین پاسخ با امتیاز"
+	descReload  = "بارگذاری دوباره منابع (مدیر)"
+	descStats   = "آمار ربات (مدیر)"
 )

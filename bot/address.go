@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"strings"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// intent is what an incoming message means for the bot.
+type intent int
+
+const (
+	intentIgnore   intent = iota // not meant for the bot
+	intentText                   // a command or a question, for the Chat
+	intentNonText                // meant for the bot, but nothing it can read
+	intentDocument               // a file, perhaps articles to add
+)
+
+// address decides whether m is meant for the bot and returns the text to
+// hand to the Chat: commands as "/cmd args" (without "@bot"), questions
+// without the mention that addressed them.
+//
+// In a private chat everything is meant for the bot. In a group only
+// these are: a command addressed to the bot (/ask@thisbot …), a command
+// the bot knows with no address (/ask …), a reply to one of the bot's
+// messages, and a message that mentions the bot (found through the
+// message's entities, whose offsets count UTF-16 units). Commands
+// addressed to another bot are never for this one.
+func (b *Bot) address(m *tgbotapi.Message) (string, intent) {
+	private := m.Chat.IsPrivate()
+	text, entities := m.Text, m.Entities
+	if text == "" {
+		text, entities = m.Caption, m.CaptionEntities
+	}
+	if m.Text != "" {
+		if name, target, args, ok := splitCommand(m.Text); ok {
+			switch {
+			case target != "" && !strings.EqualFold(target, b.self.UserName):
+				return "", intentIgnore
+			case private || target != "" || knownCommand(strings.ToLower(name)):
+				return "/" + name + " " + args, intentText
+			}
+			return "", intentIgnore // a bare command for some other bot
+		}
+	}
+	if !private {
+		var mentioned bool
+		text, mentioned = b.stripMention(text, entities)
+		if !mentioned && !b.isReplyToMe(m) {
+			return "", intentIgnore
+		}
+	}
+	switch {
+	case m.Document != nil:
+		return "", intentDocument
+	case m.Text == "":
+		return "", intentNonText
+	}
+	return strings.TrimSpace(text), intentText
+}
+
+// isReplyToMe reports whether m replies to one of the bot's messages.
+func (b *Bot) isReplyToMe(m *tgbotapi.Message) bool {
+	r := m.ReplyToMessage
+	return r != nil && r.From != nil && r.From.ID == b.self.ID
+}
+
+// stripMention finds a mention of the bot among entities and returns text
+// without it.
+func (b *Bot) stripMention(text string, entities []tgbotapi.MessageEntity) (string, bool) {
+	for _, e := range entities {
+		start, end, ok := utf16Span(text, e.Offset, e.Length)
+		if !ok {
+			continue
+		}
+		switch {
+		case e.Type == "mention" && b.self.UserName != "" && strings.EqualFold(text[start:end], "@"+b.self.UserName),
+			e.Type == "text_mention" && e.User != nil && e.User.ID == b.self.ID:
+			return text[:start] + text[end:], true
+		}
+	}
+	return text, false
+}
+
+// utf16Span converts an entity's offset and length in UTF-16 units into
+// byte offsets of text.
+func utf16Span(text string, offset, length int) (start, end int, ok bool) {
+	if offset < 0 || length <= 0 {
+		return 0, 0, false
+	}
+	start, end = -1, -1
+	u := 0
+	for i, r := range text {
+		if u == offset {
+			start = i
+		}
+		if u == offset+length {
+			end = i
+			break
+		}
+		u += utf16.RuneLen(r)
+		if u > offset+length {
+			return 0, 0, false // ends inside a surrogate pair
+		}
+	}
+	if end < 0 && u == offset+length {
+		end = len(text)
+	}
+	return start, end, start >= 0 && end >= start
+}
+
+// splitCommand parses a message that starts with a bot command:
+// "/name@target args". Names and targets are ASCII letters, digits and
+// underscores, as Telegram's are.
+func splitCommand(text string) (name, target, args string, ok bool) {
+	rest, found := strings.CutPrefix(text, "/")
+	if !found {
+		return "", "", "", false
+	}
+	head := rest
+	if i := strings.IndexAny(rest, " \t\n\r"); i >= 0 {
+		head, args = rest[:i], strings.TrimSpace(rest[i:])
+	}
+	name, target, hasAt := strings.Cut(head, "@")
+	if !isCommandWord(name) || hasAt && !isCommandWord(target) {
+		return "", "", "", false
+	}
+	return name, target, args, true
+}
+
+func isCommandWord(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,455 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// telegram is what the bot needs of the Bot API; *tgbotapi.BotAPI is one.
+type telegram interface {
+	GetUpdates(tgbotapi.UpdateConfig) ([]tgbotapi.Update, error)
+	Send(tgbotapi.Chattable) (tgbotapi.Message, error)         // sendMessage, editMessageText
+	Request(tgbotapi.Chattable) (*tgbotapi.APIResponse, error) // results that are not a Message
+	MakeRequest(endpoint string, params tgbotapi.Params) (*tgbotapi.APIResponse, error)
+	GetFile(tgbotapi.FileConfig) (tgbotapi.File, error)
+}
+
+// observer receives the bot's measurements; *metrics.Metrics is one.
+type observer interface {
+	Question(chat, mode string)
+	Stage(stage string, d time.Duration)
+	TelegramError(method string, err error)
+	Reload(err error)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Question(string, string)     {}
+func (nopObserver) Stage(string, time.Duration) {}
+func (nopObserver) TelegramError(string, error) {}
+func (nopObserver) Reload(error)                {}
+
+// Options configure a [Bot]. Zero values mean the defaults.
+type Options struct {
+	// Token is the bot token, used only to download files; it is never
+	// logged.
+	Token string
+	// APIEndpoint is the Bot API endpoint format given to tgbotapi
+	// ("https://api.telegram.org/bot%s/%s"); files are downloaded from the
+	// same server ("…/file/bot%s/%s"), never through File.Link.
+	APIEndpoint string
+	// HTTPClient downloads files; default a client with a two-minute
+	// timeout.
+	HTTPClient *http.Client
+	// PollTimeout is the long-poll timeout; default 50s, at least 1s. The
+	// API client's HTTP timeout must be longer.
+	PollTimeout time.Duration
+	// Workers handle updates in parallel; default 8.
+	Workers int
+	// UpdateTimeout bounds the handling of one update; default 90s.
+	UpdateTimeout time.Duration
+	// Admins are the numeric user ids allowed /reload, /stats and uploads.
+	Admins []int64
+	// AllowedChats, when set, are the only groups the bot stays in: it
+	// leaves any other group it is added to or hears from. Private chats
+	// are always served (the per-user question limit protects them).
+	AllowedChats []int64
+	// Webhook, when its URL is set, receives updates instead of long
+	// polling.
+	Webhook Webhook
+	// Metrics, when set, counts questions by chat type and outcome, times
+	// answers and sends, and counts failed Bot API calls and reloads.
+	Metrics observer
+	// NoPacing turns off the per-chat and global send pacing (for tests
+	// and benchmarks of the bot itself); retry_after is still honoured.
+	NoPacing bool
+}
+
+// Webhook configures webhook mode.
+type Webhook struct {
+	// URL is the public https URL Telegram posts updates to.
+	URL string
+	// Secret is the secret_token Telegram sends back in the
+	// X-Telegram-Bot-Api-Secret-Token header; requests without it are
+	// refused. Required.
+	Secret string
+	// Listen is the local address of the HTTP server, e.g. ":8443".
+	Listen string
+}
+
+func (o Options) withDefaults() Options {
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	o.PollTimeout = max(o.PollTimeout, time.Second)
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.UpdateTimeout <= 0 {
+		o.UpdateTimeout = 90 * time.Second
+	}
+	if o.Metrics == nil {
+		o.Metrics = nopObserver{}
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	return o
+}
+
+// allowedUpdates are the update kinds the bot asks for.
+var allowedUpdates = []string{"message", "my_chat_member"}
+
+// Bot is the Telegram transport of a [Chat]: it receives updates by long
+// polling or webhook, decides which messages are meant for it, and
+// delivers the replies as paced, split, HTML-formatted messages.
+type Bot struct {
+	api  telegram
+	self tgbotapi.User
+	chat *Chat
+	log  *slog.Logger
+	opts Options
+
+	admins   map[int64]bool
+	allowed  map[int64]bool
+	fileBase string // file download endpoint format, "" when unknown
+	pace     *pacer
+
+	incoming atomic.Pointer[queue] // set while Run runs, for the webhook handler
+	ready    atomic.Bool           // receiving updates
+	seen     recentIDs             // webhook update ids already taken
+	bg       sync.WaitGroup        // background work started by replies (reloads)
+
+	sent, floodWaits atomic.Int64
+
+	// Backoff of the update loop after an error.
+	backoffMin, backoffMax time.Duration
+}
+
+// New returns a bot that talks to Telegram through api as the user self
+// (from getMe) and answers with chat. It does no I/O.
+func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Options) *Bot {
+	opts = opts.withDefaults()
+	b := &Bot{
+		api:        api,
+		self:       self,
+		chat:       chat,
+		log:        log,
+		opts:       opts,
+		admins:     idSet(opts.Admins),
+		allowed:    idSet(opts.AllowedChats),
+		pace:       newPacer(!opts.NoPacing),
+		backoffMin: time.Second,
+		backoffMax: time.Minute,
+	}
+	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
+		b.fileBase = base
+	}
+	chat.sends = func() (int64, int64) { return b.sent.Load(), b.floodWaits.Load() }
+	if chat.reload != nil {
+		chat.reload.observe = opts.Metrics.Reload
+	}
+	return b
+}
+
+func idSet(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// FileEndpoint derives the file download endpoint format
+// ("…/file/bot%s/%s") from a Bot API endpoint format ("…/bot%s/%s"). It
+// reports false when the endpoint does not end in "/bot%s/%s".
+func FileEndpoint(apiEndpoint string) (string, bool) {
+	base, ok := strings.CutSuffix(apiEndpoint, "/bot%s/%s")
+	if !ok {
+		return "", false
+	}
+	return base + "/file/bot%s/%s", true
+}
+
+// Run serves the bot until ctx is done: it registers the commands, then
+// receives updates by long polling (removing any webhook first) or, when
+// Options.Webhook.URL is set, by webhook. On shutdown it stops receiving,
+// lets the updates already received finish (each within UpdateTimeout,
+// whatever ctx says), waits for background work and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	b.logPrivacy()
+	b.registerCommands()
+	maxPending := max(64, 32*b.opts.Workers)
+	q := newQueue(b.opts.Workers, maxPending, 50, func(u tgbotapi.Update) { b.handleUpdate(ctx, u) })
+	var err error
+	if b.opts.Webhook.URL != "" {
+		err = b.serveWebhook(ctx, q)
+	} else {
+		err = b.poll(ctx, q)
+	}
+	b.ready.Store(false)
+	q.close()
+	b.bg.Wait()
+	b.log.Info("bot stopped")
+	return err
+}
+
+// Ready reports whether the bot is receiving updates.
+func (b *Bot) Ready() bool { return b.ready.Load() }
+
+// logPrivacy says at start what the bot can hear in groups.
+func (b *Bot) logPrivacy() {
+	if b.self.CanReadAllGroupMessages {
+		b.log.Info("privacy mode is off: the bot receives every group message; it answers only /ask, replies to its messages and mentions of @" + b.self.UserName)
+		return
+	}
+	b.log.Info("privacy mode is on: in groups the bot receives only commands, replies to its messages and service messages; " +
+		"a plain mention of @" + b.self.UserName + " reaches it only if it is a group admin or privacy mode is turned off (@BotFather, /setprivacy)")
+}
+
+// registerCommands publishes the commands with Persian descriptions: the
+// public ones for everyone, and with /reload and /stats in each admin's
+// private chat. Failures are logged: the bot works without them.
+func (b *Bot) registerCommands() {
+	public := []tgbotapi.BotCommand{
+		{Command: "ask", Description: descAsk},
+		{Command: "summary", Description: descSummary},
+		{Command: "sources", Description: descSources},
+		{Command: "help", Description: descHelp},
+		{Command: "start", Description: descStart},
+	}
+	if _, err := b.api.Request(tgbotapi.NewSetMyCommands(public...)); err != nil {
+		b.log.Warn("setMyCommands failed", "err", b.redact(err))
+	}
+	group := public[:4]
+	if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeAllGroupChats(), group...)); err != nil {
+		b.log.Warn("setMyCommands for groups failed", "err", b.redact(err))
+	}
+	admin := append(append([]tgbotapi.BotCommand(nil), public...),
+		tgbotapi.BotCommand{Command: "reload", Description: descReload},
+		tgbotapi.BotCommand{Command: "stats", Description: descStats})
+	for id := range b.admins {
+		if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(id), admin...)); err != nil {
+			// Fails until the admin has started a chat with the bot.
+			b.log.Debug("setMyCommands for an admin failed", "admin", id, "err", b.redact(err))
+		}
+	}
+}
+
+// handleUpdate handles one update within UpdateTimeout. Its context is
+// not cancelled by shutdown, so that an answer being written is finished;
+// life, which is, bounds background work.
+func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(life), b.opts.UpdateTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("update handler panicked", "update", u.UpdateID, "panic", p)
+		}
+	}()
+	switch {
+	case u.Message != nil:
+		b.handleMessage(ctx, life, u.Message)
+	case u.MyChatMember != nil:
+		b.handleMembership(ctx, u.MyChatMember)
+	}
+}
+
+func isGroup(c *tgbotapi.Chat) bool { return c.IsGroup() || c.IsSuperGroup() }
+
+// allowedChat reports whether the bot may stay in chat.
+func (b *Bot) allowedChat(c *tgbotapi.Chat) bool {
+	return len(b.allowed) == 0 || !isGroup(c) || b.allowed[c.ID]
+}
+
+// handleMembership leaves groups that are not allowed as soon as the bot
+// is added to them.
+func (b *Bot) handleMembership(ctx context.Context, cm *tgbotapi.ChatMemberUpdated) {
+	switch cm.NewChatMember.Status {
+	case "member", "administrator":
+	default:
+		return
+	}
+	if b.allowedChat(&cm.Chat) {
+		b.log.Info("added to a chat", "chat", cm.Chat.ID, "type", cm.Chat.Type, "by", cm.From.ID)
+		return
+	}
+	b.leave(ctx, cm.Chat.ID)
+}
+
+func (b *Bot) leave(ctx context.Context, chatID int64) {
+	b.log.Info("leaving a chat that is not in ALLOWED_CHAT_IDS", "chat", chatID)
+	if _, err := b.api.Request(tgbotapi.LeaveChatConfig{ChatID: chatID}); err != nil {
+		b.opts.Metrics.TelegramError("leaveChat", err)
+		b.log.Warn("leaveChat failed", "chat", chatID, "err", b.redact(err))
+	}
+}
+
+// handleMessage answers a message meant for the bot and ignores the rest.
+func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message) {
+	if m.Chat == nil || m.Chat.IsChannel() || m.From != nil && m.From.IsBot {
+		return
+	}
+	if !b.allowedChat(m.Chat) {
+		b.leave(ctx, m.Chat.ID)
+		return
+	}
+	text, kind := b.address(m)
+	if kind == intentIgnore {
+		return
+	}
+	chatID := m.Chat.ID
+	replyTo := 0
+	if isGroup(m.Chat) {
+		replyTo = m.MessageID
+	}
+	msg := Message{ChatID: chatID, Text: text}
+	if m.From != nil {
+		msg.UserID = m.From.ID
+		msg.Admin = b.admins[m.From.ID]
+	}
+	switch kind {
+	case intentNonText:
+		b.deliver(ctx, life, chatID, replyTo, textReply(msgNonText), 0)
+		return
+	case intentDocument:
+		b.upload(ctx, life, m, msg, replyTo)
+		return
+	}
+
+	var typing *typer
+	msg.Busy = func() {
+		if typing == nil {
+			typing = b.startTyping(ctx, chatID)
+		}
+	}
+	pv := b.newPreview(ctx, chatID, replyTo)
+	msg.Stream = pv.update
+	start := time.Now()
+	reply := b.chat.Handle(ctx, msg)
+	if reply.outcome != "" {
+		chatType := "private"
+		if isGroup(m.Chat) {
+			chatType = "group"
+		}
+		b.opts.Metrics.Question(chatType, reply.outcome)
+		b.opts.Metrics.Stage("answer", time.Since(start))
+	}
+	if typing != nil {
+		typing.stop()
+	}
+	editID := pv.close(ctx)
+	if reply.IsZero() && editID != 0 {
+		reply = textReply(msgInternalError) // a stream without a result
+	}
+	b.deliver(ctx, life, chatID, replyTo, reply, editID)
+}
+
+// deliver shows r: in the message editID when a preview is there, else in
+// new messages (the first replying to replyTo). When r has Then, it runs in
+// the background, bounded by life, and its reply replaces r's first
+// message.
+func (b *Bot) deliver(ctx, life context.Context, chatID int64, replyTo int, r Reply, editID int) {
+	if r.IsZero() {
+		return
+	}
+	var first int
+	var err error
+	defer func(start time.Time) { b.opts.Metrics.Stage("send", time.Since(start)) }(time.Now())
+	if editID != 0 {
+		first, err = b.replaceHTML(ctx, chatID, editID, r.HTML, replyTo)
+	} else {
+		first, err = b.sendHTML(ctx, chatID, r.HTML, replyTo)
+	}
+	if err != nil {
+		b.log.Error("reply not delivered", "chat", chatID, "err", b.redact(err))
+	}
+	if r.Then == nil || first == 0 {
+		return
+	}
+	b.bg.Go(func() {
+		next := r.Then(life)
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(life), 30*time.Second)
+		defer cancel()
+		if _, err := b.replaceHTML(ectx, chatID, first, next.HTML, 0); err != nil {
+			b.log.Error("follow-up not delivered", "chat", chatID, "err", b.redact(err))
+		}
+	})
+}
+
+// upload takes an article file from an admin's private chat.
+func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg Message, replyTo int) {
+	if !m.Chat.IsPrivate() {
+		b.deliver(ctx, life, msg.ChatID, replyTo, textReply(msgUploadPrivateOnly), 0)
+		return
+	}
+	doc := m.Document
+	if r, ok := b.chat.checkUpload(msg, doc.FileName, int64(doc.FileSize)); !ok {
+		b.deliver(ctx, life, msg.ChatID, replyTo, r, 0)
+		return
+	}
+	data, err := b.download(ctx, doc.FileID, b.chat.opts.MaxUploadBytes)
+	switch {
+	case errors.Is(err, errTooBig):
+		r, _ := b.chat.checkUpload(msg, doc.FileName, b.chat.opts.MaxUploadBytes+1)
+		b.deliver(ctx, life, msg.ChatID, replyTo, r, 0)
+		return
+	case err != nil:
+		b.log.Error("download failed", "chat", msg.ChatID, "err", b.redact(err))
+		b.deliver(ctx, life, msg.ChatID, replyTo, textReply(msgUploadFailed), 0)
+		return
+	}
+	b.deliver(ctx, life, msg.ChatID, replyTo, b.chat.AddFile(ctx, msg, doc.FileName, data), 0)
+}
+
+// redact removes the bot token from an error for logging: the HTTP
+// client's errors quote the request URL, which contains it.
+func (b *Bot) redact(err error) error {
+	if err == nil || b.opts.Token == "" || !strings.Contains(err.Error(), b.opts.Token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), b.opts.Token, "<token>"))
+}
+
+// recentIDs remembers the last update ids taken from the webhook, so that
+// a redelivered update is not handled twice.
+type recentIDs struct {
+	mu   sync.Mutex
+	set  map[int]bool
+	ring [1024]int
+	next int
+}
+
+// add records id and reports whether it is new.
+func (r *recentIDs) add(id int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set == nil {
+		r.set = map[int]bool{}
+	}
+	if r.set[id] {
+		return false
+	}
+	if old := r.ring[r.next]; old != 0 {
+		delete(r.set, old)
+	}
+	r.ring[r.next] = id
+	r.next = (r.next + 1) % len(r.ring)
+	r.set[id] = true
+	return true
+}
+
+// remove forgets id, so that it is taken again.
+func (r *recentIDs) remove(id int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.set, id)
+}

@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/persian"
+	"github.com/khabar/khabar/retrieval"
+)
+
+// rlm is the RIGHT-TO-LEFT MARK that starts every message, so that a reply
+// beginning with a Latin word or a number still reads right to left.
+const rlm = "\u200f"
+
+// separator joins the parts of a source line.
+const separator = " — "
+
+// Long source lists are folded into an expandable blockquote.
+const (
+	foldSources     = 3
+	foldSourceUTF16 = 600
+)
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+// escape makes s safe as text or as a double-quoted attribute value in
+// Telegram's HTML parse mode: invalid UTF-8 is dropped and & < > " become
+// the four named entities Telegram knows.
+func escape(s string) string {
+	return htmlEscaper.Replace(strings.ToValidUTF8(s, ""))
+}
+
+// utf16Len is the length of s in UTF-16 code units, Telegram's unit.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// linkable reports whether u is an absolute http(s) URL Telegram accepts
+// in a link.
+func linkable(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != "" && !strings.ContainsAny(u, " \n\t")
+}
+
+// answerHTML renders an answer: the body with its citation markers, the
+// note in italics, then the cited sources with linked titles.
+func answerHTML(a answer.Answer) string {
+	var b strings.Builder
+	b.WriteString(escape(a.Text))
+	if a.Note != "" {
+		b.WriteString("\n\n<i>" + escape(a.Note) + "</i>")
+	}
+	if len(a.Sources) > 0 {
+		b.WriteString("\n\n")
+		b.WriteString(sourcesHTML(a.Sources))
+	}
+	return b.String()
+}
+
+// sourcesHTML renders the heading and one line per source; a long list is
+// folded into an expandable blockquote.
+func sourcesHTML(srcs []answer.Source) string {
+	lines := make([]string, len(srcs))
+	size := 0
+	for i, s := range srcs {
+		lines[i] = sourceLineHTML(s)
+		size += utf16Len(s.Line())
+	}
+	body := strings.Join(lines, "\n")
+	if len(srcs) > foldSources || size > foldSourceUTF16 {
+		body = "<blockquote expandable>" + body + "</blockquote>"
+	}
+	return "<b>" + escape(answer.MsgSourcesHeading) + "</b>\n" + body
+}
+
+// sourceLineHTML renders «[۱] تابناک — ۶ مهر ۱۴۰۴ — «عنوان»» with the title
+// linked to the article when it has a usable url.
+func sourceLineHTML(s answer.Source) string {
+	meta := s.MetaParts()
+	parts := make([]string, len(meta))
+	for i, m := range meta {
+		parts[i] = escape(m)
+	}
+	if last := len(parts) - 1; last >= 0 && linkable(s.URL) {
+		parts[last] = `<a href="` + escape(s.URL) + `">` + parts[last] + "</a>"
+	}
+	return "<b>" + escape(persian.Marker(s.N)) + "</b> " + strings.Join(parts, separator)
+}
+
+// summaryHTML renders a summary: the heading with its period, one bullet
+// per story with the outlets that reported it, then the sources.
+func summaryHTML(s answer.Summary) string {
+	var b strings.Builder
+	b.WriteString("<b>" + escape(strings.TrimSpace(answer.MsgSummaryHeading+" "+s.Period)) + "</b>")
+	if len(s.Stories) == 0 {
+		b.WriteString("\n\n" + escape(answer.MsgSummaryEmpty))
+		return b.String()
+	}
+	for _, st := range s.Stories {
+		b.WriteString("\n\n• " + escape(st.Text))
+		if len(st.Outlets) > 1 {
+			b.WriteString("\n<i>" + escape(answer.MsgReportedBy+" "+strings.Join(st.Outlets, "، ")) + "</i>")
+		}
+	}
+	if len(s.Sources) > 0 {
+		b.WriteString("\n\n" + sourcesHTML(s.Sources))
+	}
+	return b.String()
+}
+
+// passagesText and passagesHTML render /sources: every passage behind the
+// last answer with its score (the share of the question it covers).
+func passagesText(ps []retrieval.Passage) string {
+	var b strings.Builder
+	b.WriteString(msgSourcesHeading)
+	for i, p := range ps {
+		src := answer.Source{N: i + 1, Passage: p}
+		fmt.Fprintf(&b, "\n\n%s (%s %s)\n%s", src.Line(), msgScore, score(p), p.Text)
+	}
+	return b.String()
+}
+
+func passagesHTML(ps []retrieval.Passage) string {
+	var b strings.Builder
+	b.WriteString("<b>" + escape(msgSourcesHeading) + "</b>")
+	for i, p := range ps {
+		src := answer.Source{N: i + 1, Passage: p}
+		fmt.Fprintf(&b, "\n\n%s (%s %s)\n<blockquote expandable>%s</blockquote>",
+			sourceLineHTML(src), escape(msgScore), score(p), escape(p.Text))
+	}
+	return b.String()
+}
+
+func score(p retrieval.Passage) string {
+	return persian.Digits(fmt.Sprintf("%.2f", p.Coverage))
+}
+
+// previewHTML renders the growing text of a streamed answer, cut to fit
+// one message.
+func previewHTML(text string, limit int) string {
+	text = strings.TrimSpace(strings.ToValidUTF8(text, ""))
+	const ellipsis = " …"
+	if utf16Len(escape(text)) <= limit {
+		return escape(text) + ellipsis
+	}
+	// Cut on a rune boundary until the escaped text fits.
+	n := 0
+	cut := len(text)
+	for i, r := range text {
+		w := utf16Len(escape(string(r)))
+		if n+w > limit-utf16Len(ellipsis) {
+			cut = i
+			break
+		}
+		n += w
+	}
+	return escape(text[:cut]) + ellipsis
+}
+
+// plainText is what a user sees of html: tags removed, entities decoded.
+// It is the fallback when Telegram rejects the markup.
+func plainText(html string) string {
+	var b strings.Builder
+	for _, a := range atomize(html) {
+		if a.kind == atomText {
+			b.WriteRune(a.r)
+		}
+	}
+	return b.String()
+}
+
+// truncateRunes shortens s to at most n runes, adding "…".
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/internal/telegramtest"
+	"github.com/khabar/khabar/persian"
+	"github.com/khabar/khabar/retrieval"
+)
+
+// longAnswer is an answer of about n characters, with citation markers,
+// characters that need escaping and several sources.
+func longAnswer(n int) answer.Answer {
+	var b strings.Builder
+	for i := 0; b.Len() < n*2; i++ { // Persian letters take two bytes
+		fmt.Fprintf(&b, "جمله شماره %s درباره «قیمت» دلار & یورو <بازار> است %s ", persian.Itoa(i), persian.Marker(i%3+1))
+		if i%7 == 6 {
+			b.WriteString("\n\n")
+		}
+	}
+	text := string([]rune(b.String())[:n])
+	var srcs []answer.Source
+	for i := 1; i <= 3; i++ {
+		srcs = append(srcs, answer.Source{N: i, Passage: retrieval.Passage{Chunk: retrieval.Chunk{
+			ArticleID: fmt.Sprint(i), Title: fmt.Sprintf("عنوان \"%d\" <خبر>", i), Source: "تابناک",
+			Date: time.Date(2025, 9, 28, 0, 0, 0, 0, time.UTC), URL: fmt.Sprintf("https://example.com/a?id=%d&x=\"y\"", i),
+		}}})
+	}
+	return answer.Answer{Text: text, Mode: answer.ModeExtractive, Sources: srcs}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ name, give, want string }{
+		{"plain", "سلام", "سلام"},
+		{"markup", `<b>"a" & 'b'</b>`, "&lt;b&gt;&quot;a&quot; &amp; 'b'&lt;/b&gt;"},
+		{"entity-looking text", "&amp;", "&amp;amp;"},
+		{"invalid UTF-8 dropped", "a\xffb", "ab"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := escape(tt.give)
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if err := telegramtest.ValidateHTML(got); err != nil {
+				t.Errorf("escaped text rejected: %v", err)
+			}
+		})
+	}
+}
+
+func TestAnswerHTML(t *testing.T) {
+	a := longAnswer(200)
+	a.Note = "یادداشت <مهم>"
+	html := answerHTML(a)
+	if err := telegramtest.ValidateHTML(html); err != nil {
+		t.Fatalf("answer HTML rejected: %v\n%s", err, html)
+	}
+	vis, _ := telegramtest.VisibleText(html)
+	for _, want := range []string{"[۱]", "منابع:", "تابناک", `«عنوان "1" <خبر>»`, "یادداشت <مهم>", "& یورو <بازار>"} {
+		if !strings.Contains(vis, want) {
+			t.Errorf("visible text lacks %q:\n%s", want, vis)
+		}
+	}
+	if want := `<a href="https://example.com/a?id=1&amp;x=&quot;y&quot;">`; !strings.Contains(html, want) {
+		t.Errorf("html lacks the escaped link %q:\n%s", want, html)
+	}
+	if strings.Contains(html, "<blockquote") {
+		t.Errorf("three short sources folded: %s", html)
+	}
+}
+
+func TestSourcesFolded(t *testing.T) {
+	tests := []struct {
+		name    string
+		sources int
+		title   string
+		want    bool
+	}{
+		{"three short", 3, "کوتاه", false},
+		{"four", 4, "کوتاه", true},
+		{"two long", 2, strings.Repeat("بلند ", 80), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var srcs []answer.Source
+			for i := 1; i <= tt.sources; i++ {
+				srcs = append(srcs, answer.Source{N: i, Passage: retrieval.Passage{Chunk: retrieval.Chunk{Title: tt.title}}})
+			}
+			html := sourcesHTML(srcs)
+			if got := strings.Contains(html, "<blockquote expandable>"); got != tt.want {
+				t.Errorf("folded: got %v, want %v\n%s", got, tt.want, html)
+			}
+			if err := telegramtest.ValidateHTML(html); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestLinkOnlyHTTP(t *testing.T) {
+	tests := []struct {
+		url  string
+		want bool
+	}{
+		{"https://example.com/x", true},
+		{"http://example.com", true},
+		{"javascript:alert(1)", false},
+		{"example.com/x", false},
+		{"https://exa mple.com", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := linkable(tt.url); got != tt.want {
+			t.Errorf("linkable(%q): got %v, want %v", tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ give, want string }{
+		{`<b>a</b> &lt;b&gt; &amp; &quot;q&quot; <a href="x">l</a>`, `a <b> & "q" l`},
+		{"&#x1F600;&#1587;", "😀س"},
+	}
+	for _, tt := range tests {
+		if got := plainText(tt.give); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestPreviewHTMLFits(t *testing.T) {
+	long := strings.Repeat("متن <بلند> & ", 1000)
+	got := previewHTML(long, 4000)
+	if n := utf16Len(got); n > 4000 {
+		t.Errorf("preview has %d UTF-16 units, want at most 4000", n)
+	}
+	if err := telegramtest.ValidateHTML(got); err != nil {
+		t.Error(err)
+	}
+}
