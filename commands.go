@@ -32,6 +32,8 @@ commands:
   ask "question"   answer one question from the corpus and exit
   index            sync the index with the corpus and print the report
   chat             a console chat: each line is a question
+  summary [text]   the news of the latest day, or of a period and/or topic
+                   («دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», 2025-10-05, «سیل»)
   serve            run the Telegram bot (needs TELEGRAM_BOT_TOKEN); the
                    default when no command is given and a token is set
   health           check a running serve's /healthz on OPS_LISTEN
@@ -73,6 +75,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdIndex(ctx, cfg, log, stdout)
 	case "chat":
 		return cmdChat(ctx, cfg, log, stdin, stdout)
+	case "summary":
+		return cmdSummary(ctx, cfg, log, rest, stdout)
 	case "serve":
 		return cmdServe(ctx, cfg, log)
 	case "health":

@@ -260,3 +260,23 @@ func TestCorruptSnapshotIsRebuiltAndSaid(t *testing.T) {
 		t.Errorf("no answer after the rebuild:\n%s", out)
 	}
 }
+
+func TestSummaryCommandGroupsStories(t *testing.T) {
+	out, _, err := runCmd(t, testEnv(t), "", "summary", "۱۳", "مهر", "۱۴۰۴")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "خلاصه اخبار ۱۳ مهر ۱۴۰۴") || !strings.Contains(out, "گزارش‌شده توسط:") || !strings.Contains(out, "[۱]") {
+		t.Errorf("got:\n%s", out)
+	}
+	// Every cited source is of that day.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "[") && !strings.Contains(line, "۱۳ مهر ۱۴۰۴") {
+			t.Errorf("a source of another day: %s", line)
+		}
+	}
+	out, _, err = runCmd(t, testEnv(t), "", "summary", "2020-01-01")
+	if err != nil || !strings.Contains(out, "برای این بازه خبری در منابع نیست") {
+		t.Errorf("an empty day: %v\n%s", err, out)
+	}
+}

@@ -197,6 +197,7 @@ func centralSentences(st story, n int) []struct {
 		doc   int
 		pos   int
 		text  string
+		terms map[string]bool
 		score float64
 	}
 	var cands []cand
@@ -219,7 +220,7 @@ func centralSentences(st story, n int) []struct {
 			}
 			s /= math.Sqrt(float64(len(uniq)))
 			s *= 1 - 0.1*float64(min(pos, 5)) // the lead says most
-			cands = append(cands, cand{doc: di, pos: pos, text: sp.Text, score: s})
+			cands = append(cands, cand{doc: di, pos: pos, text: sp.Text, terms: uniq, score: s})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
@@ -227,11 +228,45 @@ func centralSentences(st story, n int) []struct {
 		doc  int
 		text string
 	}
-	for _, c := range cands[:min(n, len(cands))] {
+	var picked []cand
+	for _, c := range cands {
+		if len(picked) == n {
+			break
+		}
+		redundant := false
+		for _, p := range picked {
+			if overlap(c.terms, p.terms) > maxOverlap {
+				redundant = true // another outlet's wording of the same sentence
+				break
+			}
+		}
+		if !redundant {
+			picked = append(picked, c)
+		}
+	}
+	for _, c := range picked {
 		out = append(out, struct {
 			doc  int
 			text string
 		}{c.doc, c.text})
 	}
 	return out
+}
+
+// maxOverlap is the share of words a second sentence of a story may share
+// with the first: past it, it says the same thing again.
+const maxOverlap = 0.5
+
+// overlap is |a ∩ b| / min(|a|, |b|).
+func overlap(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for t := range a {
+		if b[t] {
+			n++
+		}
+	}
+	return float64(n) / float64(min(len(a), len(b)))
 }
