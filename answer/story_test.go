@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	openai "github.com/sashabaranov/go-openai"
 	"os"
 	"path/filepath"
 	"sort"
@@ -267,5 +268,42 @@ func TestDigestCoversWhatArrived(t *testing.T) {
 	none, err := c.Digest(ctx, time.Now(), time.Now().Add(time.Hour), 10)
 	if err != nil || len(none.Stories) != 0 {
 		t.Errorf("nothing new: %v, %d stories", err, len(none.Stories))
+	}
+}
+
+func TestGeneratedSummary(t *testing.T) {
+	tests := []struct {
+		name      string
+		reply     string
+		generated bool
+	}{
+		{"cited bullets", "- قیمت دلار در بازار تهران به ۱۱۴ هزار و ۶۰۰ تومان رسید [1].\n- سیلاب در رامسر و تنکابن جاری شد [4].\n- ایران و ترکمنستان سند همکاری تجاری امضا کردند [6].\n- تورم نقطه به نقطه ۴۵.۳ درصد شد [8].\n- موزه فرش ایران دوباره باز شد [9].", true},
+		{"a bullet short", "- قیمت دلار در بازار تهران کاهش یافت [1].", false},
+		{"a bullet without a valid citation", "- قیمت دلار کاهش یافت [1].\n- سیلاب جاری شد [44].\n- تجارت ترکمنستان [6].\n- تورم [8].\n- موزه فرش [9].", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLLMFixture(t, func(openai.ChatCompletionRequest) string { return tt.reply }, time.Second)
+			c := New(busyIndex(t, busyDay()), Options{LLM: f.c.opts.LLM, Model: "m", Budget: time.Second})
+			s, err := c.Summarize(context.Background(), SummaryRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Stories) != 5 {
+				t.Fatalf("got %d stories", len(s.Stories))
+			}
+			isGenerated := strings.HasPrefix(s.Stories[0].Text, "قیمت دلار در بازار تهران به ۱۱۴")
+			if isGenerated != tt.generated {
+				t.Errorf("generated %v, want %v:\n%s", isGenerated, tt.generated, s)
+			}
+			if len(s.Stories[0].Outlets) != 3 {
+				t.Errorf("outlets %v", s.Stories[0].Outlets)
+			}
+			for _, st := range s.Stories {
+				if !markerPattern.MatchString(st.Text) {
+					t.Errorf("a story without a citation: %q", st.Text)
+				}
+			}
+		})
 	}
 }

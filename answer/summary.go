@@ -119,7 +119,7 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 			return Summary{}, err
 		}
 	}
-	s.Stories, s.Sources = storiesOf(period, maxStories)
+	s.Stories, s.Sources = c.tell(ctx, period, maxStories)
 	return s, nil
 }
 
@@ -151,20 +151,34 @@ func (c *Composer) Digest(ctx context.Context, after, until time.Time, maxStorie
 		}
 	}
 	s.Period = periodName(s.From, s.To)
-	s.Stories, s.Sources = storiesOf(arrived, maxStories)
+	s.Stories, s.Sources = c.tell(ctx, arrived, maxStories)
 	return s, nil
 }
 
-// storiesOf groups docs into stories and tells the best maxStories of them,
+// tell groups docs into stories and tells the best maxStories of them:
+// written by the model when one is configured (checked like an answer),
+// else, or when the model fails, in the articles' own most central
+// sentences.
+func (c *Composer) tell(ctx context.Context, docs []retrieval.Document, maxStories int) ([]Story, []Source) {
+	clusters := clusterStories(docs)
+	clusters = clusters[:min(len(clusters), maxStories)]
+	if c.opts.LLM != nil && len(clusters) > 0 {
+		stories, sources, err := c.generateStories(ctx, clusters)
+		if err == nil {
+			return stories, sources
+		}
+		c.opts.Log.Warn("generated summary failed; extractive summary given", "err", err)
+	}
+	return extractiveStories(clusters)
+}
+
+// extractiveStories tells each story in its most central sentences,
 // citing the articles quoted.
-func storiesOf(docs []retrieval.Document, maxStories int) ([]Story, []Source) {
+func extractiveStories(clusters []story) ([]Story, []Source) {
 	var stories []Story
 	var sources []Source
 	number := map[string]int{}
-	for _, st := range clusterStories(docs) {
-		if len(stories) == maxStories {
-			break
-		}
+	for _, st := range clusters {
 		var parts []string
 		for _, cs := range centralSentences(st, sentencesPerStory(st)) {
 			d := st.docs[cs.doc]
