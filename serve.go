@@ -8,22 +8,27 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/internal/digest"
 	"github.com/khabar/khabar/internal/metrics"
+	"github.com/khabar/khabar/persian"
 )
 
 // errNoToken is returned by serve without TELEGRAM_BOT_TOKEN.
 var errNoToken = errors.New("TELEGRAM_BOT_TOKEN is not set")
 
 // cmdServe runs the Telegram bot until ctx is done: it loads and syncs the
-// index, checks the token with getMe, and serves updates by long polling
-// or, with WEBHOOK_URL, by webhook.
+// index, checks the token with getMe, serves updates by long polling or,
+// with WEBHOOK_URL, by webhook, and sends the daily digests.
 func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if cfg.TelegramBotToken == "" {
 		return fmt.Errorf("serve: %w", errNoToken)
@@ -52,17 +57,96 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
-	b, err := newBot(cfg, log, a, m)
+	store := openDigests(cfg.DataDir, log)
+	if store != nil {
+		defer store.Close()
+	}
+	b, err := newBot(cfg, log, a, m, store)
 	if err != nil {
 		return err
+	}
+	if store != nil {
+		send := digestSender(a.composer, b, store, cfg.UpdateTimeout, log)
+		sched := digest.NewScheduler(store, send, time.Now, persian.Tehran(), log)
+		sctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { sched.Run(sctx, digestTick) })
+		defer func() { stop(); wg.Wait() }()
 	}
 	running.Store(b)
 	return b.Run(ctx)
 }
 
+// Daily digests: how often the scheduler looks for due digests, and the
+// most stories one digest tells.
+const (
+	digestTick    = 30 * time.Second
+	digestStories = 8
+)
+
+// digestFile is the digest store's file in DATA_DIR.
+const digestFile = "digest.db"
+
+// openDigests opens the digest subscriptions in dataDir. When it cannot,
+// it logs why and returns nil: the bot runs without digests, and /digest
+// says they are unavailable.
+func openDigests(dataDir string, log *slog.Logger) *digest.Store {
+	if dataDir == "" {
+		log.Warn("daily digests are off: DATA_DIR is not set")
+		return nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		log.Error("daily digests are off: DATA_DIR cannot hold the store", "err", err)
+		return nil
+	}
+	store, err := digest.Open(filepath.Join(dataDir, digestFile))
+	if err != nil {
+		log.Error("daily digests are off: DATA_DIR cannot hold the store", "err", err)
+		return nil
+	}
+	return store
+}
+
+// digester summarises what arrived in the index in (after, until];
+// *answer.Composer is one.
+type digester interface {
+	Digest(ctx context.Context, after, until time.Time, maxStories int) (answer.Summary, error)
+}
+
+// digestSender composes each chat's digest with d and sends it through
+// b, and reports false when nothing is new. A digest begun is finished
+// (within timeout) even when serve is stopping. A chat the bot can no
+// longer write to (removed, blocked) is unsubscribed.
+func digestSender(d digester, b *bot.Bot, store *digest.Store, timeout time.Duration, log *slog.Logger) digest.Sender {
+	return func(ctx context.Context, chatID int64, after, until time.Time) (bool, error) {
+		s, err := d.Digest(ctx, after, until, digestStories)
+		if err != nil {
+			return false, fmt.Errorf("compose digest: %w", err)
+		}
+		if len(s.Stories) == 0 {
+			return false, nil
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		err = b.SendDigest(sctx, chatID, s)
+		switch {
+		case errors.Is(err, bot.ErrUnreachable):
+			log.Warn("digest chat unreachable: unsubscribed", "chat", chatID, "err", err)
+			if _, err := store.Unsubscribe(chatID); err != nil {
+				return false, fmt.Errorf("unsubscribe: %w", err)
+			}
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		log.Info("digest sent", "chat", chatID, "stories", len(s.Stories))
+		return true, nil
+	}
+}
+
 // newBot connects to the Bot API and wires the bot to the app; the bot
 // reports to m (serve it on an ops listener, with b.Ready for readiness).
-func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics) (*bot.Bot, error) {
+func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *digest.Store) (*bot.Bot, error) {
 	// tgbotapi has no context: the client's timeout, just above the long
 	// poll, is what ends a request.
 	client := &http.Client{Timeout: cfg.TelegramPollTimeout + 15*time.Second}
@@ -84,7 +168,7 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics) (*bot.Bot,
 	} else {
 		log.Info("article uploads are off: SEEDS_DIR is not a folder", "seeds_dir", cfg.SeedsDir)
 	}
-	chat := bot.NewChat(a.composer, log, bot.ChatOptions{
+	opts := bot.ChatOptions{
 		Summarizer:         a.composer,
 		Reload:             a.reload,
 		Stats:              a.index.Stats,
@@ -94,7 +178,11 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics) (*bot.Bot,
 		MaxQuestionChars:   cfg.MaxQuestionChars,
 		QuestionsPerMinute: cfg.UserQuestionsPerMin,
 		QuestionBurst:      cfg.UserQuestionBurst,
-	})
+	}
+	if digests != nil { // a nil *digest.Store would be a non-nil interface
+		opts.Digests = digests
+	}
+	chat := bot.NewChat(a.composer, log, opts)
 	return bot.New(api, self, chat, log, bot.Options{
 		Token:         cfg.TelegramBotToken,
 		APIEndpoint:   cfg.TelegramAPIEndpoint,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -216,20 +217,24 @@ func (b *Bot) logPrivacy() {
 }
 
 // registerCommands publishes the commands with Persian descriptions: the
-// public ones for everyone, and with /reload and /stats in each admin's
-// private chat. Failures are logged: the bot works without them.
+// public ones for everyone (with /digest when the chat keeps digests), and
+// with /reload and /stats in each admin's private chat. Failures are
+// logged: the bot works without them.
 func (b *Bot) registerCommands() {
-	public := []tgbotapi.BotCommand{
+	group := []tgbotapi.BotCommand{
 		{Command: "ask", Description: descAsk},
 		{Command: "summary", Description: descSummary},
-		{Command: "sources", Description: descSources},
-		{Command: "help", Description: descHelp},
-		{Command: "start", Description: descStart},
 	}
+	if b.chat.opts.Digests != nil {
+		group = append(group, tgbotapi.BotCommand{Command: "digest", Description: descDigest})
+	}
+	group = append(group,
+		tgbotapi.BotCommand{Command: "sources", Description: descSources},
+		tgbotapi.BotCommand{Command: "help", Description: descHelp})
+	public := append(slices.Clone(group), tgbotapi.BotCommand{Command: "start", Description: descStart})
 	if _, err := b.api.Request(tgbotapi.NewSetMyCommands(public...)); err != nil {
 		b.log.Warn("setMyCommands failed", "err", b.redact(err))
 	}
-	group := public[:4]
 	if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeAllGroupChats(), group...)); err != nil {
 		b.log.Warn("setMyCommands for groups failed", "err", b.redact(err))
 	}
@@ -316,6 +321,7 @@ func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message) {
 		msg.UserID = m.From.ID
 		msg.Admin = b.admins[m.From.ID]
 	}
+	msg.ChatAdmin = b.chatAdmin(m)
 	switch kind {
 	case intentNonText:
 		b.deliver(ctx, life, chatID, replyTo, textReply(msgNonText), 0)

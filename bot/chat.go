@@ -40,6 +40,11 @@ type Message struct {
 	// Admin reports that the transport checked the sender's numeric id
 	// against the admins.
 	Admin bool
+	// ChatAdmin, when set, reports whether the sender administers the chat
+	// (a group's creator or administrator; the user of a private chat). It
+	// is asked only when a command changes the chat's settings (/digest);
+	// nil means no.
+	ChatAdmin func(ctx context.Context) (bool, error)
 	// Busy, when set, is called once before slow work (an answer, a
 	// summary) starts, for a "typing…" indicator.
 	Busy func()
@@ -84,6 +89,9 @@ type ChatOptions struct {
 	Reload func(ctx context.Context) (retrieval.Report, error)
 	// Stats describes the serving index, for /stats.
 	Stats func() retrieval.Stats
+	// Digests keeps the daily digest subscriptions that /digest shows and
+	// changes; nil makes /digest say digests are unavailable.
+	Digests digests
 	// SeedsDir is the corpus folder where uploaded articles are saved (in
 	// its uploads/ subfolder); "" disables uploads.
 	SeedsDir string
@@ -173,6 +181,8 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 			return c.sources(m.ChatID)
 		case "summary":
 			return c.summary(ctx, m, args)
+		case "digest":
+			return c.digestCommand(ctx, m, args)
 		case "stats":
 			if !m.Admin {
 				return textReply(msgAdminOnly)
@@ -193,7 +203,7 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 // knownCommand reports whether the chat has a command of that name.
 func knownCommand(cmd string) bool {
 	switch cmd {
-	case "start", "help", "ask", "sources", "summary", "stats", "reload":
+	case "start", "help", "ask", "sources", "summary", "digest", "stats", "reload":
 		return true
 	}
 	return false

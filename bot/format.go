@@ -101,8 +101,13 @@ func sourceLineHTML(s answer.Source) string {
 // summaryHTML renders a summary: the heading with its period, one bullet
 // per story with the outlets that reported it, then the sources.
 func summaryHTML(s answer.Summary) string {
+	return summaryWithHeading(answer.MsgSummaryHeading, s)
+}
+
+// summaryWithHeading renders s as summaryHTML does, under heading.
+func summaryWithHeading(heading string, s answer.Summary) string {
 	var b strings.Builder
-	b.WriteString("<b>" + escape(strings.TrimSpace(answer.MsgSummaryHeading+" "+s.Period)) + "</b>")
+	b.WriteString("<b>" + escape(strings.TrimSpace(heading+" "+s.Period)) + "</b>")
 	if len(s.Stories) == 0 {
 		b.WriteString("\n\n" + escape(answer.MsgSummaryEmpty))
 		return b.String()

@@ -33,6 +33,9 @@ type Options struct {
 	EmbedWorkers int
 	// Progress, when set, is called as chunks are embedded (done of total).
 	Progress func(done, total int)
+	// Now is the clock that stamps when content arrives (see
+	// [Index.Arrived]); default time.Now.
+	Now func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -42,6 +45,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.EmbedWorkers <= 0 {
 		o.EmbedWorkers = runtime.GOMAXPROCS(0)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }
@@ -194,7 +200,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 	if err != nil {
 		return rep, err
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := ix.opts.Now().UTC().Truncate(time.Second)
 	for i := range chunks {
 		chunks[i].Arrived = now
 		if row, ok := old.byHash[chunks[i].Hash]; ok && !old.chunks[row].Arrived.IsZero() {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -255,25 +256,38 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// ParseTime reads «08:00», «8:5» or «۰۸:۰۰» (Persian digits) as hour and
-// minute.
+// ParseTime reads «08:00», «8:5» or «۰۸:۰۰» (Persian or Arabic-Indic
+// digits) as hour and minute: one or two digits on each side of the colon,
+// nothing else.
 func ParseTime(s string) (hour, minute int, err error) {
-	var digits []rune
-	for _, r := range s {
-		switch {
-		case r >= '۰' && r <= '۹':
-			digits = append(digits, '0'+(r-'۰'))
-		case r >= '٠' && r <= '٩':
-			digits = append(digits, '0'+(r-'٠'))
-		default:
-			digits = append(digits, r)
-		}
-	}
-	if _, err := fmt.Sscanf(string(digits), "%d:%d", &hour, &minute); err != nil {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
 		return 0, 0, ErrBadTime
 	}
-	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+	hour, okh := number(h)
+	minute, okm := number(m)
+	if !okh || !okm || hour > 23 || minute > 59 {
 		return 0, 0, ErrBadTime
 	}
 	return hour, minute, nil
+}
+
+// number reads one or two decimal digits, ASCII, Persian or Arabic-Indic.
+func number(s string) (int, bool) {
+	n, digits := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			r -= '0'
+		case r >= '۰' && r <= '۹':
+			r -= '۰'
+		case r >= '٠' && r <= '٩':
+			r -= '٠'
+		default:
+			return 0, false
+		}
+		n = n*10 + int(r)
+		digits++
+	}
+	return n, digits >= 1 && digits <= 2
 }

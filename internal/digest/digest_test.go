@@ -173,6 +173,17 @@ func TestParseTime(t *testing.T) {
 		{"24:00", 0, 0, true},
 		{"8", 0, 0, true},
 		{"ساعت", 0, 0, true},
+		{"8:5", 8, 5, false},
+		{" ۲۰:۴۵ ", 20, 45, false},
+		{"٠٧:١٥", 7, 15, false},
+		{"25:00", 0, 0, true},
+		{"08:60", 0, 0, true},
+		{"08:00pm", 0, 0, true},
+		{"+8:00", 0, 0, true},
+		{"-1:00", 0, 0, true},
+		{"008:00", 0, 0, true},
+		{":30", 0, 0, true},
+		{"فردا", 0, 0, true},
 	}
 	for _, tt := range tests {
 		h, m, err := ParseTime(tt.give)

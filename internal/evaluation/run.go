@@ -321,7 +321,7 @@ func runAbsent(ctx context.Context, cfg Config, qs []Question) (*Absent, []float
 // curve sweeps the floor's threshold.
 func curve(current float64, answerable, absent, lacking []float64) []Point {
 	thresholds := []float64{current}
-	for t := 0.05; t < 1.0001; t += 0.05 {
+	for t := 0.1; t < 2.0001; t += 0.1 {
 		thresholds = append(thresholds, t)
 	}
 	sort.Float64s(thresholds)

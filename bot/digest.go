@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/internal/digest"
+	"github.com/khabar/khabar/persian"
+)
+
+// digests keeps the chats' daily digest subscriptions; *digest.Store is
+// one.
+type digests interface {
+	Subscribe(chatID int64, hour, minute int) error
+	Unsubscribe(chatID int64) (had bool, err error)
+	Get(chatID int64) (digest.Subscription, bool, error)
+}
+
+// digestCommand answers /digest: alone it shows the chat's setting (to
+// anyone); "HH:MM" (Tehran time, Latin or Persian digits) subscribes the
+// chat and "off" or «خاموش» unsubscribes it, both only for those who may
+// manage the chat (see [Chat.mayManage]).
+func (c *Chat) digestCommand(ctx context.Context, m Message, args string) Reply {
+	store := c.opts.Digests
+	if store == nil {
+		return textReply(msgDigestUnavailable)
+	}
+	if args == "" {
+		sub, ok, err := store.Get(m.ChatID)
+		switch {
+		case err != nil:
+			c.log.Error("digest store", "chat", m.ChatID, "err", err)
+			return textReply(msgDigestFailed)
+		case !ok:
+			return textReply(msgDigestNone)
+		}
+		return textReply(fmt.Sprintf(msgDigestCurrent, persian.Digits(sub.Time())))
+	}
+	if r, ok := c.mayManage(ctx, m); !ok {
+		return r
+	}
+	if off := strings.ToLower(args); off == "off" || off == "خاموش" {
+		had, err := store.Unsubscribe(m.ChatID)
+		switch {
+		case err != nil:
+			c.log.Error("digest store", "chat", m.ChatID, "err", err)
+			return textReply(msgDigestFailed)
+		case !had:
+			return textReply(msgDigestWasOff)
+		}
+		c.log.Info("digest unsubscribed", "chat", m.ChatID, "by", m.UserID)
+		return textReply(msgDigestOff)
+	}
+	hour, minute, err := digest.ParseTime(args)
+	if err != nil {
+		return textReply(msgDigestUsage)
+	}
+	if err := store.Subscribe(m.ChatID, hour, minute); err != nil {
+		c.log.Error("digest store", "chat", m.ChatID, "err", err)
+		return textReply(msgDigestFailed)
+	}
+	at := fmt.Sprintf("%02d:%02d", hour, minute)
+	c.log.Info("digest subscribed", "chat", m.ChatID, "by", m.UserID, "at", at)
+	return textReply(fmt.Sprintf(msgDigestSet, persian.Digits(at)))
+}
+
+// mayManage reports whether m's sender may change the chat's settings: a
+// bot admin anywhere, or whoever the transport says administers the chat
+// (a group's creator and administrators; the user of a private chat).
+// Otherwise, or when the check fails, the reply refuses politely.
+func (c *Chat) mayManage(ctx context.Context, m Message) (Reply, bool) {
+	if m.Admin {
+		return Reply{}, true
+	}
+	if m.ChatAdmin == nil {
+		return textReply(msgDigestRefused), false
+	}
+	ok, err := m.ChatAdmin(ctx)
+	switch {
+	case err != nil:
+		c.log.Warn("chat admin check failed", "chat", m.ChatID, "user", m.UserID, "err", err)
+		return textReply(msgDigestCheckFailed), false
+	case !ok:
+		return textReply(msgDigestRefused), false
+	}
+	return Reply{}, true
+}
+
+// chatAdmin returns the check of whether the sender of m administers its
+// chat: always in a private chat, and in a group when getChatMember says
+// "creator" or "administrator". It returns nil when m has no sender.
+func (b *Bot) chatAdmin(m *tgbotapi.Message) func(ctx context.Context) (bool, error) {
+	if m.From == nil {
+		return nil
+	}
+	if m.Chat.IsPrivate() {
+		return func(context.Context) (bool, error) { return m.From.ID == m.Chat.ID, nil }
+	}
+	chatID, userID := m.Chat.ID, m.From.ID
+	return func(context.Context) (bool, error) {
+		resp, err := b.api.Request(tgbotapi.GetChatMemberConfig{ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: chatID, UserID: userID}})
+		if err != nil {
+			b.opts.Metrics.TelegramError("getChatMember", err)
+			return false, fmt.Errorf("getChatMember: %w", b.redact(err))
+		}
+		var member tgbotapi.ChatMember
+		if err := json.Unmarshal(resp.Result, &member); err != nil {
+			return false, fmt.Errorf("getChatMember: %w", err)
+		}
+		return member.Status == "creator" || member.Status == "administrator", nil
+	}
+}
+
+// ErrUnreachable is returned by [Bot.SendDigest] when Telegram says the
+// chat cannot be written to: the bot was removed or blocked, or the chat is
+// gone.
+var ErrUnreachable = errors.New("chat unreachable")
+
+// SendDigest sends chatID a digest, the summary s under the heading
+// «خلاصه روزانه اخبار», through the bot's send path: paced, split under
+// Telegram's limit, in HTML with a plain-text retry, retry_after honoured.
+func (b *Bot) SendDigest(ctx context.Context, chatID int64, s answer.Summary) error {
+	_, err := b.sendHTML(ctx, chatID, digestHTML(s), 0)
+	if err == nil {
+		return nil
+	}
+	if te, ok := apiError(err); ok && (te.Code == 403 || te.Code == 400 && strings.Contains(te.Message, "chat not found")) {
+		return fmt.Errorf("send digest: %w: %w", ErrUnreachable, err)
+	}
+	return fmt.Errorf("send digest: %w", b.redact(err))
+}
+
+// digestHTML renders a digest: a summary under its own heading.
+func digestHTML(s answer.Summary) string {
+	return summaryWithHeading(msgDigestHeading, s)
+}
