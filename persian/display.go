@@ -19,6 +19,12 @@ func Digits(s string) string {
 	})
 }
 
+// ASCIIDigits returns s with Persian (۰–۹) and Arabic-Indic (٠–٩) digits
+// replaced by ASCII digits, everything else left as it is.
+func ASCIIDigits(s string) string {
+	return mapRunes(s, foldDigit)
+}
+
 // Itoa formats n in Persian digits.
 func Itoa(n int) string {
 	return Digits(strconv.Itoa(n))

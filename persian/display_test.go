@@ -80,3 +80,16 @@ func TestFromJalali(t *testing.T) {
 		})
 	}
 }
+
+func TestASCIIDigits(t *testing.T) {
+	tests := []struct{ give, want string }{
+		{"۱۴۰۴/۰۷/۱۳", "1404/07/13"},
+		{"٢٠٢٥", "2025"},
+		{"ساعت ۸ و 30", "ساعت 8 و 30"},
+	}
+	for _, tt := range tests {
+		if got := ASCIIDigits(tt.give); got != tt.want {
+			t.Errorf("ASCIIDigits(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}

@@ -621,7 +621,7 @@ func cutMarkdownTitle(text string) (title, rest string) {
 // taken as written. Years 1300–1499 are read as Jalali (1404-07-06 is
 // 2025-09-28); Gregorian years must lie in 1800–2199.
 func parseDate(s string) (time.Time, bool) {
-	s = asciiDigits(strings.TrimSpace(s))
+	s = persian.ASCIIDigits(strings.TrimSpace(s))
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		y, m, d := t.Date()
 		s = fmt.Sprintf("%04d-%02d-%02d", y, m, d)
@@ -661,19 +661,6 @@ func parseDate(s string) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
-}
-
-// asciiDigits maps Persian (۰–۹) and Arabic-Indic (٠–٩) digits to ASCII.
-func asciiDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, s)
 }
 
 // ---- derived metadata ----

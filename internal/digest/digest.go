@@ -16,6 +16,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/khabar/khabar/persian"
 )
 
 // Subscription is a chat's daily digest.
@@ -274,20 +276,16 @@ func ParseTime(s string) (hour, minute int, err error) {
 
 // number reads one or two decimal digits, ASCII, Persian or Arabic-Indic.
 func number(s string) (int, bool) {
-	n, digits := 0, 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			r -= '0'
-		case r >= '۰' && r <= '۹':
-			r -= '۰'
-		case r >= '٠' && r <= '٩':
-			r -= '٠'
-		default:
+	s = persian.ASCIIDigits(s)
+	if len(s) < 1 || len(s) > 2 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}
-		n = n*10 + int(r)
-		digits++
+		n = n*10 + int(s[i]-'0')
 	}
-	return n, digits >= 1 && digits <= 2
+	return n, true
 }
