@@ -51,6 +51,9 @@ func newQueue(workers, maxPending, perChat int, handle func(tgbotapi.Update)) *q
 
 // chatKey is the chat whose order an update belongs to.
 func chatKey(u tgbotapi.Update) int64 {
+	if u.CallbackQuery != nil && u.CallbackQuery.Message == nil {
+		return 0 // a button of an inline message: no chat (and FromChat panics)
+	}
 	if c := u.FromChat(); c != nil {
 		return c.ID
 	}

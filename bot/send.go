@@ -124,8 +124,9 @@ func isNotModified(err error) bool {
 
 // send makes one paced call that returns a message (sendMessage or
 // editMessageText). A 429 holds the chat for retry_after and the call is
-// repeated; so is a 5xx, after a pause. When Telegram cannot parse the
-// markup, plain (if set) is sent instead, once.
+// repeated; so is a 5xx, or a call that got no Bot API answer, after a
+// pause. When Telegram cannot parse the markup, plain (if set) is sent
+// instead, once.
 func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.Chattable, plain func() tgbotapi.Chattable) (tgbotapi.Message, error) {
 	for attempt := 1; ; attempt++ {
 		if err := b.pace.wait(ctx, chatID); err != nil {
@@ -147,6 +148,12 @@ func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.
 		case isParseError(err) && plain != nil:
 			b.log.Warn("Telegram rejected the markup: sending plain text", "chat", chatID, "err", te.Message)
 			c, plain = plain(), nil
+		case !isAPI && attempt < maxSendAttempts:
+			// No Bot API answer (a dropped connection, a timeout, a proxy's
+			// error page): most likely nothing was sent, so try again
+			// rather than lose the reply, at the risk of a rare duplicate.
+			b.log.Warn("no answer from Telegram: retrying", "chat", chatID, "method", method, "err", b.redact(err))
+			b.pace.hold(chatID, serverErrorDelay*time.Duration(attempt))
 		case isAPI && te.Code >= 500 && attempt < maxSendAttempts:
 			b.pace.hold(chatID, serverErrorDelay*time.Duration(attempt))
 		default:
