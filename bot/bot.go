@@ -255,10 +255,13 @@ func (b *Bot) registerCommands() {
 func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(life), b.opts.UpdateTimeout)
 	defer cancel()
+	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("update handler panicked", "update", u.UpdateID, "panic", p)
+			b.log.Error("update handler panicked", "update", u.UpdateID, "chat", chatKey(u), "panic", p)
+			return
 		}
+		b.log.Debug("update handled", "update", u.UpdateID, "chat", chatKey(u), "took", time.Since(start).Round(time.Millisecond))
 	}()
 	switch {
 	case u.Message != nil:
