@@ -242,14 +242,6 @@ func (c *Composer) onTopic(ctx context.Context, topic string, from, to time.Time
 // «سیلاب»).
 const topicShare = 0.6
 
-// leadSentence is the first sentence of text.
-func leadSentence(text string) string {
-	for _, sp := range persian.Sentences(text) {
-		return sp.Text
-	}
-	return ""
-}
-
 // periodName names [from, to] in Persian: one date, or «از … تا …».
 func periodName(from, to time.Time) string {
 	return persian.Period{From: from, To: to}.String()

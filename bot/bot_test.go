@@ -26,9 +26,9 @@ func TestPrivateQuestionIsAnsweredWithCitations(t *testing.T) {
 
 	chat, from := privateChat(5), user(5)
 	fake.PushText(chat, from, "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
-	msgs := waitMessages(t, fake, chat.ID, 1)
+	waitMessages(t, fake, chat.ID, 1)
 	fake.PushText(chat, from, "/help") // a marker: once answered, nothing else is coming
-	msgs = waitMessages(t, fake, chat.ID, 2)
+	msgs := waitMessages(t, fake, chat.ID, 2)
 
 	got := msgs[0]
 	checkHTML(t, got)

@@ -70,11 +70,6 @@ func (im *idleMap[K, V]) put(k K, v V) {
 	im.m[k] = &idleEntry[V]{v: v, used: now}
 }
 
-func (im *idleMap[K, V]) len() int {
-	im.mu.Lock()
-	defer im.mu.Unlock()
-	return len(im.m)
-}
 
 func (im *idleMap[K, V]) makeRoomLocked(now time.Time) {
 	if now.Sub(im.lastSweep) >= im.ttl || len(im.m) >= im.max {

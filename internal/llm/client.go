@@ -135,6 +135,8 @@ func (r ChatRequest) openai(stream bool) openai.ChatCompletionRequest {
 	if t <= 0 {
 		t = 1e-6
 	}
+	// max_tokens, not OpenAI's newer max_completion_tokens: Ollama, vLLM,
+	// LocalAI and llama.cpp server understand only the former.
 	return openai.ChatCompletionRequest{Model: r.Model, Messages: msgs, MaxTokens: r.MaxTokens, Temperature: t, Stream: stream}
 }
 

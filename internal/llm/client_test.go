@@ -104,7 +104,6 @@ func TestTimeoutWithinBudget(t *testing.T) {
 	fake := openaitest.New(t, openaitest.Options{APIKey: key})
 	fake.FailNext(openaitest.PathChat, 10, openaitest.Failure{Delay: 5 * time.Second})
 	c := newClient(t, fake, 1, 100*time.Millisecond)
-	start := time.Now()
 	_, err := c.Chat(context.Background(), chatReq())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want a deadline error", err)
@@ -116,7 +115,7 @@ func TestTimeoutWithinBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	c = newClient(t, fake, 10, time.Second)
-	start = time.Now()
+	start := time.Now()
 	if _, err := c.Chat(ctx, chatReq()); err == nil {
 		t.Fatal("no error past the budget")
 	}
