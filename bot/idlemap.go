@@ -70,7 +70,6 @@ func (im *idleMap[K, V]) put(k K, v V) {
 	im.m[k] = &idleEntry[V]{v: v, used: now}
 }
 
-
 func (im *idleMap[K, V]) makeRoomLocked(now time.Time) {
 	if now.Sub(im.lastSweep) >= im.ttl || len(im.m) >= im.max {
 		im.lastSweep = now
