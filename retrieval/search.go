@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -174,19 +175,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	asked := make(map[string]bool, len(terms))
 	for i, t := range terms {
 		asked[t] = true
-		res.Terms = append(res.Terms, Term{Text: t, IDF: idfs[i], DF: st.lex.df(t)})
+		tm := Term{Text: t, IDF: idfs[i], DF: st.lex.df(t)}
+		if tm.DF == 0 {
+			// A word the corpus never uses is searched as its variant.
+			if v := st.lex.variant(t); v != "" {
+				tm.Correction = v
+				terms[i], idfs[i] = v, variantWeight*st.lex.idf(v)
+			}
+		}
+		res.Terms = append(res.Terms, tm)
 	}
-	// Words the corpus never uses are searched as their variants.
-	terms, idfs = dedupe(st.lex.withVariants(terms, idfs))
+	terms, idfs = dedupe(terms, idfs)
 	for i, t := range terms {
 		res.QueryWeight += idfs[i]
 		if !asked[t] {
 			res.Terms = append(res.Terms, Term{Text: t, IDF: idfs[i], DF: st.lex.df(t), Variant: true})
-		}
-	}
-	for i := range res.Terms {
-		if tm := &res.Terms[i]; tm.DF == 0 {
-			tm.Correction = st.lex.variant(tm.Text)
 		}
 	}
 
@@ -211,10 +214,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 	}
 
-	scores := st.articleScores(q, rk, dense)
+	// The question's terms over whole articles, once for the ranking and
+	// the feedback.
+	dterms, didfs := st.docLex.queryTerms(q.Text)
+	scores := st.articleScores(dterms, didfs, rk, dense)
 	defer release(scores)
 	if rk.FeedbackWeight > 0 {
-		st.feedback(q.Text, rk, *scores)
+		st.feedback(dterms, rk, *scores)
 	}
 
 	// Best articles, then their best passages.
@@ -265,13 +271,14 @@ func dedupe(terms []string, weights []float64) ([]string, []float64) {
 	return outT, outW
 }
 
-// articleScores fuses, per article: BM25 over the article (normalised by
-// the best), the best dense similarity of its chunks, and the title match.
+// articleScores fuses, per article: BM25 over the article for the
+// question's terms (unknown ones searched as their variants), normalised by
+// the best, the best dense similarity of its chunks, and the title match.
 // The caller releases the result.
-func (st *state) articleScores(q Query, rk Ranking, dense *[]float32) *[]float32 {
+func (st *state) articleScores(terms []string, idfs []float64, rk Ranking, dense *[]float32) *[]float32 {
 	n := st.articles
 	doc := scratch(n)
-	dterms, didfs := dedupe(st.docLex.withVariants(st.docLex.queryTerms(q.Text)))
+	dterms, didfs := dedupe(st.docLex.withVariants(slices.Clone(terms), slices.Clone(idfs)))
 	st.docLex.score(dterms, didfs, *doc)
 	title := scratch(n)
 	defer release(title)
@@ -311,7 +318,7 @@ func maxOf(xs []float32) float64 {
 // best-scored articles (pseudo-relevance feedback, from each article's
 // precomputed signature) and adds the expansion's normalised BM25 score to
 // scores.
-func (st *state) feedback(question string, rk Ranking, scores []float32) {
+func (st *state) feedback(qterms []string, rk Ranking, scores []float32) {
 	top := newTopK(rk.FeedbackDocs)
 	for a, s := range scores {
 		if s > 0 {
@@ -323,7 +330,6 @@ func (st *state) feedback(question string, rk Ranking, scores []float32) {
 		return
 	}
 	lex := st.docLex
-	qterms, _ := lex.queryTerms(question)
 	inQuestion := make(map[int32]bool, len(qterms))
 	for _, t := range qterms {
 		if id, ok := lex.ids[t]; ok {
