@@ -16,8 +16,9 @@ type candidate struct {
 	rank    int // rank of the passage's article among the results
 	pos     int // byte offset in the passage
 	text    string
-	words   []string // canonical tokens
-	context []string // words of the sentence before, when this one refers back to it
+	words   []string           // canonical tokens
+	context []string           // words of the sentence before, when this one refers back to it
+	match   map[string]float64 // how well each question term occurs in words
 	score   float64
 }
 
@@ -81,10 +82,16 @@ func extract(res retrieval.Result, maxSentences int) (string, []Source) {
 	// Local weight: idf × log(1 + candidates / candidates containing it).
 	weight := make(map[string]float64, len(idf))
 	var total float64
+	for i := range cands {
+		cands[i].match = make(map[string]float64, len(idf))
+		for t := range idf {
+			cands[i].match[t] = matchStrength(t, cands[i].words)
+		}
+	}
 	for t, w := range idf {
 		n := 0
 		for _, c := range cands {
-			if matchStrength(t, c.words) > 0 {
+			if c.match[t] > 0 {
 				n++
 			}
 		}
@@ -100,7 +107,7 @@ func extract(res retrieval.Result, maxSentences int) (string, []Source) {
 	for _, c := range cands {
 		var got float64
 		for t, w := range weight {
-			m := matchStrength(t, c.words)
+			m := c.match[t]
 			if c.context != nil {
 				m = max(m, anaphorCredit*matchStrength(t, c.context))
 			}

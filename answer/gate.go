@@ -20,7 +20,14 @@ var markerPattern = regexp.MustCompile(`\[\s*[0-9۰-۹٠-٩]+(?:\s*[,،]\s*[0-9�
 // renumbered by article in order of first citation. ok is false when no
 // valid citation is left.
 func gate(text string, passages []retrieval.Passage) (out string, sources []Source, ok bool) {
-	number := map[string]int{} // article id → source number
+	number := map[string]int{}               // article id → source number
+	words := make([][]string, len(passages)) // each passage's words, when first needed
+	passageWords := func(n int) []string {
+		if words[n] == nil {
+			words[n] = persian.Tokens(passages[n].Title + " " + passages[n].Text)
+		}
+		return words[n]
+	}
 	var lines []string
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
 		if strings.TrimSpace(line) == "" {
@@ -30,14 +37,14 @@ func gate(text string, passages []retrieval.Passage) (out string, sources []Sour
 		var parts []string
 		for _, sp := range splitKeepingMarkers(line) {
 			sentence, cited := stripMarkers(sp)
-			words := persian.Tokens(sentence)
+			terms := persian.Terms(strings.Join(persian.Tokens(sentence), " ")) // ZWNJ words whole, not by their parts
 			var kept []int
 			for _, n := range cited {
 				if n < 1 || n > len(passages) {
 					continue // points nowhere
 				}
 				p := passages[n-1]
-				if !sharesWords(words, p) {
+				if !sharesWords(terms, passageWords(n-1)) {
 					continue // the passage does not say this
 				}
 				src, seen := number[p.ArticleID]
@@ -95,12 +102,11 @@ func stripMarkers(s string) (string, []int) {
 	return s, nums
 }
 
-// sharesWords reports whether the sentence has a content word of the
-// passage (its text or title), allowing longer forms.
-func sharesWords(words []string, p retrieval.Passage) bool {
-	pw := persian.Tokens(p.Title + " " + p.Text)
-	for _, t := range persian.Terms(strings.Join(words, " ")) {
-		if matchStrength(t, pw) > 0 {
+// sharesWords reports whether a sentence's terms include a content word of
+// a passage (its text or title), given as its words, allowing longer forms.
+func sharesWords(terms, passage []string) bool {
+	for _, t := range terms {
+		if matchStrength(t, passage) > 0 {
 			return true
 		}
 	}
