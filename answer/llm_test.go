@@ -52,6 +52,11 @@ func newLLMFixture(t *testing.T, reply func(openai.ChatCompletionRequest) string
 	return llmFixture{fake: fake, c: c, logs: logs}
 }
 
+// citedIraqReply is a model's answer to iraqQuestion with a valid citation.
+func citedIraqReply(openai.ChatCompletionRequest) string {
+	return "وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است [1]."
+}
+
 const iraqQuestion = "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟"
 
 func TestLLMAnswerUsesPassagesAndCitesThem(t *testing.T) {
@@ -136,9 +141,7 @@ func TestLLMNotFound(t *testing.T) {
 }
 
 func TestLLMFailuresFallBack(t *testing.T) {
-	reply := func(openai.ChatCompletionRequest) string {
-		return "وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است [1]."
-	}
+	reply := citedIraqReply
 	tests := []struct {
 		name      string
 		failure   openaitest.Failure
@@ -337,9 +340,7 @@ func TestMemoryIsBounded(t *testing.T) {
 }
 
 func TestLLMStreamFaults(t *testing.T) {
-	reply := func(openai.ChatCompletionRequest) string {
-		return "وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است [1]."
-	}
+	reply := citedIraqReply
 	tests := []struct {
 		name     string
 		failure  openaitest.Failure

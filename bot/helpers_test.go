@@ -92,11 +92,17 @@ type testBot struct {
 // startBot runs a bot on fake with chat and opts until the test ends.
 func startBot(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options) *testBot {
 	t.Helper()
-	api := fake.Bot(t)
+	return runBot(t, fake, fake.Bot(t), chat, testLogger(t), opts)
+}
+
+// runBot runs a bot with the API client api on fake until the test ends,
+// and waits until it polls (unless it takes a webhook).
+func runBot(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, chat *Chat, log *slog.Logger, opts Options) *testBot {
+	t.Helper()
 	opts.Token = fake.Token()
 	opts.APIEndpoint = fake.APIEndpoint()
 	opts.HTTPClient = fake.Client()
-	b := New(api, api.Self, chat, testLogger(t), opts)
+	b := New(api, api.Self, chat, log, opts)
 	b.backoffMin, b.backoffMax = 10*time.Millisecond, 50*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -232,35 +232,8 @@ func startRig(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options,
 		t.Fatal(err)
 	}
 	obs, logs := newRecObserver(), newLogRecorder()
-	opts.Token = fake.Token()
-	opts.APIEndpoint = fake.APIEndpoint()
-	opts.HTTPClient = fake.Client()
 	opts.Metrics = obs
-	b := New(api, api.Self, chat, slog.New(logs), opts)
-	b.backoffMin, b.backoffMax = 10*time.Millisecond, 50*time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	var once sync.Once
-	var runErr error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			runErr = <-done
-		})
-		return runErr
-	}
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	wctx, wcancel := context.WithTimeout(context.Background(), waitFor)
-	defer wcancel()
-	if err := fake.WaitPolling(wctx); err != nil {
-		t.Fatal(err)
-	}
-	return &rig{testBot: &testBot{fake: fake, bot: b, chat: chat, stop: stop}, obs: obs, logs: logs}
+	return &rig{testBot: runBot(t, fake, api, chat, slog.New(logs), opts), obs: obs, logs: logs}
 }
 
 // faultClientTimeout is the HTTP timeout of the API client in the fault
