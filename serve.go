@@ -152,11 +152,11 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *d
 	client := &http.Client{Timeout: cfg.TelegramPollTimeout + 15*time.Second}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.TelegramBotToken, cfg.TelegramAPIEndpoint, client)
 	if err != nil {
-		return nil, fmt.Errorf("telegram: %w", redactToken(err, cfg.TelegramBotToken))
+		return nil, fmt.Errorf("telegram: %w", bot.RedactToken(err, cfg.TelegramBotToken))
 	}
 	self, err := api.GetMe()
 	if err != nil {
-		return nil, fmt.Errorf("telegram getMe: %w", redactToken(err, cfg.TelegramBotToken))
+		return nil, fmt.Errorf("telegram getMe: %w", bot.RedactToken(err, cfg.TelegramBotToken))
 	}
 	log.Info("telegram bot", "username", self.UserName, "id", self.ID, "endpoint", endpointHost(cfg.TelegramAPIEndpoint))
 
@@ -199,15 +199,6 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *d
 			Listen: cfg.WebhookListen,
 		},
 	}), nil
-}
-
-// redactToken removes the token from an error: the HTTP client quotes the
-// request URL, which contains it.
-func redactToken(err error, token string) error {
-	if token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
 }
 
 // endpointHost names the Bot API server for the log, without the token.

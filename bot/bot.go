@@ -421,11 +421,15 @@ func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg Message
 
 // redact removes the bot token from an error for logging: the HTTP
 // client's errors quote the request URL, which contains it.
-func (b *Bot) redact(err error) error {
-	if err == nil || b.opts.Token == "" || !strings.Contains(err.Error(), b.opts.Token) {
+func (b *Bot) redact(err error) error { return RedactToken(err, b.opts.Token) }
+
+// RedactToken removes the bot token from an error: the Bot API client
+// quotes request URLs, which contain it.
+func RedactToken(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), b.opts.Token, "<token>"))
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
 }
 
 // recentIDs remembers the last update ids taken from the webhook, so that
