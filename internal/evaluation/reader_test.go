@@ -101,11 +101,11 @@ func TestRunReader(t *testing.T) {
 		item("x1", "far_miss", "بی‌پاسخ", Expectation{Expect: ExpectNotFound}),
 	}}
 	replies := map[string]string{
-		"دلار چند شد؟":              "دلار ۱۱۴ هزار و ۶۰۰ تومان شد. [۱]",
-		"یورو چطور؟":                "یورو ۱۳۳ هزار و ۸۰۰ تومان شد. [۱]",
-		"سکه چی؟":                   "دلار ۱۱۴ هزار و ۶۰۰ تومان شد. [۱]",
-		"خط ۱۱ کی افتتاح می‌شود؟":   "خط ۱۰ مترو ۹ مهر افتتاح شد. [۱]",
-		"استقلال و سپاهان چند شد؟":  "پاسخی پیدا نکردم.",
+		"دلار چند شد؟":             "دلار ۱۱۴ هزار و ۶۰۰ تومان شد. [۱]",
+		"یورو چطور؟":               "یورو ۱۳۳ هزار و ۸۰۰ تومان شد. [۱]",
+		"سکه چی؟":                  "دلار ۱۱۴ هزار و ۶۰۰ تومان شد. [۱]",
+		"خط ۱۱ کی افتتاح می‌شود؟":  "خط ۱۰ مترو ۹ مهر افتتاح شد. [۱]",
+		"استقلال و سپاهان چند شد؟": "پاسخی پیدا نکردم.",
 		"سلام":                      "سلام!",
 		"دیروز چه خبر بود؟":         "• اتوبوس برقی [۱]",
 		"بیشتر بگو":                 "• سدهای تهران [۱]",
@@ -222,8 +222,8 @@ func TestReadReaderSet(t *testing.T) {
 	const meta = `{"now": "2025-10-12T12:00:00+03:30", "corpus": "corpus"}`
 	dir := writeSet(t, map[string]string{
 		"set.json": meta,
-		"b.jsonl": `{"id":"b1","category":"follow_up","question":"یورو چطور؟","expect":"answer","answers":["یورو"],"after":"a1"}` + "\n",
-		"a.jsonl": `// a comment line` + "\n" + `{"id":"a1","category":"factual","question":"دلار؟","expect":"answer","all":[["دلار"],["تومان","ریال"]]}` + "\n\n",
+		"b.jsonl":  `{"id":"b1","category":"follow_up","question":"یورو چطور؟","expect":"answer","answers":["یورو"],"after":"a1"}` + "\n",
+		"a.jsonl":  `// a comment line` + "\n" + `{"id":"a1","category":"factual","question":"دلار؟","expect":"answer","all":[["دلار"],["تومان","ریال"]]}` + "\n\n",
 	})
 	set, err := ReadReaderSet(dir)
 	if err != nil {
