@@ -51,6 +51,9 @@ type Expectation struct {
 	// Forbidden are wrong facts: a reply that cites a source and carries
 	// one of them was answered with a wrong fact.
 	Forbidden []string `json:"forbidden,omitempty"`
+	// Outlets must each be among the cited sources: the outlet of a line
+	// of the sources list («[۱] تابناک — ۶ مهر ۱۴۰۴ — «…»»).
+	Outlets []string `json:"outlets,omitempty"`
 }
 
 // ReaderItem is one line of a reader set (testdata/reader/README.md).
@@ -210,7 +213,7 @@ func checkReaderItems(items []ReaderItem) error {
 func checkExpectation(e Expectation, bad func(string, ...any)) {
 	switch e.Expect {
 	case ExpectAnswer:
-		if len(e.Answers)+len(e.All) == 0 {
+		if len(e.Answers)+len(e.All)+len(e.Outlets) == 0 {
 			bad("an answer needs answers or all")
 		}
 	case ExpectNotFound, ExpectChat, ExpectSummary:
@@ -295,6 +298,20 @@ func (r ReaderResult) FirstLine() string {
 // citation is a citation marker, [۱] or [1].
 var citation = regexp.MustCompile(`\[[0-9۰-۹]+\]`)
 
+// sourceLine is a line of a sources list: the marker, the outlet, a dash.
+var sourceLine = regexp.MustCompile(`^\[[0-9۰-۹]+\]\s*([^—]+?)\s+—`)
+
+// CitedOutlets returns the outlets of the reply's sources list.
+func CitedOutlets(reply string) []string {
+	var out []string
+	for _, l := range strings.Split(reply, "\n") {
+		if m := sourceLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
 // Cites reports whether reply carries a citation marker.
 func Cites(reply string) bool { return citation.MatchString(reply) }
 
@@ -325,6 +342,14 @@ func (e Expectation) Score(reply string) string {
 	for _, g := range e.All {
 		if !containsAnswer(reply, g) {
 			return OutcomeMissing
+		}
+	}
+	if len(e.Outlets) > 0 {
+		cited := CitedOutlets(reply)
+		for _, o := range e.Outlets {
+			if !containsAnswer(strings.Join(cited, " | "), []string{o}) {
+				return OutcomeMissing
+			}
 		}
 	}
 	return OutcomePass
