@@ -40,13 +40,13 @@ func evalReader(ctx context.Context, cfg Config, log *slog.Logger, dir string, a
 		Set: set,
 		Now: now,
 		LLM: cfg.LLM(),
-		Chat: func(ctx context.Context, id int64, text string) (string, error) {
+		Chat: func(ctx context.Context, id int64, text string) (evaluation.Reply, error) {
 			reply := chat.Handle(ctx, consoleMessage(id, text))
-			out := reply.Text
+			r := evaluation.Reply{Text: reply.Text, NotFound: reply.Answer != nil && reply.Answer.NotFound()}
 			if reply.Then != nil {
-				out += "\n" + reply.Then(ctx).Text
+				r.Text += "\n" + reply.Then(ctx).Text
 			}
-			return out, nil
+			return r, nil
 		},
 	})
 	if err != nil {

@@ -228,8 +228,16 @@ func checkExpectation(e Expectation, bad func(string, ...any)) {
 }
 
 // ChatFunc sends text to the chat of a conversation, as a reader would,
-// and returns the reply's text. Turns of one conversation share the id.
-type ChatFunc func(ctx context.Context, conversation int64, text string) (string, error)
+// and returns the reply. Turns of one conversation share the id.
+type ChatFunc func(ctx context.Context, conversation int64, text string) (Reply, error)
+
+// Reply is what the chat said.
+type Reply struct {
+	Text string
+	// NotFound reports that the text was searched as a question and
+	// nothing answered it: small talk must not get that reply.
+	NotFound bool
+}
 
 // ReaderConfig says how to run a reader set.
 type ReaderConfig struct {
@@ -267,7 +275,7 @@ type ReaderCount struct {
 const (
 	OutcomePass      = "pass"
 	OutcomeWrongFact = "wrong_fact" // cites a source and carries a forbidden string
-	OutcomeNotFound  = "not_found"  // an answer or summary was expected, nothing was cited
+	OutcomeNotFound  = "not_found"  // an answer or summary was expected, nothing was cited; or small talk was searched and not found
 	OutcomeCited     = "cited"      // not found or small talk was expected, a source was cited
 	OutcomeMissing   = "missing"    // the expected strings are not in the reply
 	OutcomeEmpty     = "empty"      // no reply
@@ -318,11 +326,14 @@ func Cites(reply string) bool { return citation.MatchString(reply) }
 // Score scores one reply against the expectation. A reply that cites
 // nothing is not an answer, so its related headlines never count as a
 // wrong fact.
-func (e Expectation) Score(reply string) string {
+func (e Expectation) Score(r Reply) string {
+	reply := r.Text
 	cited := Cites(reply)
 	switch {
 	case strings.TrimSpace(reply) == "":
 		return OutcomeEmpty
+	case e.Expect == ExpectChat && r.NotFound:
+		return OutcomeNotFound
 	case cited && len(e.Forbidden) > 0 && containsAnswer(reply, e.Forbidden):
 		return OutcomeWrongFact
 	}
@@ -414,10 +425,10 @@ func RunReader(ctx context.Context, cfg ReaderConfig) (ReaderReport, error) {
 		} else if ctx.Err() != nil {
 			return rep, ctx.Err()
 		} else {
-			reply = err.Error()
+			reply.Text = err.Error()
 		}
 		res := ReaderResult{ID: it.ID, Category: it.Category, Question: it.Question, Expect: want.Expect,
-			Outcome: outcome, Pass: outcome == OutcomePass, Reply: reply}
+			Outcome: outcome, Pass: outcome == OutcomePass, Reply: reply.Text}
 		rep.Results = append(rep.Results, res)
 		c := rep.Categories[it.Category]
 		c.Items++

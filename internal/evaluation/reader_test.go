@@ -50,10 +50,17 @@ func TestExpectationScore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.want.Score(tt.reply); got != tt.give {
+			if got := tt.want.Score(Reply{Text: tt.reply}); got != tt.give {
 				t.Errorf("got %q, want %q", got, tt.give)
 			}
 		})
+	}
+	notFound := Reply{Text: "در منابع موجود پاسخی برای این پرسش پیدا نکردم.", NotFound: true}
+	if got := (Expectation{Expect: ExpectChat}).Score(notFound); got != OutcomeNotFound {
+		t.Errorf("small talk searched and not found: got %q, want %q", got, OutcomeNotFound)
+	}
+	if got := (Expectation{Expect: ExpectNotFound}).Score(notFound); got != OutcomePass {
+		t.Errorf("a far miss not found: got %q, want %q", got, OutcomePass)
 	}
 }
 
@@ -65,14 +72,14 @@ type fakeChat struct {
 	conv    map[string]int64
 }
 
-func (f *fakeChat) chat(_ context.Context, id int64, text string) (string, error) {
+func (f *fakeChat) chat(_ context.Context, id int64, text string) (Reply, error) {
 	f.asked = append(f.asked, text)
 	f.conv[text] = id
 	r, ok := f.replies[text]
 	if !ok {
-		return "", errors.New("no reply")
+		return Reply{}, errors.New("no reply")
 	}
-	return r, nil
+	return Reply{Text: r}, nil
 }
 
 func item(id, cat, q string, e Expectation) ReaderItem {
