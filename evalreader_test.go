@@ -76,6 +76,10 @@ func TestEvalReaderAsksThroughTheConsoleChat(t *testing.T) {
 		// Small talk that was searched and not found fails, although
 		// the not-found reply cites nothing.
 		`{"id":"searched","category":"small_talk","question":"قیمت طلا در توکیو چقدر است؟","expect":"chat"}`,
+		// A summary is a summary: /summary is one, a question answered
+		// is not, whatever it cites.
+		`{"id":"summary","category":"summary","question":"/summary ۱۹ مهر ۱۴۰۴","expect":"summary","answers":["اتوبوس برقی"]}`,
+		`{"id":"answered","category":"summary","question":"چند اتوبوس برقی به ناوگان اضافه شد؟","expect":"summary"}`,
 	)
 	vars := testEnv(t)
 	rep, stderr, err := runReader(t, vars, "--reader", dir)
@@ -86,13 +90,13 @@ func TestEvalReaderAsksThroughTheConsoleChat(t *testing.T) {
 	for _, r := range rep.Results {
 		outcomes[r.ID] = r.Outcome
 	}
-	want := map[string]string{"bus": "pass", "bus-sources": "pass", "alone-sources": "pass", "yesterday": "pass", "far": "pass", "near": "wrong_fact", "searched": "not_found"}
+	want := map[string]string{"bus": "pass", "bus-sources": "pass", "alone-sources": "pass", "yesterday": "pass", "far": "pass", "near": "wrong_fact", "searched": "not_found", "summary": "pass", "answered": "answered"}
 	for id, o := range want {
 		if outcomes[id] != o {
 			t.Errorf("%s: got %q, want %q\n%+v", id, outcomes[id], o, rep.Results)
 		}
 	}
-	if rep.Items != 7 || rep.Reader["overall"] != 5.0/7 || rep.Reader["wrong_fact"] != 1 || rep.Reader["near_miss"] != 0 {
+	if rep.Items != 9 || rep.Reader["overall"] != 6.0/9 || rep.Reader["wrong_fact"] != 1 || rep.Reader["near_miss"] != 0 {
 		t.Errorf("items %d, reader %v", rep.Items, rep.Reader)
 	}
 	if _, err := os.Stat(filepath.Join(vars["DATA_DIR"], "index.snapshot")); err == nil {
@@ -105,8 +109,8 @@ func TestEvalReaderAsksThroughTheConsoleChat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Items != 6 || rep.Skipped != 1 {
-		t.Errorf("--now 2026-12-02: %d asked, %d skipped; want 6 and 1", rep.Items, rep.Skipped)
+	if rep.Items != 8 || rep.Skipped != 1 {
+		t.Errorf("--now 2026-12-02: %d asked, %d skipped; want 8 and 1", rep.Items, rep.Skipped)
 	}
 }
 

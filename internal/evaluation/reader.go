@@ -234,7 +234,10 @@ type ChatFunc func(ctx context.Context, conversation int64, text string) (Reply,
 // Reply is what the chat said.
 type Reply struct {
 	Text string
-	// NotFound reports that the text was searched as a question and
+	// Answer reports that the text was answered as a question (the
+	// search and answer path), not as small talk or a summary request.
+	Answer bool
+	// NotFound reports that the text was answered as a question and
 	// nothing answered it: small talk must not get that reply.
 	NotFound bool
 }
@@ -277,6 +280,7 @@ const (
 	OutcomeWrongFact = "wrong_fact" // cites a source and carries a forbidden string
 	OutcomeNotFound  = "not_found"  // an answer or summary was expected, nothing was cited; or small talk was searched and not found
 	OutcomeCited     = "cited"      // not found or small talk was expected, a source was cited
+	OutcomeAnswered  = "answered"   // a summary was expected, the text was answered as a question
 	OutcomeMissing   = "missing"    // the expected strings are not in the reply
 	OutcomeEmpty     = "empty"      // no reply
 	OutcomeError     = "error"      // the chat failed
@@ -334,6 +338,8 @@ func (e Expectation) Score(r Reply) string {
 		return OutcomeEmpty
 	case e.Expect == ExpectChat && r.NotFound:
 		return OutcomeNotFound
+	case e.Expect == ExpectSummary && (r.Answer || r.NotFound):
+		return OutcomeAnswered
 	case cited && len(e.Forbidden) > 0 && containsAnswer(reply, e.Forbidden):
 		return OutcomeWrongFact
 	}

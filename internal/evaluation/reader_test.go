@@ -62,6 +62,15 @@ func TestExpectationScore(t *testing.T) {
 	if got := (Expectation{Expect: ExpectNotFound}).Score(notFound); got != OutcomePass {
 		t.Errorf("a far miss not found: got %q, want %q", got, OutcomePass)
 	}
+	// «چه خبر؟» answered with sentences that say «… خبر داد» is not a
+	// summary, whatever it cites.
+	answered := Reply{Text: "ستاد مدیریت بحران از آماده‌باش خبر داد. [۱]", Answer: true}
+	if got := (Expectation{Expect: ExpectSummary}).Score(answered); got != OutcomeAnswered {
+		t.Errorf("a summary request answered as a question: got %q, want %q", got, OutcomeAnswered)
+	}
+	if got := (Expectation{Expect: ExpectAnswer, Answers: []string{"خبر داد"}}).Score(answered); got != OutcomePass {
+		t.Errorf("a question answered: got %q, want %q", got, OutcomePass)
+	}
 }
 
 // fakeChat answers from a table and records which conversation each
