@@ -33,7 +33,8 @@ commands:
                    answer one question from the corpus and exit
   index            sync the index with the corpus and print the report
   chat [--now T]   a console chat: each line is a question
-  summary [text]   the news of the latest day, or of a period and/or topic
+  summary [--now T] [text]
+                   the news of the latest day, or of a period and/or topic
                    («دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», 2025-10-05, «سیل»)
   serve            run the Telegram bot (needs TELEGRAM_BOT_TOKEN); the
                    default when no command is given and a token is set

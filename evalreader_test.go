@@ -198,6 +198,15 @@ func TestClockSetting(t *testing.T) {
 			t.Errorf("not answered:\n%s", out)
 		}
 	})
+	t.Run("summary --now", func(t *testing.T) {
+		out, stderr, err := runCmd(t, testEnv(t, "SEEDS_DIR", dir), "", "summary", "--now", "2025-10-12", "دیروز")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		if !strings.Contains(out, "۱۹ مهر ۱۴۰۴") || !strings.Contains(out, "اتوبوس") {
+			t.Errorf("not yesterday's summary:\n%s", out)
+		}
+	})
 	t.Run("the wall clock", func(t *testing.T) {
 		out, _, err := runCmd(t, testEnv(t, "SEEDS_DIR", dir), "", "ask", q)
 		if err != nil {
