@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/khabar/khabar/internal/openaitest"
 )
 
 // A two-article corpus: a bus story of 19 Mehr 1404 and a dam story of
@@ -228,4 +232,46 @@ func TestClockSetting(t *testing.T) {
 			t.Errorf("got %v, want errUsage", err)
 		}
 	})
+}
+
+// With a language model configured, an item's llm expectation replaces
+// its own: an English question is to be answered, not declined.
+func TestEvalReaderWithAModel(t *testing.T) {
+	fake := openaitest.New(t, openaitest.Options{APIKey: mainTestKey, Chat: func(openai.ChatCompletionRequest) string {
+		return "۱۵۰ دستگاه اتوبوس برقی به ناوگان اتوبوسرانی پایتخت اضافه شد [1]."
+	}})
+	dir := writeReaderSet(t,
+		`{"id":"en","category":"english","question":"How many electric buses joined Tehran's fleet?","expect":"chat","answers":["فارسی"],"llm":{"expect":"answer","answers":["۱۵۰ دستگاه"]}}`,
+		`{"id":"fa","category":"factual","question":"چند اتوبوس برقی به ناوگان تهران اضافه شد؟","expect":"answer","answers":["۱۵۰ دستگاه"]}`,
+	)
+	expects := func(vars map[string]string) map[string]string {
+		out, stderr, err := runCmd(t, vars, "", "eval", "--json", "--reader", dir)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		var rep struct {
+			Results []struct{ ID, Expect, Outcome string } `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, r := range rep.Results {
+			m[r.ID] = r.Expect
+			if r.ID == "fa" && r.Outcome != "pass" {
+				t.Errorf("fa: %s", r.Outcome)
+			}
+		}
+		return m
+	}
+	if got := expects(testEnv(t))["en"]; got != "chat" {
+		t.Errorf("offline: en scored as %q, want chat", got)
+	}
+	got := expects(testEnv(t, "OPENAI_BASE_URL", fake.BaseURL(), "OPENAI_API_KEY", mainTestKey))
+	if got["en"] != "answer" {
+		t.Errorf("with a model: en scored as %q, want answer", got["en"])
+	}
+	if len(fake.ChatRequests()) == 0 {
+		t.Error("the model was never asked: the reader run did not use the configured model")
+	}
 }
