@@ -50,14 +50,19 @@ type bm25 struct {
 	signature [][]weighted
 }
 
-// termsOf returns the term frequencies of one text and its length in terms.
-func termsOf(text string) (map[string]float32, int) {
+// termsOf returns the distinct terms of one text in order of first
+// occurrence, their frequencies, and the text's length in terms. The order
+// makes term ids, and so every tie broken by id, the same on every build.
+func termsOf(text string) (order []string, tf map[string]float32, n int) {
 	terms := persian.Terms(text)
-	tf := make(map[string]float32, len(terms))
+	tf = make(map[string]float32, len(terms))
 	for _, t := range terms {
+		if tf[t] == 0 {
+			order = append(order, t)
+		}
 		tf[t]++
 	}
-	return tf, len(terms)
+	return order, tf, len(terms)
 }
 
 // buildBM25 indexes texts. With signature > 0 it also keeps that many
@@ -74,10 +79,11 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 	}
 	var total float64
 	for i, text := range texts {
-		tf, n := termsOf(text)
+		order, tf, n := termsOf(text)
 		ix.docLen[i] = float32(n)
 		total += float64(n)
-		for t, f := range tf {
+		for _, t := range order {
+			f := tf[t]
 			id, ok := ix.ids[t]
 			if !ok {
 				id = int32(len(ix.postings))
