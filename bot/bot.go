@@ -123,6 +123,9 @@ type Bot struct {
 	allowedMu sync.RWMutex
 	allowed   map[int64]bool // grows when an allowed group is upgraded
 	moves     chatMoves      // groups upgraded to supergroups
+	migrateMu sync.Mutex
+	probeMu   sync.Mutex
+	probed    map[int64]bool // allowed groups asked whether they were upgraded
 	topics    topicMemo      // forum topics of updates, from decoding to handling
 	fileBase  string         // file download endpoint format, "" when unknown
 	pace      *pacer
@@ -150,6 +153,7 @@ func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Op
 		opts:       opts,
 		admins:     idSet(opts.Admins),
 		allowed:    idSet(opts.AllowedChats),
+		probed:     map[int64]bool{},
 		pace:       newPacer(!opts.NoPacing),
 		backoffMin: time.Second,
 		backoffMax: time.Minute,
@@ -276,11 +280,45 @@ func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
 
 func isGroup(c *tgbotapi.Chat) bool { return c.IsGroup() || c.IsSuperGroup() }
 
-// allowedChat reports whether the bot may stay in chat.
+// allowedChat reports whether the bot may stay in chat: a private chat,
+// an allowed group, or a supergroup that an allowed group became.
 func (b *Bot) allowedChat(c *tgbotapi.Chat) bool {
 	b.allowedMu.RLock()
+	ok := len(b.allowed) == 0 || !isGroup(c) || b.allowed[c.ID]
+	b.allowedMu.RUnlock()
+	return ok || c.IsSuperGroup() && b.upgradedFromAllowed(c.ID)
+}
+
+// upgradedFromAllowed reports whether the supergroup chatID is what an
+// allowed group became, asking Telegram (getChat on the group answers
+// with the supergroup's id) about each allowed group not asked yet. It
+// finds upgrades made while the bot was not running, whose service
+// messages it never saw; those it sees are followed by migrate.
+func (b *Bot) upgradedFromAllowed(chatID int64) bool {
+	b.probeMu.Lock()
+	defer b.probeMu.Unlock()
+	b.allowedMu.RLock()
+	var ask []int64
+	for id := range b.allowed {
+		if id < 0 && id > -1_000_000_000_000 && !b.probed[id] { // a basic group's id
+			ask = append(ask, id)
+		}
+	}
+	b.allowedMu.RUnlock()
+	for _, id := range ask {
+		_, err := b.api.Request(tgbotapi.ChatInfoConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: id}})
+		if to, ok := migratedTo(err); ok {
+			b.migrate(id, to)
+		} else if err != nil {
+			if _, isAPI := apiError(err); !isAPI {
+				continue // no answer: ask again next time
+			}
+		}
+		b.probed[id] = true
+	}
+	b.allowedMu.RLock()
 	defer b.allowedMu.RUnlock()
-	return len(b.allowed) == 0 || !isGroup(c) || b.allowed[c.ID]
+	return b.allowed[chatID]
 }
 
 // handleMembership leaves groups that are not allowed as soon as the bot
@@ -467,6 +505,9 @@ func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg Message
 // migrate follows a group's upgrade to a supergroup: replies and digests
 // go to the new id, and the supergroup is allowed when the group was.
 func (b *Bot) migrate(from, to int64) {
+	// One at a time: whoever sees the move second returns once it is done.
+	b.migrateMu.Lock()
+	defer b.migrateMu.Unlock()
 	if !b.moves.add(from, to) {
 		return
 	}

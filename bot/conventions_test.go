@@ -320,3 +320,34 @@ func TestGroupUpgrade(t *testing.T) {
 		t.Errorf("the bot left %d chat(s): %v", len(calls), calls[0].Params)
 	}
 }
+
+// TestGroupUpgradedWhileAway: a group upgraded while the bot was not
+// running (no service message seen) is recognised when its supergroup
+// writes: the bot asks Telegram about the allowed group and stays.
+func TestGroupUpgradedWhileAway(t *testing.T) {
+	fake := telegramtest.New(t, telegramtest.Options{})
+	st := openStore(t)
+	if err := st.Subscribe(-900, 7, 30); err != nil {
+		t.Fatal(err)
+	}
+	// Real ids: a basic group's has up to 12 digits, a supergroup's starts
+	// with -100 and has 13.
+	fake.MigrateChat(-900, -1001000000900)
+	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st}),
+		Options{NoPacing: true, AllowedChats: []int64{-900}})
+	super, other, from := groupChat(-1001000000900), groupChat(-1001000000901), user(3)
+	if got := exchange(t, fake, super, from, "/ask پرسش"); len(got) != 1 || !strings.HasPrefix(visible(got[0]), "پاسخ به: پرسش") {
+		t.Errorf("in the supergroup: got %q", visibles(got))
+	}
+	if got := setting(t, st, super.ID); got != "07:30" {
+		t.Errorf("the supergroup's digest: got %q, want 07:30", got)
+	}
+	fake.PushText(other, from, "/ask پرسش")
+	calls := waitCalls(t, fake, "leaveChat", 1)
+	if len(calls) != 1 || calls[0].Params.Get("chat_id") != fmt.Sprint(other.ID) {
+		t.Errorf("leaveChat: got %v, want only the other supergroup", calls)
+	}
+	if n := len(fake.Calls("getChat")); n != 1 {
+		t.Errorf("%d getChat calls, want 1 (each allowed group is asked once): %v", n, fake.Calls("getChat"))
+	}
+}
