@@ -107,8 +107,9 @@ type ChatOptions struct {
 	MaxArticleBytes int64
 	// MaxQuestionChars caps a question, in characters; 0 means no limit.
 	MaxQuestionChars int
-	// QuestionsPerMinute and QuestionBurst limit each user's questions and
-	// summaries (admins are exempt); 0 means no limit.
+	// QuestionsPerMinute and QuestionBurst limit the messages of each
+	// sender that get a reply — questions, commands, stickers, anything —
+	// (admins are exempt); 0 means no limit.
 	QuestionsPerMinute float64
 	QuestionBurst      int
 }
