@@ -270,7 +270,7 @@ func TestGroupUpgrade(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	st := openStore(t)
 	tb := startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st}),
-		Options{NoPacing: true, AllowedChats: []int64{-700, -800}})
+		Options{NoPacing: true, AllowedChats: []int64{-700, -800, -850}})
 	from := user(3)
 
 	t.Run("service messages", func(t *testing.T) {
@@ -298,9 +298,12 @@ func TestGroupUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 		fake.MigrateChat(old.ID, super.ID)
-		fake.PushText(old, from, "/ask پیش از ارتقا")
-		if m := waitMessages(t, fake, super.ID, 1)[0]; !strings.HasPrefix(visible(m), "پاسخ به: پیش از ارتقا") {
+		fake.PushText(old, from, "/help") // no typing first: the reply meets the 400
+		if m := waitMessages(t, fake, super.ID, 1)[0]; visible(m) != msgHelp {
 			t.Errorf("re-sent reply: got %q", visible(m))
+		}
+		if calls := fake.Calls("sendMessage"); len(calls) < 2 || calls[len(calls)-2].Params.Get("chat_id") != "-800" || calls[len(calls)-2].OK {
+			t.Errorf("the reply did not meet the 400 first")
 		}
 		if got := setting(t, st, super.ID); got != "09:00" {
 			t.Errorf("the supergroup's digest: got %q, want 09:00", got)
@@ -314,6 +317,23 @@ func TestGroupUpgrade(t *testing.T) {
 		}
 		if n := len(fake.Messages(super.ID)) - before; n != 1 {
 			t.Errorf("a digest for the old id: %d messages in the supergroup, want 1", n)
+		}
+	})
+	t.Run("typing meets the 400", func(t *testing.T) {
+		old, super := tgbotapi.Chat{ID: -850, Type: "group"}, groupChat(-100850)
+		fake.MigrateChat(old.ID, super.ID)
+		fake.PushText(old, from, "/ask پیش از ارتقا")
+		if m := waitMessages(t, fake, super.ID, 1)[0]; !strings.HasPrefix(visible(m), "پاسخ به: پیش از ارتقا") {
+			t.Errorf("reply: got %q", visible(m))
+		}
+		var to []string
+		for _, c := range fake.Calls("sendChatAction") {
+			if id := c.Params.Get("chat_id"); id == "-850" || id == "-100850" {
+				to = append(to, id)
+			}
+		}
+		if len(to) < 2 || to[0] != "-850" || to[1] != "-100850" {
+			t.Errorf("typing went to %q, want -850 then -100850", to)
 		}
 	})
 	if calls := fake.Calls("leaveChat"); len(calls) != 0 {

@@ -146,13 +146,18 @@ func (b *Bot) call(to dest, c tgbotapi.Chattable) (tgbotapi.Message, error) {
 	return msg, nil
 }
 
-// chatAction sends the typing action to the conversation to.
+// chatAction sends the typing action to the conversation to (again to
+// the supergroup, when the chat turns out to have become one).
 func (b *Bot) chatAction(to dest) error {
 	p := tgbotapi.Params{}
 	p.AddNonZero64("chat_id", b.moves.follow(to.chatID))
 	p.AddNonZero("message_thread_id", to.thread)
 	p["action"] = tgbotapi.ChatTyping
 	_, err := b.api.MakeRequest("sendChatAction", p)
+	if err != nil && b.followMigration(to.chatID, err) {
+		p.AddNonZero64("chat_id", b.moves.follow(to.chatID))
+		_, err = b.api.MakeRequest("sendChatAction", p)
+	}
 	return err
 }
 
