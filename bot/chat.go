@@ -172,7 +172,7 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 	text := strings.TrimSpace(strings.ToValidUTF8(m.Text, ""))
 	cmd, args, isCommand := parseCommand(text)
 	if r, ok := c.allow(m); !ok {
-		if !isCommand {
+		if !isCommand || cmd == "ask" { // a question refused
 			r.outcome = "refused"
 		}
 		return r
