@@ -42,7 +42,9 @@ func (b *Bot) decodeUpdate(raw []byte) (tgbotapi.Update, error) {
 	}
 	var w wireUpdate
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return u, err
+		// tgbotapi read it: handle it, outside any topic.
+		b.log.Warn("update fields beyond tgbotapi unreadable", "update", u.UpdateID, "err", err)
+		return u, nil
 	}
 	if t := w.topic(); t > 0 {
 		b.topics.put(u.UpdateID, t)
