@@ -370,8 +370,8 @@ func TestStreamedAnswerEditsOneMessage(t *testing.T) {
 	if msgs := waitMessages(t, fake, chat.ID, 2); len(msgs) != 2 || visible(msgs[1]) != msgWelcome {
 		t.Errorf("messages: got %q, want the streamed answer and the welcome", visibles(msgs))
 	}
-	if !strings.HasPrefix(first.Visible, rlm+"وزیر") {
-		t.Errorf("first piece: got %q", first.Visible)
+	if !strings.HasPrefix(first.Initial, rlm+"وزیر") {
+		t.Errorf("first piece: got %q", first.Initial)
 	}
 	if len(got.Edits) < 2 {
 		t.Errorf("got %d edits, want the growing text and the final answer", len(got.Edits))

@@ -371,3 +371,24 @@ func TestGroupUpgradedWhileAway(t *testing.T) {
 		t.Errorf("%d getChat calls, want 1 (each allowed group is asked once): %v", n, fake.Calls("getChat"))
 	}
 }
+
+// TestStreamedAnswerInATopic: the preview of a streamed answer is sent
+// into the question's topic, replying to it, and edited into the answer.
+func TestStreamedAnswerInATopic(t *testing.T) {
+	fake := telegramtest.New(t, telegramtest.Options{})
+	s := streamAnswerer{pieces: []string{"وزیر ", "دفاع ", "عراق "}, every: 10 * time.Millisecond}
+	startBot(t, fake, NewChat(s, discard(), ChatOptions{}), Options{NoPacing: true})
+	forum, from := groupChat(-650), user(3)
+	q := fake.PushMessageExtra(tgbotapi.Message{Chat: &forum, From: &from, Text: "/ask چه گفت؟"}, telegramtest.Topic(5))
+	first := waitMessages(t, fake, forum.ID, 1)[0]
+	if first.MessageThreadID != 5 || first.ReplyToMessageID != q.MessageID {
+		t.Errorf("preview in thread %d replying to %d, want thread 5 replying to %d", first.MessageThreadID, first.ReplyToMessageID, q.MessageID)
+	}
+	final := rlm + answerHTML(echo(strings.Join(s.pieces, "")))
+	for got := first; got.Text != final; {
+		got = waitEdits(t, fake, forum.ID, first.MessageID, len(got.Edits)+1)
+	}
+	if msgs := fake.Messages(forum.ID); len(msgs) != 1 {
+		t.Errorf("got %q, want one message edited into the answer", visibles(msgs))
+	}
+}
