@@ -103,28 +103,8 @@ func (s Source) MetaParts() []string {
 	return meta
 }
 
-// String renders the answer as plain text: the body, then the sources.
-func (a Answer) String() string {
-	var b strings.Builder
-	b.WriteString(a.Text)
-	if a.Period != "" {
-		b.WriteString("\n\n")
-		b.WriteString(MsgPeriod + " " + a.Period)
-	}
-	if a.Note != "" {
-		b.WriteString("\n\n")
-		b.WriteString(a.Note)
-	}
-	if len(a.Sources) > 0 {
-		b.WriteString("\n\n")
-		b.WriteString(MsgSourcesHeading)
-		for _, s := range a.Sources {
-			b.WriteString("\n")
-			b.WriteString(s.Line())
-		}
-	}
-	return b.String()
-}
+// String renders the answer as plain text: its [Answer.Blocks].
+func (a Answer) String() string { return PlainText(a.Blocks()) }
 
 // chatModel is an OpenAI-compatible chat API; *llm.Client satisfies it.
 type chatModel interface {

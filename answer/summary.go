@@ -52,26 +52,9 @@ type Story struct {
 	Outlets []string
 }
 
-// String renders the summary as plain text.
-func (s Summary) String() string {
-	var b strings.Builder
-	b.WriteString(MsgSummaryHeading + " " + s.Period)
-	if len(s.Stories) == 0 {
-		b.WriteString("\n\n" + MsgSummaryEmpty)
-		return b.String()
-	}
-	for _, st := range s.Stories {
-		b.WriteString("\n\n• " + st.Text)
-		if len(st.Outlets) > 1 {
-			b.WriteString("\n" + MsgReportedBy + " " + strings.Join(st.Outlets, "، "))
-		}
-	}
-	b.WriteString("\n\n" + MsgSourcesHeading)
-	for _, src := range s.Sources {
-		b.WriteString("\n" + src.Line())
-	}
-	return b.String()
-}
+// String renders the summary as plain text: its [Summary.Blocks] under
+// «خلاصه اخبار».
+func (s Summary) String() string { return PlainText(s.Blocks(MsgSummaryHeading)) }
 
 // Summarize summarises the news of a period (the latest day with articles
 // unless the request names one): its articles grouped into stories, the

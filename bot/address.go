@@ -27,14 +27,17 @@ const (
 // messages, and a message that mentions the bot (found through the
 // message's entities, whose offsets count UTF-16 units). Commands
 // addressed to another bot are never for this one.
+//
+// A caption (of a photo, a video) is read as the message's text; a
+// file's caption only addresses the file.
 func (b *Bot) address(m *tgbotapi.Message) (string, intent) {
 	private := m.Chat.IsPrivate()
 	text, entities := m.Text, m.Entities
 	if text == "" {
 		text, entities = m.Caption, m.CaptionEntities
 	}
-	if m.Text != "" {
-		if name, target, args, ok := splitCommand(m.Text); ok {
+	if m.Document == nil { // a file's caption is a note, never a command
+		if name, target, args, ok := splitCommand(text); ok {
 			switch {
 			case target != "" && !strings.EqualFold(target, b.self.UserName):
 				return "", intentIgnore
@@ -54,8 +57,8 @@ func (b *Bot) address(m *tgbotapi.Message) (string, intent) {
 	switch {
 	case m.Document != nil:
 		return "", intentDocument
-	case m.Text == "":
-		return "", intentNonText
+	case strings.TrimSpace(text) == "" && m.Text == "":
+		return "", intentNonText // a sticker, a photo without a caption
 	}
 	return strings.TrimSpace(text), intentText
 }
@@ -139,4 +142,24 @@ func isCommandWord(s string) bool {
 		}
 	}
 	return true
+}
+
+// dest is where the messages of one conversation go: the chat, the forum
+// topic they belong in (0: none, or the General topic) and the message
+// they answer (0: none). Every send of a reply — typing, each part of a
+// split answer, the preview, follow-up edits — takes the same dest.
+type dest struct {
+	chatID  int64
+	thread  int
+	replyTo int
+}
+
+// destOf is where the replies to m go: its chat and topic, and in a group
+// m itself, so that each reply quotes the message it answers.
+func (b *Bot) destOf(m *tgbotapi.Message, thread int) dest {
+	d := dest{chatID: m.Chat.ID, thread: thread}
+	if isGroup(m.Chat) {
+		d.replyTo = m.MessageID
+	}
+	return d
 }

@@ -94,8 +94,15 @@ func TestAddress(t *testing.T) {
 		{"group text_mention", tgbotapi.Message{Chat: group, Text: "خبر چه؟", Entities: []tgbotapi.MessageEntity{{Type: "text_mention", Offset: 0, Length: 3, User: &self}}}, "چه؟", intentText},
 		{"group name without entity", tgbotapi.Message{Chat: group, Text: "khabar_bot خوب است"}, "", intentIgnore},
 		{"group sticker reply to the bot", tgbotapi.Message{Chat: group, Sticker: &tgbotapi.Sticker{}, ReplyToMessage: fromBot}, "", intentNonText},
-		{"group photo mentioning the bot", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}, Caption: "@khabar_bot این چیست", CaptionEntities: mention("@khabar_bot این چیست", "khabar_bot")}, "", intentNonText},
+		{"group photo mentioning the bot", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}, Caption: "@khabar_bot این چیست", CaptionEntities: mention("@khabar_bot این چیست", "khabar_bot")}, "این چیست", intentText},
+		{"group photo with a bare mention", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}, Caption: "@khabar_bot", CaptionEntities: mention("@khabar_bot", "khabar_bot")}, "", intentNonText},
+		{"group photo with /ask", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}, Caption: "/ask این چیست"}, "/ask این چیست", intentText},
+		{"group photo with /ask addressed", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}, Caption: "/ask@khabar_bot این چیست"}, "/ask این چیست", intentText},
+		{"group photo with a caption", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}, Caption: "عکس دیروز"}, "", intentIgnore},
 		{"group photo", tgbotapi.Message{Chat: group, Photo: []tgbotapi.PhotoSize{{}}}, "", intentIgnore},
+		{"private photo with a question", tgbotapi.Message{Chat: private, Photo: []tgbotapi.PhotoSize{{}}, Caption: "این مرد کیست؟"}, "این مرد کیست؟", intentText},
+		{"private photo", tgbotapi.Message{Chat: private, Photo: []tgbotapi.PhotoSize{{}}}, "", intentNonText},
+		{"private document with a command caption", tgbotapi.Message{Chat: private, Document: &tgbotapi.Document{FileName: "a.txt"}, Caption: "/ask چرا"}, "", intentDocument},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -119,10 +119,16 @@ type Bot struct {
 	log  *slog.Logger
 	opts Options
 
-	admins   map[int64]bool
-	allowed  map[int64]bool
-	fileBase string // file download endpoint format, "" when unknown
-	pace     *pacer
+	admins    map[int64]bool
+	allowedMu sync.RWMutex
+	allowed   map[int64]bool // grows when an allowed group is upgraded
+	moves     chatMoves      // groups upgraded to supergroups
+	migrateMu sync.Mutex
+	probeMu   sync.Mutex
+	probed    map[int64]bool // allowed groups asked whether they were upgraded
+	topics    topicMemo      // forum topics of updates, from decoding to handling
+	fileBase  string         // file download endpoint format, "" when unknown
+	pace      *pacer
 
 	incoming atomic.Pointer[queue] // set while Run runs, for the webhook handler
 	ready    atomic.Bool           // receiving updates
@@ -147,6 +153,7 @@ func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Op
 		opts:       opts,
 		admins:     idSet(opts.Admins),
 		allowed:    idSet(opts.AllowedChats),
+		probed:     map[int64]bool{},
 		pace:       newPacer(!opts.NoPacing),
 		backoffMin: time.Second,
 		backoffMax: time.Minute,
@@ -265,7 +272,7 @@ func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
 	}()
 	switch {
 	case u.Message != nil:
-		b.handleMessage(ctx, life, u.Message)
+		b.handleMessage(ctx, life, u.Message, b.topics.take(u.UpdateID))
 	case u.MyChatMember != nil:
 		b.handleMembership(ctx, u.MyChatMember)
 	}
@@ -273,9 +280,45 @@ func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
 
 func isGroup(c *tgbotapi.Chat) bool { return c.IsGroup() || c.IsSuperGroup() }
 
-// allowedChat reports whether the bot may stay in chat.
+// allowedChat reports whether the bot may stay in chat: a private chat,
+// an allowed group, or a supergroup that an allowed group became.
 func (b *Bot) allowedChat(c *tgbotapi.Chat) bool {
-	return len(b.allowed) == 0 || !isGroup(c) || b.allowed[c.ID]
+	b.allowedMu.RLock()
+	ok := len(b.allowed) == 0 || !isGroup(c) || b.allowed[c.ID]
+	b.allowedMu.RUnlock()
+	return ok || c.IsSuperGroup() && b.upgradedFromAllowed(c.ID)
+}
+
+// upgradedFromAllowed reports whether the supergroup chatID is what an
+// allowed group became, asking Telegram (getChat on the group answers
+// with the supergroup's id) about each allowed group not asked yet. It
+// finds upgrades made while the bot was not running, whose service
+// messages it never saw; those it sees are followed by migrate.
+func (b *Bot) upgradedFromAllowed(chatID int64) bool {
+	b.probeMu.Lock()
+	defer b.probeMu.Unlock()
+	b.allowedMu.RLock()
+	var ask []int64
+	for id := range b.allowed {
+		if id < 0 && id > -1_000_000_000_000 && !b.probed[id] { // a basic group's id
+			ask = append(ask, id)
+		}
+	}
+	b.allowedMu.RUnlock()
+	for _, id := range ask {
+		_, err := b.api.Request(tgbotapi.ChatInfoConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: id}})
+		if to, ok := migratedTo(err); ok {
+			b.migrate(id, to)
+		} else if err != nil {
+			if _, isAPI := apiError(err); !isAPI {
+				continue // no answer: ask again next time
+			}
+		}
+		b.probed[id] = true
+	}
+	b.allowedMu.RLock()
+	defer b.allowedMu.RUnlock()
+	return b.allowed[chatID]
 }
 
 // handleMembership leaves groups that are not allowed as soon as the bot
@@ -302,45 +345,58 @@ func (b *Bot) leave(ctx context.Context, chatID int64) {
 }
 
 // handleMessage answers a message meant for the bot and ignores the rest.
-func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message) {
-	if m.Chat == nil || m.Chat.IsChannel() || m.From != nil && m.From.IsBot {
+// thread is the forum topic of the message (0 for none).
+func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message, thread int) {
+	if m.Chat == nil || m.Chat.IsChannel() {
 		return
+	}
+	switch {
+	case m.MigrateToChatID != 0: // in the old group, which is gone
+		b.migrate(m.Chat.ID, m.MigrateToChatID)
+		return
+	case m.MigrateFromChatID != 0: // in the new supergroup
+		b.migrate(m.MigrateFromChatID, m.Chat.ID)
 	}
 	if !b.allowedChat(m.Chat) {
 		b.leave(ctx, m.Chat.ID)
+		return
+	}
+	s, ok := senderOf(m)
+	if !ok {
 		return
 	}
 	text, kind := b.address(m)
 	if kind == intentIgnore {
 		return
 	}
-	chatID := m.Chat.ID
-	replyTo := 0
-	if isGroup(m.Chat) {
-		replyTo = m.MessageID
+	to := b.destOf(m, thread)
+	msg := Message{ChatID: m.Chat.ID, Thread: thread, UserID: s.id, Text: text}
+	if s.user {
+		msg.Admin = b.admins[s.id]
 	}
-	msg := Message{ChatID: chatID, Text: text}
-	if m.From != nil {
-		msg.UserID = m.From.ID
-		msg.Admin = b.admins[m.From.ID]
+	msg.ChatAdmin = b.chatAdmin(m, s)
+	if kind != intentText { // Handle spends the sender's question for text
+		if r, ok := b.chat.allow(msg); !ok {
+			b.deliver(ctx, life, to, r, 0)
+			return
+		}
 	}
-	msg.ChatAdmin = b.chatAdmin(m)
 	switch kind {
 	case intentNonText:
-		b.deliver(ctx, life, chatID, replyTo, textReply(msgNonText), 0)
+		b.deliver(ctx, life, to, textReply(msgNonText), 0)
 		return
 	case intentDocument:
-		b.upload(ctx, life, m, msg, replyTo)
+		b.upload(ctx, life, m, msg, to)
 		return
 	}
 
 	var typing *typer
 	msg.Busy = func() {
 		if typing == nil {
-			typing = b.startTyping(ctx, chatID)
+			typing = b.startTyping(ctx, to)
 		}
 	}
-	pv := b.newPreview(ctx, chatID, replyTo)
+	pv := b.newPreview(ctx, to)
 	msg.Stream = pv.update
 	start := time.Now()
 	reply := b.chat.Handle(ctx, msg)
@@ -359,14 +415,41 @@ func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message) {
 	if reply.IsZero() && editID != 0 {
 		reply = textReply(msgInternalError) // a stream without a result
 	}
-	b.deliver(ctx, life, chatID, replyTo, reply, editID)
+	b.deliver(ctx, life, to, reply, editID)
 }
 
-// deliver shows r: in the message editID when a preview is there, else in
-// new messages (the first replying to replyTo). When r has Then, it runs in
-// the background, bounded by life, and its reply replaces r's first
-// message.
-func (b *Bot) deliver(ctx, life context.Context, chatID int64, replyTo int, r Reply, editID int) {
+// sender is who wrote a message: a user, or a chat (an anonymous group
+// admin writes as the group, a channel's admins as the channel).
+type sender struct {
+	id   int64 // the user's or the chat's id
+	user bool
+	// anonymousAdmin: the group itself, which only its admins can write as.
+	anonymousAdmin bool
+}
+
+// senderOf returns the sender of m, and false for messages the bot never
+// answers: those of bots (other than an anonymous admin's or a channel's
+// messages, which Telegram signs with a service bot) and channel posts
+// copied automatically into their discussion group.
+func senderOf(m *tgbotapi.Message) (sender, bool) {
+	switch {
+	case m.IsAutomaticForward:
+		return sender{}, false
+	case m.SenderChat != nil:
+		return sender{id: m.SenderChat.ID, anonymousAdmin: m.SenderChat.ID == m.Chat.ID}, true
+	case m.From == nil:
+		return sender{}, true
+	case m.From.IsBot:
+		return sender{}, false
+	}
+	return sender{id: m.From.ID, user: true}, true
+}
+
+// deliver shows r in the conversation to: in the message editID when a
+// preview is there, else in new messages, every one replying to
+// to.replyTo. When r has Then, it runs in the background, bounded by
+// life, and its reply replaces r's first message.
+func (b *Bot) deliver(ctx, life context.Context, to dest, r Reply, editID int) {
 	if r.IsZero() {
 		return
 	}
@@ -374,12 +457,12 @@ func (b *Bot) deliver(ctx, life context.Context, chatID int64, replyTo int, r Re
 	var err error
 	defer func(start time.Time) { b.opts.Metrics.Stage("send", time.Since(start)) }(time.Now())
 	if editID != 0 {
-		first, err = b.replaceHTML(ctx, chatID, editID, r.HTML, replyTo)
+		first, err = b.replaceHTML(ctx, to, editID, r.HTML)
 	} else {
-		first, err = b.sendHTML(ctx, chatID, r.HTML, replyTo)
+		first, err = b.sendHTML(ctx, to, r.HTML)
 	}
 	if err != nil {
-		b.log.Error("reply not delivered", "chat", chatID, "err", b.redact(err))
+		b.log.Error("reply not delivered", "chat", to.chatID, "err", b.redact(err))
 	}
 	if r.Then == nil || first == 0 {
 		return
@@ -388,35 +471,64 @@ func (b *Bot) deliver(ctx, life context.Context, chatID int64, replyTo int, r Re
 		next := r.Then(life)
 		ectx, cancel := context.WithTimeout(context.WithoutCancel(life), 30*time.Second)
 		defer cancel()
-		if _, err := b.replaceHTML(ectx, chatID, first, next.HTML, 0); err != nil {
-			b.log.Error("follow-up not delivered", "chat", chatID, "err", b.redact(err))
+		if _, err := b.replaceHTML(ectx, to, first, next.HTML); err != nil {
+			b.log.Error("follow-up not delivered", "chat", to.chatID, "err", b.redact(err))
 		}
 	})
 }
 
 // upload takes an article file from an admin's private chat.
-func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg Message, replyTo int) {
+func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg Message, to dest) {
 	if !m.Chat.IsPrivate() {
-		b.deliver(ctx, life, msg.ChatID, replyTo, textReply(msgUploadPrivateOnly), 0)
+		b.deliver(ctx, life, to, textReply(msgUploadPrivateOnly), 0)
 		return
 	}
 	doc := m.Document
 	if r, ok := b.chat.checkUpload(msg, doc.FileName, int64(doc.FileSize)); !ok {
-		b.deliver(ctx, life, msg.ChatID, replyTo, r, 0)
+		b.deliver(ctx, life, to, r, 0)
 		return
 	}
 	data, err := b.download(ctx, doc.FileID, b.chat.opts.MaxUploadBytes)
 	switch {
 	case errors.Is(err, errTooBig):
 		r, _ := b.chat.checkUpload(msg, doc.FileName, b.chat.opts.MaxUploadBytes+1)
-		b.deliver(ctx, life, msg.ChatID, replyTo, r, 0)
+		b.deliver(ctx, life, to, r, 0)
 		return
 	case err != nil:
 		b.log.Error("download failed", "chat", msg.ChatID, "err", b.redact(err))
-		b.deliver(ctx, life, msg.ChatID, replyTo, textReply(msgUploadFailed), 0)
+		b.deliver(ctx, life, to, textReply(msgUploadFailed), 0)
 		return
 	}
-	b.deliver(ctx, life, msg.ChatID, replyTo, b.chat.AddFile(ctx, msg, doc.FileName, data), 0)
+	b.deliver(ctx, life, to, b.chat.AddFile(ctx, msg, doc.FileName, data), 0)
+}
+
+// migrate follows a group's upgrade to a supergroup: replies and digests
+// go to the new id, and the supergroup is allowed when the group was.
+func (b *Bot) migrate(from, to int64) {
+	// One at a time: whoever sees the move second returns once it is done.
+	b.migrateMu.Lock()
+	defer b.migrateMu.Unlock()
+	if !b.moves.add(from, to) {
+		return
+	}
+	b.allowedMu.Lock()
+	moved := b.allowed[from]
+	if moved {
+		b.allowed[to] = true
+	}
+	b.allowedMu.Unlock()
+	if moved {
+		b.log.Warn("an allowed group was upgraded to a supergroup: put the new id in ALLOWED_CHAT_IDS", "from", from, "to", to)
+	} else {
+		b.log.Info("group upgraded to a supergroup", "from", from, "to", to)
+	}
+	if d := b.chat.opts.Digests; d != nil {
+		if had, err := d.Move(from, to); err != nil {
+			b.log.Error("digest subscription not moved to the supergroup", "from", from, "to", to, "err", err)
+		} else if had {
+			b.log.Info("digest subscription moved to the supergroup", "from", from, "to", to)
+		}
+	}
 }
 
 // redact removes the bot token from an error for logging: the HTTP

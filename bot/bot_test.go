@@ -132,9 +132,8 @@ func TestQuestionRateLimit(t *testing.T) {
 	for i := range 5 {
 		fake.PushText(chat, from, "پرسش "+strconv.Itoa(i))
 	}
-	fake.PushText(chat, from, "/help")
-	msgs := waitMessages(t, fake, chat.ID, 4)
-	want := []string{"پاسخ به: پرسش 0", "پاسخ به: پرسش 1", msgSlowDown, msgHelp}
+	msgs := waitMessages(t, fake, chat.ID, 3)
+	want := []string{"پاسخ به: پرسش 0", "پاسخ به: پرسش 1", msgSlowDown}
 	for i, m := range msgs {
 		if !strings.HasPrefix(visible(m), want[i]) {
 			t.Errorf("message %d: got %q, want %q", i, visible(m), want[i])
@@ -146,6 +145,45 @@ func TestQuestionRateLimit(t *testing.T) {
 		fake.PushText(admin, adminUser, "پرسش "+strconv.Itoa(i))
 	}
 	waitMessages(t, fake, admin.ID, 4)
+}
+
+// TestRateLimitCoversEveryReply: once a user's questions are spent, a
+// sticker, /help, an unknown command and a too-long message are not
+// answered either (only the first gets the "slow down" reply).
+func TestRateLimitCoversEveryReply(t *testing.T) {
+	fake := telegramtest.New(t, telegramtest.Options{})
+	ans := &echoAnswerer{}
+	tb := startBot(t, fake, NewChat(ans, discard(), ChatOptions{QuestionsPerMinute: 0.01, QuestionBurst: 1, MaxQuestionChars: 20}), Options{NoPacing: true})
+	chat, from := privateChat(4), user(4)
+	fake.PushText(chat, from, "پرسش")
+	fake.PushMessage(tgbotapi.Message{Chat: &chat, From: &from, Sticker: &tgbotapi.Sticker{FileID: "s"}})
+	fake.PushText(chat, from, "/help")
+	fake.PushText(chat, from, "/nope")
+	fake.PushText(chat, from, strings.Repeat("پرسش ", 10))
+	waitLimited(t, tb.chat, 4)
+	got := visibles(fake.Messages(chat.ID))
+	want := []string{"پاسخ به: پرسش", msgSlowDown}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want replies starting %q", got, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(strings.TrimPrefix(got[i], rlm), want[i]) {
+			t.Errorf("message %d: got %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+// waitLimited waits until the chat has refused n messages for the rate
+// limit: every earlier update of a chat has been handled by then.
+func waitLimited(t testing.TB, c *Chat, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for c.limited.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages limited, want %d", c.limited.Load(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func TestSourcesSummaryAndStats(t *testing.T) {
@@ -332,8 +370,8 @@ func TestStreamedAnswerEditsOneMessage(t *testing.T) {
 	if msgs := waitMessages(t, fake, chat.ID, 2); len(msgs) != 2 || visible(msgs[1]) != msgWelcome {
 		t.Errorf("messages: got %q, want the streamed answer and the welcome", visibles(msgs))
 	}
-	if !strings.HasPrefix(first.Visible, rlm+"وزیر") {
-		t.Errorf("first piece: got %q", first.Visible)
+	if !strings.HasPrefix(first.Initial, rlm+"وزیر") {
+		t.Errorf("first piece: got %q", first.Initial)
 	}
 	if len(got.Edits) < 2 {
 		t.Errorf("got %d edits, want the growing text and the final answer", len(got.Edits))

@@ -33,6 +33,11 @@ type summarizer interface {
 // known to be meant for the bot.
 type Message struct {
 	ChatID int64
+	// Thread is the forum topic the message was posted in, 0 for none.
+	Thread int
+	// UserID is the sender: a user, or the chat a message was sent as (an
+	// anonymous group admin's group, a channel), whose questions are
+	// limited alike.
 	UserID int64
 	// Text is the message: a command ("/sources", "/ask question") or a
 	// question.
@@ -102,8 +107,9 @@ type ChatOptions struct {
 	MaxArticleBytes int64
 	// MaxQuestionChars caps a question, in characters; 0 means no limit.
 	MaxQuestionChars int
-	// QuestionsPerMinute and QuestionBurst limit each user's questions and
-	// summaries (admins are exempt); 0 means no limit.
+	// QuestionsPerMinute and QuestionBurst limit the messages of each
+	// sender that get a reply — questions, commands, stickers, anything —
+	// (admins are exempt); 0 means no limit.
 	QuestionsPerMinute float64
 	QuestionBurst      int
 }
@@ -160,10 +166,18 @@ func NewChat(a answerer, log *slog.Logger, opts ChatOptions) *Chat {
 	return c
 }
 
-// Handle returns the reply to m.
+// Handle returns the reply to m. Every reply, not only answers, spends
+// one of the sender's questions (see [ChatOptions.QuestionsPerMinute]).
 func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 	text := strings.TrimSpace(strings.ToValidUTF8(m.Text, ""))
-	if cmd, args, ok := parseCommand(text); ok {
+	cmd, args, isCommand := parseCommand(text)
+	if r, ok := c.allow(m); !ok {
+		if !isCommand || cmd == "ask" { // a question refused
+			r.outcome = "refused"
+		}
+		return r
+	}
+	if isCommand {
 		switch cmd {
 		case "start":
 			return textReply(msgWelcome)
@@ -218,10 +232,6 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 		r.outcome = "refused"
 		return r
 	}
-	if r, ok := c.allow(m); !ok {
-		r.outcome = "refused"
-		return r
-	}
 	if m.Busy != nil {
 		m.Busy()
 	}
@@ -248,8 +258,10 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 	return Reply{Text: a.String(), HTML: answerHTML(a), Answer: &a, outcome: string(a.Mode)}
 }
 
-// allow spends one of the user's questions. When none is left it returns
-// a polite reply the first time in a minute, and a zero Reply after that.
+// allow spends one of the sender's questions: every reply does, to
+// commands, questions and messages the bot cannot read alike. When none
+// is left it returns a polite reply the first time in a minute, and a
+// zero Reply after that.
 func (c *Chat) allow(m Message) (Reply, bool) {
 	if c.opts.QuestionsPerMinute <= 0 || m.Admin {
 		return Reply{}, true
@@ -285,9 +297,6 @@ func (c *Chat) sources(chatID int64) Reply {
 func (c *Chat) summary(ctx context.Context, m Message, args string) Reply {
 	if c.opts.Summarizer == nil {
 		return textReply(msgSummaryUnavailable)
-	}
-	if r, ok := c.allow(m); !ok {
-		return r
 	}
 	if m.Busy != nil {
 		m.Busy()

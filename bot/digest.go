@@ -17,9 +17,10 @@ import (
 // digests keeps the chats' daily digest subscriptions; *digest.Store is
 // one.
 type digests interface {
-	Subscribe(chatID int64, hour, minute int) error
+	SubscribeTopic(chatID int64, thread, hour, minute int) error
 	Unsubscribe(chatID int64) (had bool, err error)
 	Get(chatID int64) (digest.Subscription, bool, error)
+	Move(from, to int64) (had bool, err error)
 }
 
 // digestCommand answers /digest: alone it shows the chat's setting (to
@@ -61,12 +62,12 @@ func (c *Chat) digestCommand(ctx context.Context, m Message, args string) Reply 
 	if err != nil {
 		return textReply(msgDigestUsage)
 	}
-	if err := store.Subscribe(m.ChatID, hour, minute); err != nil {
+	if err := store.SubscribeTopic(m.ChatID, m.Thread, hour, minute); err != nil {
 		c.log.Error("digest store", "chat", m.ChatID, "err", err)
 		return textReply(msgDigestFailed)
 	}
 	at := fmt.Sprintf("%02d:%02d", hour, minute)
-	c.log.Info("digest subscribed", "chat", m.ChatID, "by", m.UserID, "at", at)
+	c.log.Info("digest subscribed", "chat", m.ChatID, "topic", m.Thread, "by", m.UserID, "at", at)
 	return textReply(fmt.Sprintf(msgDigestSet, persian.Digits(at)))
 }
 
@@ -92,17 +93,21 @@ func (c *Chat) mayManage(ctx context.Context, m Message) (Reply, bool) {
 	return Reply{}, true
 }
 
-// chatAdmin returns the check of whether the sender of m administers its
-// chat: always in a private chat, and in a group when getChatMember says
-// "creator" or "administrator". It returns nil when m has no sender.
-func (b *Bot) chatAdmin(m *tgbotapi.Message) func(ctx context.Context) (bool, error) {
-	if m.From == nil {
+// chatAdmin returns the check of whether the sender s of m administers
+// its chat: always in a private chat and for an anonymous admin (who
+// writes as the group, which only its admins can), and for a user of a
+// group when getChatMember says "creator" or "administrator". It returns
+// nil (no) for a channel and for a message without a sender.
+func (b *Bot) chatAdmin(m *tgbotapi.Message, s sender) func(ctx context.Context) (bool, error) {
+	switch {
+	case s.anonymousAdmin:
+		return func(context.Context) (bool, error) { return true, nil }
+	case !s.user:
 		return nil
+	case m.Chat.IsPrivate():
+		return func(context.Context) (bool, error) { return s.id == m.Chat.ID, nil }
 	}
-	if m.Chat.IsPrivate() {
-		return func(context.Context) (bool, error) { return m.From.ID == m.Chat.ID, nil }
-	}
-	chatID, userID := m.Chat.ID, m.From.ID
+	chatID, userID := m.Chat.ID, s.id
 	return func(context.Context) (bool, error) {
 		resp, err := b.api.Request(tgbotapi.GetChatMemberConfig{ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: chatID, UserID: userID}})
 		if err != nil {
@@ -122,16 +127,27 @@ func (b *Bot) chatAdmin(m *tgbotapi.Message) func(ctx context.Context) (bool, er
 // gone.
 var ErrUnreachable = errors.New("chat unreachable")
 
-// SendDigest sends chatID a digest, the summary s under the heading
-// «خلاصه روزانه اخبار», through the bot's send path: paced, split under
-// Telegram's limit, in HTML with a plain-text retry, retry_after honoured.
-func (b *Bot) SendDigest(ctx context.Context, chatID int64, s answer.Summary) error {
-	_, err := b.sendHTML(ctx, chatID, digestHTML(s), 0)
+// ErrRejected is returned by [Bot.SendDigest] when Telegram refused the
+// digest for good (a 4xx other than a flood wait): sending it again would
+// fail again.
+var ErrRejected = errors.New("digest rejected")
+
+// SendDigest sends a digest, the summary s under the heading «خلاصه روزانه
+// اخبار», to chatID in the forum topic thread (0 for none) through the
+// bot's send path: paced, split under Telegram's limit, in HTML with a
+// plain-text retry, retry_after honoured, and re-sent to the supergroup a
+// group was upgraded to (whose id the subscription then takes).
+func (b *Bot) SendDigest(ctx context.Context, chatID int64, thread int, s answer.Summary) error {
+	_, err := b.sendHTML(ctx, dest{chatID: chatID, thread: thread}, digestHTML(s))
 	if err == nil {
 		return nil
 	}
-	if te, ok := apiError(err); ok && (te.Code == 403 || te.Code == 400 && strings.Contains(te.Message, "chat not found")) {
+	te, ok := apiError(err)
+	switch {
+	case ok && (te.Code == 403 || te.Code == 400 && strings.Contains(te.Message, "chat not found")):
 		return fmt.Errorf("send digest: %w: %w", ErrUnreachable, err)
+	case ok && te.Code >= 400 && te.Code < 500 && te.Code != 429:
+		return fmt.Errorf("send digest: %w: %w", ErrRejected, err)
 	}
 	return fmt.Errorf("send digest: %w", b.redact(err))
 }

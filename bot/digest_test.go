@@ -179,7 +179,7 @@ func TestSendDigest(t *testing.T) {
 		s.Sources = append(s.Sources, answer.Source{N: i + 1, Passage: p})
 	}
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{RetryAfter: 1})
-	if err := tb.bot.SendDigest(t.Context(), group.ID, s); err != nil {
+	if err := tb.bot.SendDigest(t.Context(), group.ID, 0, s); err != nil {
 		t.Fatal(err)
 	}
 	msgs := fake.Messages(group.ID)
@@ -194,7 +194,7 @@ func TestSendDigest(t *testing.T) {
 	}
 
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{Status: 403, Description: "Forbidden: bot was kicked from the supergroup chat"})
-	if err := tb.bot.SendDigest(t.Context(), group.ID, s); !errors.Is(err, ErrUnreachable) {
+	if err := tb.bot.SendDigest(t.Context(), group.ID, 0, s); !errors.Is(err, ErrUnreachable) {
 		t.Errorf("kicked: got %v, want ErrUnreachable", err)
 	}
 }

@@ -53,19 +53,34 @@ func linkable(u string) bool {
 	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != "" && !strings.ContainsAny(u, " \n\t")
 }
 
-// answerHTML renders an answer: the body with its citation markers, the
-// note in italics, then the cited sources with linked titles.
-func answerHTML(a answer.Answer) string {
-	var b strings.Builder
-	b.WriteString(escape(a.Text))
-	if a.Note != "" {
-		b.WriteString("\n\n<i>" + escape(a.Note) + "</i>")
+// answerHTML renders an answer's blocks: the body with its citation
+// markers, the period, the note in italics, then the cited sources with
+// linked titles. The console shows the same blocks as plain text.
+func answerHTML(a answer.Answer) string { return blocksHTML(a.Blocks()) }
+
+// blocksHTML renders blocks in Telegram's HTML, as [answer.PlainText]
+// renders them in plain text: the same visible text, blank lines between
+// blocks, with headings in bold, remarks in italics and titles linked.
+func blocksHTML(blocks []answer.Block) string {
+	parts := make([]string, len(blocks))
+	for i, bl := range blocks {
+		switch bl.Kind {
+		case answer.BlockHeading:
+			parts[i] = "<b>" + escape(bl.Text) + "</b>"
+		case answer.BlockNote:
+			parts[i] = "<i>" + escape(bl.Text) + "</i>"
+		case answer.BlockStory:
+			parts[i] = escape(answer.StoryBullet + bl.Text)
+			if r := bl.ReportedBy(); r != "" {
+				parts[i] += "\n<i>" + escape(r) + "</i>"
+			}
+		case answer.BlockSources:
+			parts[i] = sourcesHTML(bl.Sources)
+		default:
+			parts[i] = escape(bl.Text)
+		}
 	}
-	if len(a.Sources) > 0 {
-		b.WriteString("\n\n")
-		b.WriteString(sourcesHTML(a.Sources))
-	}
-	return b.String()
+	return strings.Join(parts, "\n\n")
 }
 
 // sourcesHTML renders the heading and one line per source; a long list is
@@ -106,22 +121,7 @@ func summaryHTML(s answer.Summary) string {
 
 // summaryWithHeading renders s as summaryHTML does, under heading.
 func summaryWithHeading(heading string, s answer.Summary) string {
-	var b strings.Builder
-	b.WriteString("<b>" + escape(strings.TrimSpace(heading+" "+s.Period)) + "</b>")
-	if len(s.Stories) == 0 {
-		b.WriteString("\n\n" + escape(answer.MsgSummaryEmpty))
-		return b.String()
-	}
-	for _, st := range s.Stories {
-		b.WriteString("\n\n• " + escape(st.Text))
-		if len(st.Outlets) > 1 {
-			b.WriteString("\n<i>" + escape(answer.MsgReportedBy+" "+strings.Join(st.Outlets, "، ")) + "</i>")
-		}
-	}
-	if len(s.Sources) > 0 {
-		b.WriteString("\n\n" + sourcesHTML(s.Sources))
-	}
-	return b.String()
+	return blocksHTML(s.Blocks(heading))
 }
 
 // passagesText and passagesHTML render /sources: every passage behind the

@@ -143,3 +143,54 @@ func TestPreviewHTMLFits(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestTextAndHTMLAgree: the console's plain text and Telegram's HTML are
+// rendered from the same blocks and show the same text (the HTML links a
+// source's title to its url where the text spells the url out).
+func TestTextAndHTMLAgree(t *testing.T) {
+	withPeriod := longAnswer(300)
+	withPeriod.Period = "۱۲ مهر ۱۴۰۴"
+	withPeriod.Note = "یادداشت <مهم>"
+	manySources := longAnswer(100)
+	for i := 4; i <= 6; i++ {
+		manySources.Sources = append(manySources.Sources, answer.Source{N: i, Passage: retrieval.Passage{Chunk: retrieval.Chunk{Title: "بی‌نشانی", Source: "ایسنا"}}})
+	}
+	notFound := answer.Answer{Text: "پاسخی پیدا نشد.", Mode: answer.ModeNotFound, Period: "دیروز"}
+	summary := answer.Summary{Period: "۱۳ مهر ۱۴۰۴", Stories: []answer.Story{
+		{Text: "خبر یک [۱]", Outlets: []string{"فارس", "تابناک"}}, {Text: "خبر دو & سه [۲]", Outlets: []string{"ایسنا"}},
+	}, Sources: longAnswer(10).Sources[:2]}
+	tests := []struct {
+		name       string
+		text, html string
+		urls       []answer.Source
+	}{
+		{"answer with period and note", withPeriod.String(), answerHTML(withPeriod), withPeriod.Sources},
+		{"answer with folded sources", manySources.String(), answerHTML(manySources), manySources.Sources},
+		{"not found in a period", notFound.String(), answerHTML(notFound), nil},
+		{"summary", summary.String(), summaryHTML(summary), summary.Sources},
+		{"empty summary", answer.Summary{Period: "دیروز"}.String(), summaryHTML(answer.Summary{Period: "دیروز"}), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tt.text
+			for _, s := range tt.urls {
+				if s.URL != "" {
+					want = strings.Replace(want, separator+s.URL, "", 1)
+					if !strings.Contains(tt.html, `href="`+escape(s.URL)+`"`) {
+						t.Errorf("the HTML does not link %s", s.URL)
+					}
+				}
+			}
+			got, err := telegramtest.VisibleText(tt.html)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("visible HTML differs from the text:\nhtml %q\ntext %q", got, want)
+			}
+		})
+	}
+	if !strings.Contains(answerHTML(withPeriod), answer.MsgPeriod+" ۱۲ مهر ۱۴۰۴") {
+		t.Errorf("the HTML lacks the period line")
+	}
+}

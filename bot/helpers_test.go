@@ -192,6 +192,10 @@ func visibles(msgs []telegramtest.Sent) []string {
 // visible is what the user sees of m, without the leading RLM.
 func visible(m telegramtest.Sent) string { return strings.TrimPrefix(m.Visible, rlm) }
 
+// initial is what the user first saw of m, before any edit (a reply with
+// a follow-up may be edited before the test looks), without the RLM.
+func initial(m telegramtest.Sent) string { return strings.TrimPrefix(m.Initial, rlm) }
+
 // checkHTML verifies the form of every message the bot sends: HTML parse
 // mode, a leading RLM, markup Telegram accepts, within the length limit.
 func checkHTML(t testing.TB, m telegramtest.Sent) {

@@ -126,13 +126,16 @@ func isNotModified(err error) bool {
 // editMessageText). A 429 holds the chat for retry_after and the call is
 // repeated; so is a 5xx, or a call that got no Bot API answer, after a
 // pause. When Telegram cannot parse the markup, plain (if set) is sent
-// instead, once.
-func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.Chattable, plain func() tgbotapi.Chattable) (tgbotapi.Message, error) {
+// instead, once. A message for a group that became a supergroup is sent
+// there, once (see followMigration).
+func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chattable, plain func() tgbotapi.Chattable) (tgbotapi.Message, error) {
+	chatID := to.chatID
+	moved := false
 	for attempt := 1; ; attempt++ {
 		if err := b.pace.wait(ctx, chatID); err != nil {
 			return tgbotapi.Message{}, err
 		}
-		msg, err := b.api.Send(c)
+		msg, err := b.call(to, c)
 		if err == nil {
 			b.sent.Add(1)
 			return msg, nil
@@ -140,6 +143,8 @@ func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.
 		b.opts.Metrics.TelegramError(method, err)
 		te, isAPI := apiError(err)
 		switch {
+		case !moved && b.followMigration(chatID, err):
+			moved = true
 		case isAPI && te.RetryAfter > 0 && attempt < maxSendAttempts:
 			b.floodWaits.Add(1)
 			d := time.Duration(te.RetryAfter) * time.Second
@@ -162,12 +167,13 @@ func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.
 	}
 }
 
-// sendHTML sends html in as many messages as it needs, the first replying
-// to replyTo (when not 0), and returns the first message's id.
-func (b *Bot) sendHTML(ctx context.Context, chatID int64, html string, replyTo int) (int, error) {
+// sendHTML sends html to the conversation to in as many messages as it
+// needs, each replying to to.replyTo (when not 0) in its topic, and
+// returns the first message's id.
+func (b *Bot) sendHTML(ctx context.Context, to dest, html string) (int, error) {
 	first := 0
 	for i, part := range splitHTML(html, maxMessageUTF16-utf16Len(rlm)) {
-		id, err := b.sendPart(ctx, chatID, part, replyTo, i == 0)
+		id, err := b.sendPart(ctx, to, part)
 		if err != nil {
 			return first, err
 		}
@@ -178,12 +184,12 @@ func (b *Bot) sendHTML(ctx context.Context, chatID int64, html string, replyTo i
 	return first, nil
 }
 
-func (b *Bot) sendPart(ctx context.Context, chatID int64, part string, replyTo int, reply bool) (int, error) {
-	cfg := tgbotapi.NewMessage(chatID, rlm+part)
+func (b *Bot) sendPart(ctx context.Context, to dest, part string) (int, error) {
+	cfg := tgbotapi.NewMessage(to.chatID, rlm+part)
 	cfg.ParseMode = tgbotapi.ModeHTML
 	cfg.DisableWebPagePreview = true
-	if reply && replyTo != 0 {
-		cfg.ReplyToMessageID = replyTo
+	if to.replyTo != 0 {
+		cfg.ReplyToMessageID = to.replyTo
 		cfg.AllowSendingWithoutReply = true
 	}
 	plain := func() tgbotapi.Chattable {
@@ -191,14 +197,15 @@ func (b *Bot) sendPart(ctx context.Context, chatID int64, part string, replyTo i
 		p.Text, p.ParseMode = rlm+plainText(part), ""
 		return p
 	}
-	msg, err := b.send(ctx, chatID, "sendMessage", cfg, plain)
+	msg, err := b.send(ctx, to, "sendMessage", cfg, plain)
 	return msg.MessageID, err
 }
 
 // replaceHTML puts html in the message msgID (sending what does not fit
 // as new messages) and returns msgID; when the message cannot be edited,
 // html is sent anew.
-func (b *Bot) replaceHTML(ctx context.Context, chatID int64, msgID int, html string, replyTo int) (int, error) {
+func (b *Bot) replaceHTML(ctx context.Context, to dest, msgID int, html string) (int, error) {
+	chatID := to.chatID
 	parts := splitHTML(html, maxMessageUTF16-utf16Len(rlm))
 	if len(parts) == 0 {
 		return msgID, nil
@@ -212,20 +219,20 @@ func (b *Bot) replaceHTML(ctx context.Context, chatID int64, msgID int, html str
 		return p
 	}
 	first := msgID
-	if _, err := b.send(ctx, chatID, "editMessageText", cfg, plain); err != nil && !isNotModified(err) {
+	if _, err := b.send(ctx, to, "editMessageText", cfg, plain); err != nil && !isNotModified(err) {
 		if _, ok := apiError(err); !ok {
 			return msgID, err
 		}
 		// Deleted or too old to edit: send it as a new message.
 		b.log.Warn("edit failed: sending anew", "chat", chatID, "err", b.redact(err))
-		id, err := b.sendPart(ctx, chatID, parts[0], replyTo, true)
+		id, err := b.sendPart(ctx, to, parts[0])
 		if err != nil {
 			return 0, err
 		}
 		first = id
 	}
 	for _, part := range parts[1:] {
-		if _, err := b.sendPart(ctx, chatID, part, 0, false); err != nil {
+		if _, err := b.sendPart(ctx, to, part); err != nil {
 			return first, err
 		}
 	}
@@ -244,10 +251,10 @@ type typer struct {
 
 // startTyping sends the typing action at once and then every few seconds
 // until stop.
-func (b *Bot) startTyping(ctx context.Context, chatID int64) *typer {
+func (b *Bot) startTyping(ctx context.Context, to dest) *typer {
 	ctx, cancel := context.WithCancel(ctx)
 	t := &typer{cancel: cancel}
-	b.typing(chatID)
+	b.typing(to)
 	t.wg.Go(func() {
 		tick := time.NewTicker(typingEvery)
 		defer tick.Stop()
@@ -256,7 +263,7 @@ func (b *Bot) startTyping(ctx context.Context, chatID int64) *typer {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				b.typing(chatID)
+				b.typing(to)
 			}
 		}
 	})
@@ -268,11 +275,12 @@ func (t *typer) stop() {
 	t.wg.Wait()
 }
 
-func (b *Bot) typing(chatID int64) {
+func (b *Bot) typing(to dest) {
+	chatID := to.chatID
 	if b.pace.held(chatID) {
 		return
 	}
-	if _, err := b.api.Request(tgbotapi.NewChatAction(chatID, tgbotapi.ChatTyping)); err != nil {
+	if err := b.chatAction(to); err != nil {
 		b.opts.Metrics.TelegramError("sendChatAction", err)
 		if te, ok := apiError(err); ok && te.RetryAfter > 0 {
 			b.pace.hold(chatID, time.Duration(te.RetryAfter)*time.Second)
@@ -288,10 +296,9 @@ const previewEvery = time.Second
 // message, which is then edited with the latest text at most once per
 // second. The goroutine that sends starts with the first piece.
 type preview struct {
-	b       *Bot
-	chatID  int64
-	replyTo int
-	start   func() // starts the goroutine, bound to the update's context
+	b     *Bot
+	to    dest
+	start func() // starts the goroutine, bound to the update's context
 
 	mu      sync.Mutex
 	text    string
@@ -305,8 +312,8 @@ type preview struct {
 	last  time.Time // time of the last send or edit
 }
 
-func (b *Bot) newPreview(ctx context.Context, chatID int64, replyTo int) *preview {
-	p := &preview{b: b, chatID: chatID, replyTo: replyTo,
+func (b *Bot) newPreview(ctx context.Context, to dest) *preview {
+	p := &preview{b: b, to: to,
 		wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	p.start = func() { p.wg.Go(func() { p.loop(ctx) }) }
 	return p
@@ -351,20 +358,20 @@ func (p *preview) loop(ctx context.Context) {
 		p.mu.Unlock()
 		html := rlm + previewHTML(text, maxMessageUTF16-utf16Len(rlm)-2)
 		if p.msgID == 0 {
-			cfg := tgbotapi.NewMessage(p.chatID, html)
+			cfg := tgbotapi.NewMessage(p.to.chatID, html)
 			cfg.ParseMode = tgbotapi.ModeHTML
 			cfg.DisableWebPagePreview = true
-			if p.replyTo != 0 {
-				cfg.ReplyToMessageID, cfg.AllowSendingWithoutReply = p.replyTo, true
+			if p.to.replyTo != 0 {
+				cfg.ReplyToMessageID, cfg.AllowSendingWithoutReply = p.to.replyTo, true
 			}
-			if msg, err := p.b.send(ctx, p.chatID, "sendMessage", cfg, nil); err == nil {
+			if msg, err := p.b.send(ctx, p.to, "sendMessage", cfg, nil); err == nil {
 				p.msgID = msg.MessageID
 			}
 		} else {
-			cfg := tgbotapi.NewEditMessageText(p.chatID, p.msgID, html)
+			cfg := tgbotapi.NewEditMessageText(p.to.chatID, p.msgID, html)
 			cfg.ParseMode = tgbotapi.ModeHTML
 			cfg.DisableWebPagePreview = true
-			p.b.send(ctx, p.chatID, "editMessageText", cfg, nil)
+			p.b.send(ctx, p.to, "editMessageText", cfg, nil)
 		}
 		p.last = time.Now()
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -41,7 +42,7 @@ func (b *Bot) poll(ctx context.Context, q *queue) error {
 		}
 		done := make(chan result, 1)
 		go func() {
-			ups, err := b.api.GetUpdates(tgbotapi.UpdateConfig{
+			ups, err := b.getUpdates(tgbotapi.UpdateConfig{
 				Offset:         offset,
 				Limit:          100,
 				Timeout:        int(b.opts.PollTimeout / time.Second),
@@ -210,8 +211,13 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not running", http.StatusServiceUnavailable)
 		return
 	}
-	var u tgbotapi.Update
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxWebhookBody)).Decode(&u); err != nil {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		http.Error(w, "bad update", http.StatusBadRequest)
+		return
+	}
+	u, err := b.decodeUpdate(raw)
+	if err != nil {
 		http.Error(w, "bad update", http.StatusBadRequest)
 		return
 	}

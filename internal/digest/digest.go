@@ -30,6 +30,9 @@ type Subscription struct {
 	Day string
 	// Until is the arrival time up to which articles have been sent.
 	Until time.Time
+	// Thread is the forum topic the digest is sent in, 0 for none (records
+	// written before topics were kept have none).
+	Thread int `json:",omitempty"`
 }
 
 // Time renders the subscription's time as HH:MM.
@@ -66,13 +69,50 @@ var ErrBadTime = errors.New("not a time of day")
 
 // Subscribe sets the chat's digest time, keeping what was already sent.
 func (s *Store) Subscribe(chatID int64, hour, minute int) error {
+	return s.SubscribeTopic(chatID, 0, hour, minute)
+}
+
+// SubscribeTopic sets the chat's digest time and the forum topic (0 for
+// none) it is sent in, keeping what was already sent.
+func (s *Store) SubscribeTopic(chatID int64, thread, hour, minute int) error {
 	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
 		return ErrBadTime
 	}
 	return s.update(chatID, func(sub *Subscription, _ bool) bool {
-		sub.Hour, sub.Minute = hour, minute
+		sub.Hour, sub.Minute, sub.Thread = hour, minute, thread
 		return true
 	})
+}
+
+// Move gives the subscription of chat from to chat to (a group upgraded
+// to a supergroup gets a new id), keeping what was already sent; a
+// subscription that to already has wins. It reports whether from had one.
+func (s *Store) Move(from, to int64) (bool, error) {
+	var had bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		v := b.Get(key(from))
+		if v == nil {
+			return nil
+		}
+		had = true
+		if b.Get(key(to)) == nil {
+			var sub Subscription
+			if err := json.Unmarshal(v, &sub); err != nil {
+				return fmt.Errorf("subscription of chat %d: %w", from, err)
+			}
+			sub.ChatID = to
+			data, err := json.Marshal(sub)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(key(to), data); err != nil {
+				return err
+			}
+		}
+		return b.Delete(key(from))
+	})
+	return had, err
 }
 
 // Unsubscribe removes the chat's digest; it reports whether there was one.

@@ -32,6 +32,11 @@ type Sent struct {
 	ParseMode string
 	// ReplyToMessageID is the reply_to_message_id the message was sent with.
 	ReplyToMessageID int
+	// MessageThreadID is the message_thread_id (forum topic) the message
+	// was sent with; the fake accepts one only for a forum (see Extra).
+	MessageThreadID int
+	// Initial is Visible as the message was first sent, before any edit.
+	Initial string
 	// ReplyMarkup is the current raw reply_markup JSON, "" if none.
 	ReplyMarkup string
 	// DisableWebPagePreview and DisableNotification mirror the request.
@@ -216,6 +221,9 @@ func (s *Server) chatIDLocked(p map[string][]string) (int64, *apiError) {
 	if err != nil || id == 0 {
 		return 0, badRequest("chat not found")
 	}
+	if to, ok := s.migrated[id]; ok {
+		return 0, errMigrated(to)
+	}
 	return id, nil
 }
 
@@ -341,8 +349,19 @@ func (s *Server) newSentLocked(c *Call, kind, text string) (*Sent, *apiError) {
 		ReplyMarkup:           p.Get("reply_markup"),
 		DisableWebPagePreview: p.Get("disable_web_page_preview") == "true",
 		DisableNotification:   p.Get("disable_notification") == "true",
+		Initial:               visible,
 		Time:                  c.Time,
 		entities:              ents,
+	}
+	if v := p.Get("message_thread_id"); v != "" {
+		id, err := strconv.Atoi(v)
+		switch {
+		case err != nil || id <= 0:
+			return nil, badRequest("message thread not found")
+		case !s.forums[chatID]:
+			return nil, badRequest("message thread not found")
+		}
+		m.MessageThreadID = id
 	}
 	if e := checkMarkup(m.ReplyMarkup); e != nil {
 		return nil, e
@@ -488,8 +507,12 @@ var chatActions = []string{
 }
 
 func (s *Server) sendChatAction(_ context.Context, c *Call) (any, *apiError) {
-	if _, e := s.chatIDLocked(c.Params); e != nil {
+	chatID, e := s.chatIDLocked(c.Params)
+	if e != nil {
 		return nil, e
+	}
+	if v := c.Params.Get("message_thread_id"); v != "" && !s.forums[chatID] {
+		return nil, badRequest("message thread not found")
 	}
 	if !slices.Contains(chatActions, c.Params.Get("action")) {
 		return nil, badRequest("wrong parameter action in request")

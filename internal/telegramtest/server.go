@@ -57,6 +57,7 @@ type Server struct {
 	handlers map[string]HandlerFunc
 
 	queue      []tgbotapi.Update
+	extras     map[int]Extra // by update id
 	nextUpdate int
 	pollGen    int
 	polling    int // long polls currently waiting
@@ -73,6 +74,8 @@ type Server struct {
 	webhookURL    string
 	webhookSecret string
 	admins        map[int64]map[int64]bool
+	forums        map[int64]bool
+	migrated      map[int64]int64 // group id → supergroup id
 
 	files     map[string]*storedFile // by file_id
 	nextFile  int
@@ -174,6 +177,9 @@ func New(t testing.TB, opts Options) *Server {
 		incoming:    map[msgKey]tgbotapi.Message{},
 		sentByKey:   map[msgKey]*Sent{},
 		admins:      map[int64]map[int64]bool{},
+		extras:      map[int]Extra{},
+		forums:      map[int64]bool{},
+		migrated:    map[int64]int64{},
 		files:       map[string]*storedFile{},
 	}
 	if s.token == "" {
@@ -374,6 +380,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64
 }
 
 func badRequest(desc string) *apiError {
@@ -389,7 +396,8 @@ type envelope struct {
 }
 
 type apiErrorParams struct {
-	RetryAfter int `json:"retry_after,omitempty"`
+	RetryAfter      int   `json:"retry_after,omitempty"`
+	MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
 }
 
 // answer is an HTTP response decided by a handler.
@@ -406,8 +414,8 @@ func (s *Server) encodeLocked(c *Call, result any, e *apiError) answer {
 	if e != nil {
 		status = e.code
 		env.ErrorCode, env.Description = e.code, e.desc
-		if e.retryAfter > 0 {
-			env.Parameters = &apiErrorParams{RetryAfter: e.retryAfter}
+		if e.retryAfter > 0 || e.migrateTo != 0 {
+			env.Parameters = &apiErrorParams{RetryAfter: e.retryAfter, MigrateToChatID: e.migrateTo}
 		}
 	} else if result == nil {
 		env.Result = true

@@ -66,7 +66,7 @@ func (s *Server) NewWebhookRequest(u tgbotapi.Update) (*http.Request, error) {
 		return nil, errors.New("telegramtest: no webhook is set")
 	}
 	u = s.completeUpdateLocked(u)
-	body, err := json.Marshal(u)
+	body, err := s.wireUpdateLocked(u)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func (s *Server) getUpdates(ctx context.Context, c *Call) (any, *apiError) {
 		}
 		ups := s.deliverableLocked(limit)
 		if len(ups) > 0 || timeout <= 0 {
-			return ups, nil
+			return s.wireUpdatesLocked(ups)
 		}
 		if !waiting {
 			waiting = true
@@ -293,7 +293,7 @@ func (s *Server) getUpdates(ctx context.Context, c *Call) (any, *apiError) {
 			defer func() { s.polling-- }() // runs with s.mu held
 		}
 		if err := s.waitLocked(ctx, timer); err != nil {
-			return s.deliverableLocked(limit), nil
+			return s.wireUpdatesLocked(s.deliverableLocked(limit))
 		}
 	}
 }

@@ -1,0 +1,106 @@
+package answer
+
+import "strings"
+
+// BlockKind is what a [Block] of a rendered reply holds.
+type BlockKind int
+
+// The kinds of [Block].
+const (
+	// BlockText is plain text: an answer's body with its markers, or a
+	// summary's empty-period message.
+	BlockText BlockKind = iota
+	// BlockHeading is a summary's heading with its period.
+	BlockHeading
+	// BlockPeriod names the dates an answer covers («بازه زمانی پاسخ: …»).
+	BlockPeriod
+	// BlockNote is a short remark under an answer.
+	BlockNote
+	// BlockStory is one story of a summary, with the outlets that
+	// reported it when there are several.
+	BlockStory
+	// BlockSources is the sources heading and one line per source.
+	BlockSources
+)
+
+// Block is one part of a reply, in the order shown. Every renderer (the
+// console's plain text, Telegram's HTML) walks the same blocks, so they
+// show the same things.
+type Block struct {
+	Kind BlockKind
+	// Text is the block's text (for every kind but BlockSources).
+	Text string
+	// Outlets are the outlets of a BlockStory, shown when there are
+	// several.
+	Outlets []string
+	// Sources are the lines of a BlockSources.
+	Sources []Source
+}
+
+// Blocks returns the answer as blocks: the body, the period asked about,
+// the note and the cited sources, each when there is one.
+func (a Answer) Blocks() []Block {
+	blocks := []Block{{Kind: BlockText, Text: a.Text}}
+	if a.Period != "" {
+		blocks = append(blocks, Block{Kind: BlockPeriod, Text: MsgPeriod + " " + a.Period})
+	}
+	if a.Note != "" {
+		blocks = append(blocks, Block{Kind: BlockNote, Text: a.Note})
+	}
+	if len(a.Sources) > 0 {
+		blocks = append(blocks, Block{Kind: BlockSources, Sources: a.Sources})
+	}
+	return blocks
+}
+
+// Blocks returns the summary under heading («خلاصه اخبار») as blocks:
+// the heading with the period, then one block per story and the sources,
+// or the empty-period message.
+func (s Summary) Blocks(heading string) []Block {
+	blocks := []Block{{Kind: BlockHeading, Text: strings.TrimSpace(heading + " " + s.Period)}}
+	if len(s.Stories) == 0 {
+		return append(blocks, Block{Kind: BlockText, Text: MsgSummaryEmpty})
+	}
+	for _, st := range s.Stories {
+		blocks = append(blocks, Block{Kind: BlockStory, Text: st.Text, Outlets: st.Outlets})
+	}
+	if len(s.Sources) > 0 {
+		blocks = append(blocks, Block{Kind: BlockSources, Sources: s.Sources})
+	}
+	return blocks
+}
+
+// StoryBullet starts each story of a summary.
+const StoryBullet = "• "
+
+// ReportedBy is the line under a story that several outlets reported, ""
+// for one outlet.
+func (b Block) ReportedBy() string {
+	if len(b.Outlets) < 2 {
+		return ""
+	}
+	return MsgReportedBy + " " + strings.Join(b.Outlets, "، ")
+}
+
+// PlainText renders blocks as plain text, blank lines between them.
+func PlainText(blocks []Block) string {
+	parts := make([]string, len(blocks))
+	for i, b := range blocks {
+		switch b.Kind {
+		case BlockStory:
+			parts[i] = StoryBullet + b.Text
+			if r := b.ReportedBy(); r != "" {
+				parts[i] += "\n" + r
+			}
+		case BlockSources:
+			lines := []string{MsgSourcesHeading}
+			for _, s := range b.Sources {
+				lines = append(lines, s.Line())
+			}
+			parts[i] = strings.Join(lines, "\n")
+		default:
+			parts[i] = b.Text
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
