@@ -70,6 +70,12 @@ func saveSnapshot(dir string, st *state) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("snapshot dir: %w", err)
 	}
+	lk, err := lockDir(dir, true)
+	if err != nil {
+		return fmt.Errorf("snapshot %w", err)
+	}
+	defer lk.unlock()
+	removeStaleTemps(dir)
 	f, err := createTemp(dir, snapshotTemp)
 	if err != nil {
 		return fmt.Errorf("snapshot temp file: %w", err)
@@ -127,6 +133,15 @@ func saveSnapshot(dir string, st *state) (err error) {
 	return nil
 }
 
+// removeStaleTemps removes the temporary snapshots in dir; the caller
+// holds the writer lock, so no other process is writing one.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, snapshotTemp))
+	for _, p := range stale {
+		os.Remove(p)
+	}
+}
+
 // syncDir makes the rename durable where the platform allows it.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
@@ -147,7 +162,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // Load replaces the serving state with the snapshot in Options.Dir, and
-// removes temporary files a crash left behind. It returns an error
+// removes temporary files a crash left behind when no other process is
+// writing a snapshot there (see lockName); it never waits for a writer. It returns an error
 // wrapping [ErrSnapshot] when there is no usable snapshot (none yet, damaged,
 // another format or another embedder); the index then stays as it was, and
 // the caller syncs from the corpus.
@@ -155,10 +171,9 @@ func (ix *Index) Load(ctx context.Context) error {
 	if ix.opts.Dir == "" {
 		return fmt.Errorf("%w: no data directory", ErrSnapshot)
 	}
-	if stale, _ := filepath.Glob(filepath.Join(ix.opts.Dir, snapshotTemp)); len(stale) > 0 {
-		for _, p := range stale {
-			os.Remove(p)
-		}
+	if lk, err := lockDir(ix.opts.Dir, false); err == nil {
+		removeStaleTemps(ix.opts.Dir)
+		lk.unlock()
 	}
 	st, err := loadSnapshot(ctx, filepath.Join(ix.opts.Dir, snapshotName), ix.opts.Ranking)
 	if err != nil {

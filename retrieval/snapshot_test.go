@@ -194,3 +194,66 @@ func FuzzSnapshot(f *testing.F) {
 		ix.LatestDate()
 	})
 }
+
+// TestLoadDuringAnotherSave is serve saving its snapshot while an ask
+// starts on the same DATA_DIR: the reader's Load must leave the writer's
+// temporary file alone, and the save succeed.
+func TestLoadDuringAnotherSave(t *testing.T) {
+	dir := t.TempDir()
+	writer := newTestIndex(t, newCounting(), dir)
+	reader := newTestIndex(t, newCounting(), dir)
+	var loadErr error
+	loaded := false
+	testHookBeforeRename = func(tmp string) {
+		testHookBeforeRename = nil
+		loadErr, loaded = reader.Load(context.Background()), true
+		if _, err := os.Stat(tmp); err != nil {
+			t.Errorf("the writer's temporary snapshot is gone after another Load: %v", err)
+		}
+	}
+	t.Cleanup(func() { testHookBeforeRename = nil })
+	rep, err := writer.Sync(context.Background(), testCorpus())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !loaded {
+		t.Fatal("the hook did not run")
+	}
+	if !errors.Is(loadErr, ErrSnapshot) {
+		t.Errorf("Load before any snapshot: got %v, want ErrSnapshot", loadErr)
+	}
+	if rep.SnapshotErr != nil {
+		t.Fatalf("the save failed: %v", rep.SnapshotErr)
+	}
+	if err := reader.Load(context.Background()); err != nil {
+		t.Fatalf("Load after the save: %v", err)
+	}
+	if got := reader.Stats().Articles; got != 5 {
+		t.Errorf("reader has %d articles, want 5", got)
+	}
+}
+
+// TestStaleTempRemovedOnlyWhenNoWriter: a temporary file whose writer is
+// gone is removed by Load; while another process (here, another open of
+// the lock file) holds the writer lock, nothing is removed.
+func TestStaleTempRemovedOnlyWhenNoWriter(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "index.snapshot.tmp-123")
+	if err := os.WriteFile(stale, []byte("half a snapshot"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lockDir(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newTestIndex(t, newCounting(), dir)
+	ix.Load(context.Background())
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("Load removed a temporary file while its writer holds the lock: %v", err)
+	}
+	lk.unlock()
+	ix.Load(context.Background())
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file kept after the writer let go: %v", err)
+	}
+}
