@@ -211,7 +211,7 @@ func (a *app) logReport(rep retrieval.Report) {
 		a.log.Warn("corpus problem", "file", p.Path, "line", p.Line, "reason", p.Reason, "skipped", p.Skipped)
 	}
 	if rep.SnapshotErr != nil {
-		a.log.Error("snapshot not saved; the previous one is kept", "err", rep.SnapshotErr)
+		a.log.Error("snapshot not saved; "+snapshotFallback(rep), "err", rep.SnapshotErr)
 	}
 	a.log.Info("index synced", "articles", rep.Articles, "chunks", rep.Chunks, "added", rep.Added,
 		"updated", rep.Updated, "removed", rep.Removed, "unchanged", rep.Unchanged,
@@ -257,6 +257,10 @@ func cmdIndex(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		bar.Finish()
 	}
 	printReport(stdout, rep)
+	if err == nil && rep.SnapshotErr != nil {
+		// Saving the snapshot is what index is for.
+		err = fmt.Errorf("index: snapshot not saved: %w", rep.SnapshotErr)
+	}
 	return err
 }
 
@@ -275,8 +279,16 @@ func printReport(w io.Writer, rep retrieval.Report) {
 		fmt.Fprintf(w, "%s: %s\n", verb, p)
 	}
 	if rep.SnapshotErr != nil {
-		fmt.Fprintf(w, "snapshot not saved (previous kept): %v\n", rep.SnapshotErr)
+		fmt.Fprintf(w, "snapshot not saved (%s): %v\n", snapshotFallback(rep), rep.SnapshotErr)
 	}
+}
+
+// snapshotFallback says what a start finds when the snapshot was not saved.
+func snapshotFallback(rep retrieval.Report) string {
+	if rep.SnapshotKept {
+		return "the previous one is kept, older than this index"
+	}
+	return "there is no previous one: the next start rebuilds from the corpus"
 }
 
 func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {

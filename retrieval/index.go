@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -116,9 +118,12 @@ type Report struct {
 	Embedded  int  // chunks sent to the embedder (0 when nothing changed)
 	Rebuilt   bool // every vector was recomputed (new index or new embedder)
 	Problems  []Problem
-	// SnapshotErr is set when the new index serves but could not be saved;
-	// the previous snapshot is kept.
+	// SnapshotErr is set when the new index serves but could not be saved.
 	SnapshotErr error
+	// SnapshotKept, with SnapshotErr, says that a snapshot from an earlier
+	// save is still in Options.Dir (older than the index now serving);
+	// without one, the next start rebuilds from the corpus.
+	SnapshotKept bool
 	Duration    time.Duration
 }
 
@@ -236,7 +241,10 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		return rep, err
 	}
 	if ix.opts.Dir != "" {
-		rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st)
+		if rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st); rep.SnapshotErr != nil {
+			_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
+			rep.SnapshotKept = err == nil
+		}
 	}
 	ix.cur.Store(st)
 	rep.Articles = st.articles
