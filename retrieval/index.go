@@ -124,7 +124,7 @@ type Report struct {
 	// save is still in Options.Dir (older than the index now serving);
 	// without one, the next start rebuilds from the corpus.
 	SnapshotKept bool
-	Duration    time.Duration
+	Duration     time.Duration
 }
 
 // Stats describes the serving index.
