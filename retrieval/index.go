@@ -36,7 +36,8 @@ type Options struct {
 	// Progress, when set, is called as chunks are embedded (done of total).
 	Progress func(done, total int)
 	// Now is the clock that stamps when content arrives (see
-	// [Index.Arrived]); default time.Now.
+	// [Index.Arrived]), and the loader's clock for future dates unless
+	// Load.Now is set; default time.Now.
 	Now func() time.Time
 }
 
@@ -50,6 +51,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Load.Now == nil {
+		o.Load.Now = o.Now
 	}
 	return o
 }
