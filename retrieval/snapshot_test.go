@@ -1,13 +1,18 @@
 package retrieval
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -255,5 +260,65 @@ func TestStaleTempRemovedOnlyWhenNoWriter(t *testing.T) {
 	ix.Load(context.Background())
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("stale temporary file kept after the writer let go: %v", err)
+	}
+}
+
+// TestLoadDuringAnotherProcessSave is TestLoadDuringAnotherSave across
+// processes: a child saves a snapshot and stops before the rename until
+// told to go on; meanwhile the parent's Load must leave the child's
+// temporary file alone.
+func TestLoadDuringAnotherProcessSave(t *testing.T) {
+	if dir := os.Getenv("KHABAR_TEST_SAVE_DIR"); dir != "" {
+		testHookBeforeRename = func(tmp string) {
+			fmt.Println("ready " + tmp)
+			bufio.NewReader(os.Stdin).ReadString('\n') // the parent's go-ahead
+		}
+		rep, err := newTestIndex(t, newCounting(), dir).Sync(context.Background(), testCorpus())
+		if err != nil || rep.SnapshotErr != nil {
+			fmt.Printf("failed: %v %v\n", err, rep.SnapshotErr)
+			os.Exit(4)
+		}
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadDuringAnotherProcessSave$")
+	cmd.Env = append(os.Environ(), "KHABAR_TEST_SAVE_DIR="+dir)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := bufio.NewReader(stdout)
+	var tmp string
+	for tmp == "" {
+		line, err := out.ReadString('\n')
+		if err != nil {
+			cmd.Wait()
+			t.Fatalf("child ended before saving: %v", err)
+		}
+		tmp, _ = strings.CutPrefix(strings.TrimSpace(line), "ready ")
+	}
+	ix := newTestIndex(t, newCounting(), dir)
+	ix.Load(context.Background())
+	if _, err := os.Stat(tmp); err != nil {
+		t.Errorf("the child's temporary snapshot is gone after the parent's Load: %v", err)
+	}
+	fmt.Fprintln(stdin, "go")
+	stdin.Close()
+	rest, _ := io.ReadAll(out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v\n%s", err, rest)
+	}
+	if err := ix.Load(context.Background()); err != nil {
+		t.Fatalf("Load after the child's save: %v", err)
+	}
+	if got := ix.Stats().Articles; got != 5 {
+		t.Errorf("%d articles, want 5", got)
 	}
 }
