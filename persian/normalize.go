@@ -84,12 +84,38 @@ const maxFoldRounds = 4
 func fold(s string, f func(rune) rune) string {
 	s = mapRunes(normalizeNFKC(s), f)
 	for range maxFoldRounds - 1 {
-		if norm.NFKC.IsNormalString(s) {
+		if plainScript(s) || norm.NFKC.IsNormalString(s) {
 			break
 		}
 		s = mapRunes(norm.NFKC.String(s), f)
 	}
 	return s
+}
+
+// plainScript reports whether s holds only runes that nothing composes
+// with: ASCII and Latin below the combining marks (U+0300), and the Arabic
+// letters punctuationToSpace keeps (no harakat, no superscript alef). The
+// runes of fold's output are each in NFKC already, so such a string is in
+// NFKC as a whole; this check is much cheaper than norm's, and it answers
+// for almost all of our text.
+func plainScript(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return plainRunes(s[i:])
+		}
+	}
+	return true
+}
+
+func plainRunes(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300, r >= 0x0621 && r <= 0x064A, r >= 0x066E && r <= 0x06D3 && r != superscriptAlef, r == 0x06D5, r >= 0x06FA && r <= 0x06FC:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // keepZWNJ is canonicalRune that leaves ZWNJ in place, so that a word

@@ -169,6 +169,27 @@ func TestCanonicalIdempotent(t *testing.T) {
 	}
 }
 
+func TestPlainScript(t *testing.T) {
+	tests := []struct {
+		give string
+		want bool
+	}{
+		{"", true},
+		{"khabar 1404", true},
+		{"وزیر دفاع عراق", true},
+		{"café", true},
+		{"e\u0301", false},       // a combining accent
+		{"\u0627\u0653", false}, // alef + maddah compose into آ
+		{"\u03cb\u0342", false}, // Greek is left to norm
+		{"\u0670", false},        // superscript alef is a combining mark
+	}
+	for _, tt := range tests {
+		if got := plainScript(tt.give); got != tt.want {
+			t.Errorf("plainScript(%+q) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+}
+
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{"می‌شود", "كتاب ١٤٠٤", "«سلام»؟", "\xff\xfe", "ســلامٌ", "\uFEFB", ""} {
 		f.Add(s)

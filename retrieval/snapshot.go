@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -282,6 +283,12 @@ func decodeSnapshot(ctx context.Context, r io.ReaderAt, size int64, rk Ranking) 
 	return newState(ctx, meta.Identity, chunks, vecs, rk)
 }
 
+// isChunkID reports whether id is article + "#" + n, without building it.
+func isChunkID(id, article string, n int) bool {
+	rest, ok := strings.CutPrefix(id, article)
+	return ok && len(rest) > 1 && rest[0] == '#' && rest[1:] == strconv.Itoa(n)
+}
+
 // validate checks the manifest: a dimension in range (positive when there
 // are chunks) and unique, non-empty chunk ids.
 func (m snapshotMeta) validate() error {
@@ -319,7 +326,7 @@ func validateChunks(chunks []Chunk) error {
 		switch {
 		case first && c.N != 0, !first && c.N != chunks[i-1].N+1:
 			return bad("numbered %d out of order", c.N)
-		case c.ID != c.ArticleID+"#"+strconv.Itoa(c.N):
+		case !isChunkID(c.ID, c.ArticleID, c.N):
 			return bad("id does not match article %s and number %d", quoteShort(c.ArticleID), c.N)
 		case c.Text == "" || !utf8.ValidString(c.Text) || !utf8.ValidString(c.Title):
 			return bad("empty or invalid text")
