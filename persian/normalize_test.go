@@ -178,10 +178,10 @@ func TestPlainScript(t *testing.T) {
 		{"khabar 1404", true},
 		{"وزیر دفاع عراق", true},
 		{"café", true},
-		{"e\u0301", false},       // a combining accent
+		{"e\u0301", false},      // a combining accent
 		{"\u0627\u0653", false}, // alef + maddah compose into آ
 		{"\u03cb\u0342", false}, // Greek is left to norm
-		{"\u0670", false},        // superscript alef is a combining mark
+		{"\u0670", false},       // superscript alef is a combining mark
 	}
 	for _, tt := range tests {
 		if got := plainScript(tt.give); got != tt.want {
