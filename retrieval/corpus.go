@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,7 +194,7 @@ func symlinkProblem(fsys fs.FS, p string) string {
 		return "symbolic link not followed: " + errText(err)
 	}
 	pending := strings.Split(target, "/")
-	if path.IsAbs(target) {
+	if isAbsLink(target) {
 		return fmt.Sprintf("symbolic link to %s leaves the corpus folder (not followed)", quoteShort(target))
 	}
 	resolved := path.Dir(p)
@@ -226,13 +227,17 @@ func symlinkProblem(fsys fs.FS, p string) string {
 		if err != nil {
 			return "symbolic link not followed: " + errText(err)
 		}
-		if path.IsAbs(t) {
+		if isAbsLink(t) {
 			return fmt.Sprintf("symbolic link to %s leaves the corpus folder (not followed)", quoteShort(target))
 		}
 		pending = append(strings.Split(t, "/"), pending...)
 	}
 	return ""
 }
+
+// isAbsLink reports whether a link target is absolute, in slash form or
+// the platform's.
+func isAbsLink(target string) bool { return path.IsAbs(target) || filepath.IsAbs(target) }
 
 // corpusExt returns the lower-case extension of p when it is a corpus file
 // (".txt", ".md" or ".jsonl"), and "" otherwise.
