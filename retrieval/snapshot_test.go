@@ -322,3 +322,32 @@ func TestLoadDuringAnotherProcessSave(t *testing.T) {
 		t.Errorf("%d articles, want 5", got)
 	}
 }
+
+// TestConcurrentSavesTakeTurns: two indexes on one DATA_DIR (serve and an
+// index run) saving at once both succeed, and the snapshot left is whole.
+func TestConcurrentSavesTakeTurns(t *testing.T) {
+	dir := t.TempDir()
+	a, b := newTestIndex(t, newCounting(), dir), newTestIndex(t, newCounting(), dir)
+	errs := make(chan error, 2)
+	for _, ix := range []*Index{a, b} {
+		go func() {
+			rep, err := ix.Sync(context.Background(), testCorpus())
+			if err == nil {
+				err = rep.SnapshotErr
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("save: %v", err)
+		}
+	}
+	ix := newTestIndex(t, newCounting(), dir)
+	if err := ix.Load(context.Background()); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if temps, _ := filepath.Glob(filepath.Join(dir, snapshotTemp)); len(temps) != 0 {
+		t.Errorf("temporary snapshots left: %v", temps)
+	}
+}
