@@ -34,8 +34,8 @@ const (
 	headerLen       = 8 + 4 + 8 + 8 + sha256.Size
 )
 
-// ErrSnapshot marks a snapshot that is missing, damaged or of another
-// format; the caller rebuilds from the corpus.
+// ErrSnapshot marks a snapshot that is missing, damaged, inconsistent or
+// of another format; the caller rebuilds from the corpus.
 var ErrSnapshot = errors.New("unusable snapshot")
 
 // snapshotMeta is what the chromem-go export does not say: the row order
@@ -162,12 +162,13 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Load replaces the serving state with the snapshot in Options.Dir, and
+// Load replaces the serving state with the snapshot in Options.Dir. It
 // removes temporary files a crash left behind when no other process is
-// writing a snapshot there (see lockName); it never waits for a writer. It returns an error
-// wrapping [ErrSnapshot] when there is no usable snapshot (none yet, damaged,
-// another format or another embedder); the index then stays as it was, and
-// the caller syncs from the corpus.
+// writing a snapshot there (see lockName), and never waits for a writer.
+// It returns an error wrapping [ErrSnapshot] when there is no usable
+// snapshot (none yet, damaged, inconsistent, another format or another
+// embedder); the index then stays as it was, and the caller syncs from the
+// corpus.
 func (ix *Index) Load(ctx context.Context) error {
 	if ix.opts.Dir == "" {
 		return fmt.Errorf("%w: no data directory", ErrSnapshot)
