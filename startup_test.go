@@ -165,3 +165,28 @@ func TestServeAnswersFromTheSnapshotWithoutACorpus(t *testing.T) {
 		t.Errorf("no warning about the corpus:\n%s", logs)
 	}
 }
+
+// TestFutureDatedArticleIsNotTheLatestNews: an article dated decades
+// ahead (a typo) is reported by index, and the latest news summary is of
+// the newest real day.
+func TestFutureDatedArticleIsNotTheLatestNews(t *testing.T) {
+	seeds := smallSeeds(t)
+	if err := os.WriteFile(filepath.Join(seeds, "typo.txt"), []byte("date 2099-10-05 به گزارش ایرنا، مسابقه فوتبال آینده برگزار شد."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := testEnv(t, "SEEDS_DIR", seeds)
+	out, stderr, err := runCmd(t, vars, "", "index")
+	if err != nil {
+		t.Fatalf("index: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "typo.txt: date 2099-10-05 is in the future") {
+		t.Errorf("the future date is not reported:\n%s", out)
+	}
+	out, _, err = runCmd(t, vars, "", "summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "خلاصه اخبار ۱۳ مهر ۱۴۰۴") || strings.Contains(out, "فوتبال") {
+		t.Errorf("the latest news is not of the newest real day (13 Mehr 1404):\n%s", out)
+	}
+}
