@@ -174,6 +174,9 @@ func answerOptions(cfg Config, client *llm.Client, log *slog.Logger) answer.Opti
 
 // openCorpus returns SEEDS_DIR, or the seeds built into the binary when
 // the default folder does not exist (a binary run outside the repository).
+// A configured SEEDS_DIR that is missing (a volume not mounted) is opened
+// all the same: the sync reports it, and a command that answers can still
+// serve the snapshot (see openServing).
 func openCorpus(cfg Config, log *slog.Logger) (fs.FS, error) {
 	fi, err := os.Stat(cfg.SeedsDir)
 	switch {
@@ -184,6 +187,8 @@ func openCorpus(cfg Config, log *slog.Logger) (fs.FS, error) {
 	case errors.Is(err, fs.ErrNotExist) && cfg.SeedsDir == "seeds":
 		log.Info("seeds folder not found: using the seeds built into the binary")
 		return fs.Sub(embeddedSeeds, "seeds")
+	case errors.Is(err, fs.ErrNotExist):
+		return os.DirFS(cfg.SeedsDir), nil
 	default:
 		return nil, fmt.Errorf("SEEDS_DIR %s: %w", cfg.SeedsDir, err)
 	}
@@ -192,8 +197,12 @@ func openCorpus(cfg Config, log *slog.Logger) (fs.FS, error) {
 // open loads the snapshot (or says why not) and syncs the index with the
 // corpus, embedding only what changed.
 func (a *app) open(ctx context.Context) (retrieval.Report, error) {
-	if err := a.index.Load(ctx); err != nil {
+	if err := a.index.Load(ctx); errors.Is(err, fs.ErrNotExist) || a.cfg.DataDir == "" {
 		a.log.Info("building the index from the corpus", "reason", err)
+	} else if err != nil {
+		// A snapshot that is there but unusable (damaged, inconsistent,
+		// another embedder) is worth an operator's look.
+		a.log.Warn("snapshot rejected: building the index from the corpus", "reason", err)
 	}
 	rep, err := a.index.Sync(ctx, a.corpus)
 	a.logReport(rep)
@@ -201,6 +210,28 @@ func (a *app) open(ctx context.Context) (retrieval.Report, error) {
 		return rep, fmt.Errorf("index: %w", err)
 	}
 	return rep, nil
+}
+
+// openServing is open for the commands that answer (serve, ask, chat,
+// summary). When the corpus is empty or cannot be read (SEEDS_DIR not
+// mounted) but the snapshot loaded, they answer from the snapshot with a
+// warning instead of failing, which in a container means a crash loop.
+// Without a snapshot an empty corpus is still an error.
+func (a *app) openServing(ctx context.Context) (retrieval.Report, error) {
+	rep, err := a.open(ctx)
+	if err != nil && corpusUnavailable(err) && a.index.Stats().Chunks > 0 {
+		st := a.index.Stats()
+		a.log.Warn("corpus unavailable: answering from the snapshot; check SEEDS_DIR",
+			"seeds_dir", a.cfg.SeedsDir, "articles", st.Articles, "chunks", st.Chunks, "err", err)
+		return rep, nil
+	}
+	return rep, err
+}
+
+// corpusUnavailable reports whether a sync failed because the corpus is
+// empty, missing or unreadable, rather than in the index.
+func corpusUnavailable(err error) bool {
+	return errors.Is(err, retrieval.ErrNoArticles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)
 }
 
 // reload syncs the index with the corpus folder again (for /reload and
@@ -217,7 +248,7 @@ func (a *app) logReport(rep retrieval.Report) {
 		a.log.Warn("corpus problem", "file", p.Path, "line", p.Line, "reason", p.Reason, "skipped", p.Skipped)
 	}
 	if rep.SnapshotErr != nil {
-		a.log.Error("snapshot not saved; the previous one is kept", "err", rep.SnapshotErr)
+		a.log.Error("snapshot not saved; "+snapshotFallback(rep), "err", rep.SnapshotErr)
 	}
 	a.log.Info("index synced", "articles", rep.Articles, "chunks", rep.Chunks, "added", rep.Added,
 		"updated", rep.Updated, "removed", rep.Removed, "unchanged", rep.Unchanged,
@@ -235,7 +266,7 @@ func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, st
 	if err != nil {
 		return err
 	}
-	if _, err := a.open(ctx); err != nil {
+	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
 	chat := bot.NewChat(a.composer, log, bot.ChatOptions{})
@@ -264,6 +295,10 @@ func cmdIndex(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		bar.Finish()
 	}
 	printReport(stdout, rep)
+	if err == nil && rep.SnapshotErr != nil {
+		// Saving the snapshot is what index is for.
+		err = fmt.Errorf("index: snapshot not saved: %w", rep.SnapshotErr)
+	}
 	return err
 }
 
@@ -282,8 +317,16 @@ func printReport(w io.Writer, rep retrieval.Report) {
 		fmt.Fprintf(w, "%s: %s\n", verb, p)
 	}
 	if rep.SnapshotErr != nil {
-		fmt.Fprintf(w, "snapshot not saved (previous kept): %v\n", rep.SnapshotErr)
+		fmt.Fprintf(w, "snapshot not saved (%s): %v\n", snapshotFallback(rep), rep.SnapshotErr)
 	}
+}
+
+// snapshotFallback says what a start finds when the snapshot was not saved.
+func snapshotFallback(rep retrieval.Report) string {
+	if rep.SnapshotKept {
+		return "the previous one is kept, older than this index"
+	}
+	return "there is no previous one: the next start rebuilds from the corpus"
 }
 
 // nowFlag adds --now, which overrides NOW, to a command's flags.
@@ -317,7 +360,7 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 	if err != nil {
 		return err
 	}
-	if _, err := a.open(ctx); err != nil {
+	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
 	chat := a.consoleChat()

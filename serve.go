@@ -54,7 +54,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		defer func() { stop(); wait() }()
 	}
-	if _, err := a.open(ctx); err != nil {
+	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
 	store := openDigests(cfg.DataDir, log)

@@ -23,7 +23,7 @@ func cmdSummary(ctx context.Context, cfg Config, log *slog.Logger, args []string
 	if err != nil {
 		return err
 	}
-	if _, err := a.open(ctx); err != nil {
+	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
 	s, err := a.composer.Summarize(ctx, answer.SummaryRequest{Text: strings.Join(args, " ")})

@@ -36,8 +36,9 @@ const (
 )
 
 // Canonical is a pipeline of small named steps: NFKC on the whole string,
-// then the per-rune steps in order (fused into one pass over the text), then
-// collapseSpace. Every step has its own table test.
+// then the per-rune steps in order (fused into one pass over the text),
+// repeated in the rare case the steps leave text that NFKC would change
+// (see fold), then collapseSpace. Every step has its own table test.
 var runeSteps = []func(rune) rune{
 	unifyLetter,
 	stripDiacritic,
@@ -64,12 +65,57 @@ func canonicalRune(r rune) rune {
 // It is applied identically to documents and queries; the original text is
 // kept for display.
 func Canonical(s string) string {
-	return collapseSpace(mapRunes(normalizeNFKC(s), canonicalRune))
+	return collapseSpace(fold(s, canonicalRune))
 }
 
 // Tokens returns the canonical tokens of s, in order.
 func Tokens(s string) []string {
-	return strings.Fields(mapRunes(normalizeNFKC(s), canonicalRune))
+	return strings.Fields(fold(s, canonicalRune))
+}
+
+// maxFoldRounds bounds how often fold re-applies NFKC and the rune steps.
+// Real text needs one round; a second is needed when a step undoes NFKC's
+// work (lowercasing «Ϋ» before a combining mark, deleting a joiner between
+// a letter and its accent), and the fuzzer has found nothing needing more.
+const maxFoldRounds = 4
+
+// fold applies NFKC and then f to every rune, again until the result is in
+// NFKC (a fixed point), so that Canonical(Canonical(s)) == Canonical(s).
+func fold(s string, f func(rune) rune) string {
+	s = mapRunes(normalizeNFKC(s), f)
+	for range maxFoldRounds - 1 {
+		if plainScript(s) || norm.NFKC.IsNormalString(s) {
+			break
+		}
+		s = mapRunes(norm.NFKC.String(s), f)
+	}
+	return s
+}
+
+// plainScript reports whether s holds only runes that nothing composes
+// with: ASCII and Latin below the combining marks (U+0300), and the Arabic
+// letters punctuationToSpace keeps (no harakat, no superscript alef). The
+// runes of fold's output are each in NFKC already, so such a string is in
+// NFKC as a whole; this check is much cheaper than norm's, and it answers
+// for almost all of our text.
+func plainScript(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return plainRunes(s[i:])
+		}
+	}
+	return true
+}
+
+func plainRunes(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300, r >= 0x0621 && r <= 0x064A, r >= 0x066E && r <= 0x06D3 && r != superscriptAlef, r == 0x06D5, r >= 0x06FA && r <= 0x06FC:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // keepZWNJ is canonicalRune that leaves ZWNJ in place, so that a word
@@ -83,7 +129,7 @@ func keepZWNJ(r rune) rune {
 
 // words returns the canonical words of s with ZWNJ still inside them.
 func words(s string) []string {
-	return strings.Fields(mapRunes(normalizeNFKC(s), keepZWNJ))
+	return strings.Fields(fold(s, keepZWNJ))
 }
 
 // normalizeNFKC applies Unicode NFKC, which also maps Arabic presentation

@@ -147,6 +147,49 @@ func TestTokens(t *testing.T) {
 	}
 }
 
+func TestCanonicalIdempotent(t *testing.T) {
+	tests := []struct{ name, give, want string }{
+		// Lowercasing Ϋ after NFKC leaves ϋ + perispomeni, which NFKC
+		// composes into one letter.
+		{"lowercase before a combining mark", "\u03ab\u0342", "\u1fe7"},
+		// Deleting the ZWNJ that kept e and its accent apart.
+		{"joiner between a letter and its accent", "e\u200c\u0301", "\u00e9"},
+		{"tatweel between a letter and its accent", "e\u0640\u0301", "\u00e9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Canonical(tt.give)
+			if got != tt.want {
+				t.Errorf("got %+q, want %+q", got, tt.want)
+			}
+			if again := Canonical(got); again != got {
+				t.Errorf("not idempotent: %+q, then %+q", got, again)
+			}
+		})
+	}
+}
+
+func TestPlainScript(t *testing.T) {
+	tests := []struct {
+		give string
+		want bool
+	}{
+		{"", true},
+		{"khabar 1404", true},
+		{"وزیر دفاع عراق", true},
+		{"café", true},
+		{"e\u0301", false},      // a combining accent
+		{"\u0627\u0653", false}, // alef + maddah compose into آ
+		{"\u03cb\u0342", false}, // Greek is left to norm
+		{"\u0670", false},       // superscript alef is a combining mark
+	}
+	for _, tt := range tests {
+		if got := plainScript(tt.give); got != tt.want {
+			t.Errorf("plainScript(%+q) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+}
+
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{"می‌شود", "كتاب ١٤٠٤", "«سلام»؟", "\xff\xfe", "ســلامٌ", "\uFEFB", ""} {
 		f.Add(s)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -57,8 +58,15 @@ func (o ChunkOptions) withDefaults() ChunkOptions {
 // opts.TargetWords words, each repeating the last opts.Overlap sentences of
 // the one before. A non-empty article always gets at least one chunk; an
 // article with no text at all gets one chunk of its title, or none.
+//
+// Text that is not valid UTF-8 is repaired first, each invalid byte
+// replaced with U+FFFD (as Go's string([]rune(s)) does); the chunks'
+// offsets then refer to the repaired text. The loader never yields such
+// text, but any caller may.
 func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
 	opts = opts.withDefaults()
+	a.Text, a.Title = validUTF8(a.Text), validUTF8(a.Title)
+	a.Source, a.URL = validUTF8(a.Source), validUTF8(a.URL)
 	pieces := splitLong(persian.Sentences(a.Text), opts.MaxWords)
 	var chunks []Chunk
 	add := func(start, end int, text string) {
@@ -167,6 +175,15 @@ func wordOffsets(s string) []int {
 		inWord = !space
 	}
 	return offs
+}
+
+// validUTF8 returns s with each byte that is not part of valid UTF-8
+// replaced with U+FFFD, byte for byte as persian.Sentences reports it.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
 }
 
 func hashText(s string) string {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func sentencesOf(n int, word string) string {
@@ -93,4 +94,51 @@ func TestChunkHashFollowsContent(t *testing.T) {
 	if ChunkArticle(a, ChunkOptions{})[0].Hash != ChunkArticle(c, ChunkOptions{})[0].Hash {
 		t.Error("a url change altered the content hash")
 	}
+}
+
+func TestChunkInvalidUTF8(t *testing.T) {
+	// A long sentence with invalid bytes is cut on words: the offsets must
+	// stay inside the text (they used to index past it and panic).
+	text := strings.Repeat("واژه\xff ", 300) + "پایان."
+	chunks := ChunkArticle(Article{ID: "a", Title: "عنوان\xfe", Text: text}, ChunkOptions{TargetWords: 50, MaxWords: 60})
+	if len(chunks) == 0 {
+		t.Fatal("got no chunks")
+	}
+	for i, c := range chunks {
+		if !utf8.ValidString(c.Text) || !utf8.ValidString(c.Title) {
+			t.Errorf("chunk %d is not valid UTF-8: %q", i, c.Text)
+		}
+		if c.Start < 0 || c.End < c.Start {
+			t.Errorf("chunk %d: offsets %d–%d", i, c.Start, c.End)
+		}
+	}
+}
+
+// FuzzChunkArticle checks that any text chunks without a panic into
+// non-empty, valid UTF-8 passages whose offsets give back their text in
+// the (repaired) article text.
+func FuzzChunkArticle(f *testing.F) {
+	f.Add("جمله اول. جمله دوم.", "عنوان", 0, 0, 0)
+	f.Add(sentencesOf(10, "خبر"), "", 30, 0, 1)
+	f.Add(strings.Repeat("واژه\xff ", 300), "\xfe", 100, 120, 2)
+	f.Add("«نقل قول. بی پایان", "t", 1, 1, 5)
+	f.Fuzz(func(t *testing.T, text, title string, target, maxWords, overlap int) {
+		opts := ChunkOptions{TargetWords: target % 500, MaxWords: maxWords % 500, Overlap: overlap % 10}
+		chunks := ChunkArticle(Article{ID: "a", Title: title, Text: text}, opts)
+		repaired := string([]rune(text))
+		for i, c := range chunks {
+			if strings.TrimSpace(c.Text) == "" {
+				t.Fatalf("chunk %d is empty", i)
+			}
+			if !utf8.ValidString(c.Text) || !utf8.ValidString(c.Title) {
+				t.Fatalf("chunk %d is not valid UTF-8: %q", i, c.Text)
+			}
+			if c.End > c.Start && (c.End > len(repaired) || repaired[c.Start:c.End] != c.Text) {
+				t.Fatalf("chunk %d: offsets %d–%d do not give its text %q", i, c.Start, c.End, c.Text)
+			}
+			if c.N != i {
+				t.Fatalf("chunk %d numbered %d", i, c.N)
+			}
+		}
+	})
 }

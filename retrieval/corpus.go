@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +53,10 @@ func (p Problem) String() string {
 type LoadOptions struct {
 	MaxArticleBytes int64 // a .txt/.md file or one jsonl line; default 1 MiB
 	MaxFileBytes    int64 // a .jsonl file; default 512 MiB
+	// Now is the clock future dates are measured against: an article
+	// dated more than a day after Now is kept without its date and
+	// reported. Default time.Now.
+	Now func() time.Time
 }
 
 const (
@@ -66,8 +71,15 @@ func (o LoadOptions) withDefaults() LoadOptions {
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = defaultMaxFileBytes
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	return o
 }
+
+// maxFutureDate is how far after the clock an article may be dated: a
+// day, for time zones (Tehran is ahead of UTC) and early publication.
+const maxFutureDate = 24 * time.Hour
 
 // Corpus is the result of a [Load]: the usable articles in a deterministic
 // order (path, then line), every file or line that was skipped or repaired,
@@ -86,8 +98,10 @@ var ErrNoArticles = errors.New("no usable articles")
 // Other extensions, dotfiles and dot-directories are ignored. Bad input never
 // stops the load: an empty, binary, non-UTF-8, oversized or unreadable file,
 // a malformed jsonl line or a duplicate id is skipped and reported in
-// [Corpus.Problems]; a bad date is dropped and reported, the article kept.
-// When no article is usable, Load returns the Corpus with its Problems
+// [Corpus.Problems]; a bad date, or one more than a day in the future
+// (a typo, or a Jalali year read wrongly, that would otherwise become the
+// latest news), is dropped and reported, the article kept. A symbolic link
+// that leads out of fsys is reported and not followed. When no article is usable, Load returns the Corpus with its Problems
 // together with an error wrapping [ErrNoArticles]. An error reading the root
 // of fsys, or a done ctx, ends the load with an error.
 func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
@@ -111,6 +125,12 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 			}
 			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if reason := symlinkProblem(fsys, p); reason != "" {
+				c.Problems = append(c.Problems, Problem{Path: validPath(p), Reason: reason, Skipped: true})
+				return nil
+			}
+		}
 		if !d.IsDir() && corpusExt(p) != "" && !isReadme(p) {
 			files = append(files, p)
 		}
@@ -122,6 +142,7 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 	slices.Sort(files)
 
 	seen := make(map[string]string) // id → where it was first seen
+	future := opts.Now().Add(maxFutureDate)
 	for _, p := range files {
 		if err := ctx.Err(); err != nil {
 			return Corpus{}, fmt.Errorf("load corpus: %w", err)
@@ -130,6 +151,11 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 		arts, probs := loadFile(ctx, fsys, p, opts)
 		c.Problems = append(c.Problems, probs...)
 		for _, a := range arts {
+			if a.Date.After(future) {
+				c.Problems = append(c.Problems, Problem{Path: a.Path, Line: a.Line,
+					Reason: fmt.Sprintf("date %s is in the future (kept without a date)", a.Date.Format(time.DateOnly))})
+				a.Date = time.Time{}
+			}
 			if first, ok := seen[a.ID]; ok {
 				c.Problems = append(c.Problems, duplicateProblem(a, first))
 				continue
@@ -152,6 +178,66 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 	}
 	return c, nil
 }
+
+// maxSymlinks bounds how many symbolic links one path may go through.
+const maxSymlinks = 40
+
+// symlinkProblem says why the symbolic link at p is not followed: it
+// leads out of fsys (an absolute target, or «..» above the root, at any
+// step of the chain), or it cannot be resolved. It returns "" for a link
+// that stays inside; a broken one is left for the reader to report.
+// Resolution is component by component, so a link through a linked folder
+// that leaves is caught too.
+func symlinkProblem(fsys fs.FS, p string) string {
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		return "symbolic link not followed: " + errText(err)
+	}
+	pending := strings.Split(target, "/")
+	if isAbsLink(target) {
+		return fmt.Sprintf("symbolic link to %s leaves the corpus folder (not followed)", quoteShort(target))
+	}
+	resolved := path.Dir(p)
+	for links := 1; len(pending) > 0; {
+		part := pending[0]
+		pending = pending[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			if resolved == "." {
+				return fmt.Sprintf("symbolic link to %s leaves the corpus folder (not followed)", quoteShort(target))
+			}
+			resolved = path.Dir(resolved)
+			continue
+		}
+		next := path.Join(resolved, part)
+		info, err := fs.Lstat(fsys, next)
+		if err != nil {
+			return "" // broken: reading it reports the error
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		if links++; links > maxSymlinks {
+			return "symbolic link not followed: too many links"
+		}
+		t, err := fs.ReadLink(fsys, next)
+		if err != nil {
+			return "symbolic link not followed: " + errText(err)
+		}
+		if isAbsLink(t) {
+			return fmt.Sprintf("symbolic link to %s leaves the corpus folder (not followed)", quoteShort(target))
+		}
+		pending = append(strings.Split(t, "/"), pending...)
+	}
+	return ""
+}
+
+// isAbsLink reports whether a link target is absolute, in slash form or
+// the platform's.
+func isAbsLink(target string) bool { return path.IsAbs(target) || filepath.IsAbs(target) }
 
 // corpusExt returns the lower-case extension of p when it is a corpus file
 // (".txt", ".md" or ".jsonl"), and "" otherwise.

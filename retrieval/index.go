@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -34,7 +36,8 @@ type Options struct {
 	// Progress, when set, is called as chunks are embedded (done of total).
 	Progress func(done, total int)
 	// Now is the clock that stamps when content arrives (see
-	// [Index.Arrived]); default time.Now.
+	// [Index.Arrived]), and the loader's clock for future dates unless
+	// Load.Now is set; default time.Now.
 	Now func() time.Time
 }
 
@@ -48,6 +51,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Load.Now == nil {
+		o.Load.Now = o.Now
 	}
 	return o
 }
@@ -116,10 +122,13 @@ type Report struct {
 	Embedded  int  // chunks sent to the embedder (0 when nothing changed)
 	Rebuilt   bool // every vector was recomputed (new index or new embedder)
 	Problems  []Problem
-	// SnapshotErr is set when the new index serves but could not be saved;
-	// the previous snapshot is kept.
+	// SnapshotErr is set when the new index serves but could not be saved.
 	SnapshotErr error
-	Duration    time.Duration
+	// SnapshotKept, with SnapshotErr, says that a snapshot from an earlier
+	// save is still in Options.Dir (older than the index now serving);
+	// without one, the next start rebuilds from the corpus.
+	SnapshotKept bool
+	Duration     time.Duration
 }
 
 // Stats describes the serving index.
@@ -236,7 +245,10 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		return rep, err
 	}
 	if ix.opts.Dir != "" {
-		rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st)
+		if rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st); rep.SnapshotErr != nil {
+			_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
+			rep.SnapshotKept = err == nil
+		}
 	}
 	ix.cur.Store(st)
 	rep.Articles = st.articles

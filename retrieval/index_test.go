@@ -276,6 +276,9 @@ func TestSnapshotSaveFailureKeepsOldSnapshot(t *testing.T) {
 	if rep.SnapshotErr == nil || !strings.Contains(rep.SnapshotErr.Error(), "no space") {
 		t.Errorf("SnapshotErr = %v, want a no-space error", rep.SnapshotErr)
 	}
+	if !rep.SnapshotKept {
+		t.Error("SnapshotKept is false, but the previous snapshot is there")
+	}
 	if got := topArticle(t, ix, "سدهای تهران کم‌آبی"); got != "new.txt" {
 		t.Errorf("the new index should serve despite the failed save: top %q", got)
 	}

@@ -1,0 +1,353 @@
+package retrieval
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// craftSnapshot writes a snapshot of the test corpus into dir after tamper
+// has changed its chunks (and possibly the dimension the manifest states):
+// the checksum is valid, the content is what a buggy or foreign writer
+// might produce.
+func craftSnapshot(t *testing.T, dir string, tamper func(chunks []Chunk) (dim int)) {
+	t.Helper()
+	corpus, err := Load(context.Background(), testCorpus(), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chunks []Chunk
+	for _, a := range corpus.Articles {
+		chunks = append(chunks, ChunkArticle(a, ChunkOptions{TargetWords: 20})...)
+	}
+	emb := NewLocalEmbedder(64)
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = c.EmbedText()
+	}
+	rows, err := emb.Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := matrix{dim: 64}
+	for _, r := range rows {
+		vecs.data = append(vecs.data, r...)
+	}
+	dim := tamper(chunks)
+	db, _, err := buildCollection(context.Background(), "test/v1", chunks, vecs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &state{identity: "test/v1", chunks: chunks, vecs: matrix{dim: dim}, db: db}
+	if err := saveSnapshot(dir, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// secondChunk returns the index of the second chunk of an article that has
+// several.
+func secondChunk(t *testing.T, chunks []Chunk) int {
+	t.Helper()
+	for i := 1; i < len(chunks); i++ {
+		if chunks[i].ArticleID == chunks[i-1].ArticleID {
+			return i
+		}
+	}
+	t.Fatal("no article with two chunks")
+	return 0
+}
+
+func TestLoadRejectsInconsistentSnapshot(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, chunks []Chunk) int
+	}{
+		{"negative dimension", func(t *testing.T, chunks []Chunk) int { return -1 }},
+		{"huge dimension", func(t *testing.T, chunks []Chunk) int { return 1 << 40 }},
+		{"dimension differs from the vectors", func(t *testing.T, chunks []Chunk) int { return 32 }},
+		{"negative chunk offset", func(t *testing.T, chunks []Chunk) int {
+			i := secondChunk(t, chunks)
+			chunks[i].Start = -5000
+			return 64
+		}},
+		{"chunk end past its text", func(t *testing.T, chunks []Chunk) int {
+			i := secondChunk(t, chunks)
+			chunks[i].Start = chunks[i-1].End - 1
+			chunks[i].End = chunks[i].Start + len(chunks[i].Text) + 100
+			return 64
+		}},
+		{"offsets before the chunk before", func(t *testing.T, chunks []Chunk) int {
+			i := secondChunk(t, chunks)
+			chunks[i].Start, chunks[i].End = 0, len(chunks[i].Text)
+			chunks[i-1].Start, chunks[i-1].End = 10, 10+len(chunks[i-1].Text)
+			return 64
+		}},
+		{"chunks numbered out of order", func(t *testing.T, chunks []Chunk) int {
+			i := secondChunk(t, chunks)
+			chunks[i].N = 5
+			chunks[i].ID = chunks[i].ArticleID + "#5"
+			return 64
+		}},
+		{"id does not match its article", func(t *testing.T, chunks []Chunk) int {
+			chunks[0].ID = "elsewhere#0"
+			return 64
+		}},
+		{"chunk moved away from its article", func(t *testing.T, chunks []Chunk) int {
+			i, last := secondChunk(t, chunks), len(chunks)-1
+			chunks[i], chunks[last] = chunks[last], chunks[i]
+			return 64
+		}},
+		{"text not UTF-8", func(t *testing.T, chunks []Chunk) int {
+			chunks[0].Text = "\xff" + chunks[0].Text[1:]
+			return 64
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			craftSnapshot(t, dir, func(chunks []Chunk) int { return tt.tamper(t, chunks) })
+			ix := newTestIndex(t, newCounting(), dir)
+			err := ix.Load(context.Background())
+			if !errors.Is(err, ErrSnapshot) {
+				t.Fatalf("got %v, want ErrSnapshot", err)
+			}
+			if got := ix.Stats().Chunks; got != 0 {
+				t.Errorf("a rejected snapshot left %d chunks serving", got)
+			}
+			rep := mustSync(t, ix, testCorpus())
+			if rep.Embedded != rep.Chunks || topArticle(t, ix, "وزیر دفاع عراق") != "iraq.txt" {
+				t.Errorf("rebuild after a rejected snapshot: %+v", rep)
+			}
+		})
+	}
+}
+
+// TestCraftedSnapshotIsValid guards the test above: untampered, the
+// crafted snapshot loads.
+func TestCraftedSnapshotIsValid(t *testing.T) {
+	dir := t.TempDir()
+	craftSnapshot(t, dir, func([]Chunk) int { return 64 })
+	ix := newTestIndex(t, newCounting(), dir)
+	if err := ix.Load(context.Background()); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := topArticle(t, ix, "وزیر دفاع عراق"); got != "iraq.txt" {
+		t.Errorf("top %q, want iraq.txt", got)
+	}
+}
+
+// resealSnapshot makes data's header agree with its body: the lengths add
+// up and the checksum matches, so that a fuzzed body reaches the decoder.
+func resealSnapshot(data []byte) []byte {
+	if len(data) < headerLen {
+		return data
+	}
+	body := uint64(len(data) - headerLen)
+	metaLen := binary.BigEndian.Uint64(data[12:])
+	if metaLen > body {
+		metaLen = body / 2
+		binary.BigEndian.PutUint64(data[12:], metaLen)
+	}
+	binary.BigEndian.PutUint64(data[20:], body-metaLen)
+	sum := sha256.Sum256(data[headerLen:])
+	copy(data[28:], sum[:])
+	return data
+}
+
+// FuzzSnapshot feeds the snapshot decoder arbitrary content behind a valid
+// header and checksum: it must return a state or an error wrapping
+// ErrSnapshot, never panic, and a state it returns must be searchable.
+func FuzzSnapshot(f *testing.F) {
+	dir := f.TempDir()
+	ix := New(NewLocalEmbedder(16), "fuzz", Options{Dir: dir, Chunk: ChunkOptions{TargetWords: 20}})
+	if rep, err := ix.Sync(context.Background(), testCorpus()); err != nil || rep.SnapshotErr != nil {
+		f.Fatalf("Sync: %v, snapshot: %v", err, rep.SnapshotErr)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, snapshotName))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:headerLen])
+	f.Add(bytes.Repeat([]byte{0}, headerLen+8))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data = resealSnapshot(bytes.Clone(data))
+		st, err := decodeSnapshot(context.Background(), bytes.NewReader(data), int64(len(data)), Ranking{}.withDefaults())
+		if err != nil {
+			if !errors.Is(err, ErrSnapshot) {
+				t.Fatalf("error %v does not wrap ErrSnapshot", err)
+			}
+			return
+		}
+		ix := New(NewLocalEmbedder(16), st.identity, Options{})
+		ix.cur.Store(st)
+		if _, err := ix.Search(context.Background(), Query{Text: "وزیر دفاع عراق", K: 3}); err != nil {
+			t.Fatalf("Search: %v", err)
+		}
+		ix.Documents(time.Time{}, time.Time{})
+		ix.LatestDate()
+	})
+}
+
+// TestLoadDuringAnotherSave is serve saving its snapshot while an ask
+// starts on the same DATA_DIR: the reader's Load must leave the writer's
+// temporary file alone, and the save succeed.
+func TestLoadDuringAnotherSave(t *testing.T) {
+	dir := t.TempDir()
+	writer := newTestIndex(t, newCounting(), dir)
+	reader := newTestIndex(t, newCounting(), dir)
+	var loadErr error
+	loaded := false
+	testHookBeforeRename = func(tmp string) {
+		testHookBeforeRename = nil
+		loadErr, loaded = reader.Load(context.Background()), true
+		if _, err := os.Stat(tmp); err != nil {
+			t.Errorf("the writer's temporary snapshot is gone after another Load: %v", err)
+		}
+	}
+	t.Cleanup(func() { testHookBeforeRename = nil })
+	rep, err := writer.Sync(context.Background(), testCorpus())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !loaded {
+		t.Fatal("the hook did not run")
+	}
+	if !errors.Is(loadErr, ErrSnapshot) {
+		t.Errorf("Load before any snapshot: got %v, want ErrSnapshot", loadErr)
+	}
+	if rep.SnapshotErr != nil {
+		t.Fatalf("the save failed: %v", rep.SnapshotErr)
+	}
+	if err := reader.Load(context.Background()); err != nil {
+		t.Fatalf("Load after the save: %v", err)
+	}
+	if got := reader.Stats().Articles; got != 5 {
+		t.Errorf("reader has %d articles, want 5", got)
+	}
+}
+
+// TestStaleTempRemovedOnlyWhenNoWriter: a temporary file whose writer is
+// gone is removed by Load; while another process (here, another open of
+// the lock file) holds the writer lock, nothing is removed.
+func TestStaleTempRemovedOnlyWhenNoWriter(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "index.snapshot.tmp-123")
+	if err := os.WriteFile(stale, []byte("half a snapshot"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lockDir(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newTestIndex(t, newCounting(), dir)
+	ix.Load(context.Background())
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("Load removed a temporary file while its writer holds the lock: %v", err)
+	}
+	lk.unlock()
+	ix.Load(context.Background())
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file kept after the writer let go: %v", err)
+	}
+}
+
+// TestLoadDuringAnotherProcessSave is TestLoadDuringAnotherSave across
+// processes: a child saves a snapshot and stops before the rename until
+// told to go on; meanwhile the parent's Load must leave the child's
+// temporary file alone.
+func TestLoadDuringAnotherProcessSave(t *testing.T) {
+	if dir := os.Getenv("KHABAR_TEST_SAVE_DIR"); dir != "" {
+		testHookBeforeRename = func(tmp string) {
+			fmt.Println("ready " + tmp)
+			bufio.NewReader(os.Stdin).ReadString('\n') // the parent's go-ahead
+		}
+		rep, err := newTestIndex(t, newCounting(), dir).Sync(context.Background(), testCorpus())
+		if err != nil || rep.SnapshotErr != nil {
+			fmt.Printf("failed: %v %v\n", err, rep.SnapshotErr)
+			os.Exit(4)
+		}
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadDuringAnotherProcessSave$")
+	cmd.Env = append(os.Environ(), "KHABAR_TEST_SAVE_DIR="+dir)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := bufio.NewReader(stdout)
+	var tmp string
+	for tmp == "" {
+		line, err := out.ReadString('\n')
+		if err != nil {
+			cmd.Wait()
+			t.Fatalf("child ended before saving: %v", err)
+		}
+		tmp, _ = strings.CutPrefix(strings.TrimSpace(line), "ready ")
+	}
+	ix := newTestIndex(t, newCounting(), dir)
+	ix.Load(context.Background())
+	if _, err := os.Stat(tmp); err != nil {
+		t.Errorf("the child's temporary snapshot is gone after the parent's Load: %v", err)
+	}
+	fmt.Fprintln(stdin, "go")
+	stdin.Close()
+	rest, _ := io.ReadAll(out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v\n%s", err, rest)
+	}
+	if err := ix.Load(context.Background()); err != nil {
+		t.Fatalf("Load after the child's save: %v", err)
+	}
+	if got := ix.Stats().Articles; got != 5 {
+		t.Errorf("%d articles, want 5", got)
+	}
+}
+
+// TestConcurrentSavesTakeTurns: two indexes on one DATA_DIR (serve and an
+// index run) saving at once both succeed, and the snapshot left is whole.
+func TestConcurrentSavesTakeTurns(t *testing.T) {
+	dir := t.TempDir()
+	a, b := newTestIndex(t, newCounting(), dir), newTestIndex(t, newCounting(), dir)
+	errs := make(chan error, 2)
+	for _, ix := range []*Index{a, b} {
+		go func() {
+			rep, err := ix.Sync(context.Background(), testCorpus())
+			if err == nil {
+				err = rep.SnapshotErr
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("save: %v", err)
+		}
+	}
+	ix := newTestIndex(t, newCounting(), dir)
+	if err := ix.Load(context.Background()); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if temps, _ := filepath.Glob(filepath.Join(dir, snapshotTemp)); len(temps) != 0 {
+		t.Errorf("temporary snapshots left: %v", temps)
+	}
+}
