@@ -19,6 +19,23 @@ const (
 	MsgSummaryEmpty = "برای این بازه خبری در منابع نیست."
 	// MsgReportedBy introduces the outlets that reported a story.
 	MsgReportedBy = "گزارش‌شده توسط:"
+	// MsgPeriodEmpty says that the corpus has no news in the period asked.
+	MsgPeriodEmpty = "در منابع برای %s خبری نیست."
+	// MsgLatestNews names the newest day the corpus has news of.
+	MsgLatestNews = "تازه‌ترین خبرهای منابع مربوط به %s است."
+	// MsgPeriodMoved says that the period asked had no news and the answer
+	// comes from the same days of an earlier year: «برای ۱۳ مهر ۱۴۰۵ …».
+	MsgPeriodMoved = "برای %s خبری در منابع نیست؛ این پاسخ از %s است."
+	// MsgOtherMonth says that the passages found speak of another month
+	// than the one asked: «… مهر ۱۴۰۴ … شهریور ۱۴۰۴».
+	MsgOtherMonth = "منابع دربارهٔ %s چیزی نگفته‌اند؛ گزارش‌های موجود دربارهٔ %s است."
+	// MsgPersianOnly answers a question written in another language when
+	// no language model is configured.
+	MsgPersianOnly = "پرسش‌ها به فارسی خوانده می‌شوند؛ لطفاً پرسش خود را به فارسی بنویسید، مثلاً: «قیمت دلار در بازار آزاد تهران چقدر است؟»"
+	// msgYear introduces a Jalali year inside a sentence.
+	msgYear = "سال"
+	// msgSpan introduces a range of days inside a sentence.
+	msgSpan = "بازهٔ"
 	// msgUntitled stands in for a missing title.
 	msgUntitled = "بی‌عنوان"
 	// msgSeparator separates the parts of a source line.
