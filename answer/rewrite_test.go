@@ -21,7 +21,9 @@ func TestEveryQuestionIsRewritten(t *testing.T) {
 		wantQuery string
 		wantFound bool
 	}{
-		{"english, translated", english, func(openai.ChatCompletionRequest) string { return "«وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟»" },
+		{"english, translated", english, func(openai.ChatCompletionRequest) string {
+			return "«وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟»"
+		},
 			false, "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟", true},
 		{"persian, without history", "وزیر دفاع عراق از آمریکا چی گفت؟", func(openai.ChatCompletionRequest) string { return iraqQuestion },
 			false, iraqQuestion, true},
