@@ -32,6 +32,18 @@ const (
 	// MsgPersianOnly answers a question written in another language when
 	// no language model is configured.
 	MsgPersianOnly = "پرسش‌ها به فارسی خوانده می‌شوند؛ لطفاً پرسش خود را به فارسی بنویسید، مثلاً: «قیمت دلار در بازار آزاد تهران چقدر است؟»"
+	// MsgGreeting answers a greeting.
+	MsgGreeting = "سلام! من «خبر» هستم و از روی اخبارِ منابع به پرسش‌ها پاسخ می‌دهم. بپرسید، مثلاً «قیمت دلار در بازار آزاد چقدر است؟»، یا برای خلاصه تازه‌ترین اخبار بنویسید «چه خبر؟»."
+	// MsgThanks answers thanks.
+	MsgThanks = "خواهش می‌کنم! اگر پرسش دیگری دارید، بنویسید."
+	// MsgHowAreYou answers «خوبی؟».
+	MsgHowAreYou = "ممنونم، خوبم! پرسش خبری‌تان را بنویسید، یا برای خلاصه تازه‌ترین اخبار بنویسید «چه خبر؟»."
+	// MsgAbout says what the bot is and does.
+	MsgAbout = "من «خبر» هستم، ربات پاسخ به پرسش‌های خبری. پرسش‌تان را به فارسی بنویسید تا از روی اخبارِ منابع، با ذکر منبع، پاسخ دهم؛ «چه خبر؟» خلاصه تازه‌ترین اخبار را می‌دهد و «درباره بورس چه خبر؟» خبرهای یک موضوع را."
+	// MsgBye answers a goodbye.
+	MsgBye = "خدانگهدار! هر وقت خبری خواستید، بپرسید."
+	// MsgAck answers «باشه»، «عالی» and the like.
+	MsgAck = "اگر پرسش دیگری دارید، بنویسید."
 	// msgYear introduces a Jalali year inside a sentence.
 	msgYear = "سال"
 	// msgSpan introduces a range of days inside a sentence.
