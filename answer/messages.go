@@ -17,6 +17,11 @@ const (
 	MsgSummaryHeading = "خلاصه اخبار"
 	// MsgSummaryEmpty says that the period has no news.
 	MsgSummaryEmpty = "برای این بازه خبری در منابع نیست."
+	// MsgTopicEmpty says that the news has nothing on a topic.
+	MsgTopicEmpty = "درباره «%s» خبری در منابع نیست."
+	// MsgTopicEmptyInPeriod says that a period has news, but none on the
+	// topic.
+	MsgTopicEmptyInPeriod = "درباره «%s» در %s خبری در منابع نیست."
 	// MsgReportedBy introduces the outlets that reported a story.
 	MsgReportedBy = "گزارش‌شده توسط:"
 	// MsgPeriodEmpty says that the corpus has no news in the period asked.
@@ -24,8 +29,11 @@ const (
 	// MsgLatestNews names the newest day the corpus has news of.
 	MsgLatestNews = "تازه‌ترین خبرهای منابع مربوط به %s است."
 	// MsgPeriodMoved says that the period asked had no news and the answer
-	// comes from the same days of an earlier year: «برای ۱۳ مهر ۱۴۰۵ …».
-	MsgPeriodMoved = "برای %s خبری در منابع نیست؛ این پاسخ از %s است."
+	// comes from the same days of an earlier year: «برای ۱۳ مهر ۱۴۰۵ …
+	// این پاسخ از اخبار ۱۳ مهر ۱۴۰۴ است.».
+	MsgPeriodMoved = "برای %s خبری در منابع نیست؛ این پاسخ از اخبار %s است."
+	// MsgSummaryMoved is MsgPeriodMoved for a summary.
+	MsgSummaryMoved = "برای %s خبری در منابع نیست؛ این خلاصه از اخبار %s است."
 	// MsgOtherMonth says that the passages found speak of another month
 	// than the one asked: «… مهر ۱۴۰۴ … شهریور ۱۴۰۴».
 	MsgOtherMonth = "منابع دربارهٔ %s چیزی نگفته‌اند؛ گزارش‌های موجود دربارهٔ %s است."

@@ -108,8 +108,13 @@ func summaryHTML(s answer.Summary) string {
 func summaryWithHeading(heading string, s answer.Summary) string {
 	var b strings.Builder
 	b.WriteString("<b>" + escape(strings.TrimSpace(heading+" "+s.Period)) + "</b>")
+	if s.Note != "" {
+		b.WriteString("\n\n" + escape(s.Note))
+	}
 	if len(s.Stories) == 0 {
-		b.WriteString("\n\n" + escape(answer.MsgSummaryEmpty))
+		if s.Note == "" {
+			b.WriteString("\n\n" + escape(answer.MsgSummaryEmpty))
+		}
 		return b.String()
 	}
 	for _, st := range s.Stories {
