@@ -35,6 +35,9 @@ const (
 	ModeExtractive Mode = "extractive"
 	ModeGenerated  Mode = "llm"
 	ModeNotFound   Mode = "notfound"
+	// ModeLanguage is a question in another language asked without a
+	// model to read it: the reply says how to ask, citing nothing.
+	ModeLanguage Mode = "language"
 )
 
 // Answer is a reply to a question: Persian text with inline markers [۱],
@@ -230,7 +233,7 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, ErrEmptyQuestion
 	}
 	if c.opts.LLM == nil && !persianScript(question) {
-		return Answer{Question: question, Standalone: question, Mode: ModeNotFound, Text: MsgPersianOnly}, nil
+		return Answer{Question: question, Standalone: question, Mode: ModeLanguage, Text: MsgPersianOnly}, nil
 	}
 	standalone, rewritten := c.standalone(ctx, req.Conversation, question)
 	q := retrieval.Query{Text: standalone, K: c.opts.K}
@@ -264,6 +267,14 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	res, err := c.search.Search(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
+	}
+	if dated && !about && !c.opts.Floor.Relevant(res) {
+		// An evening's event is reported the next day: «۱۷ مهر بازی …».
+		next := q
+		next.Text, next.To = standalone, q.To.AddDate(0, 0, 1)
+		if later, err := c.search.Search(ctx, next); err == nil && c.opts.Floor.Relevant(later) {
+			res = later
+		}
 	}
 	if rewritten && !c.opts.Floor.Relevant(res) {
 		// The model's query found nothing: the reader's own words may.

@@ -40,6 +40,8 @@ func TestRouteMessage(t *testing.T) {
 		{"اسمت چیه؟", IntentReply, "", MsgAbout},
 		{"چه کاری از دستت برمیاد؟", IntentReply, "", MsgAbout},
 		{"راهنما", IntentReply, "", MsgAbout},
+		{"چه کارهایی می‌تونی بکنی؟", IntentReply, "", MsgAbout},
+		{"چیکار میتونی بکنی", IntentReply, "", MsgAbout},
 		{"کمک", IntentReply, "", MsgAbout},
 		{"خداحافظ", IntentReply, "", MsgBye},
 		{"خدانگهدار", IntentReply, "", MsgBye},
@@ -100,6 +102,8 @@ func TestRouteMessage(t *testing.T) {
 		{"اخبار سیل مازندران", IntentSummary, "سیل مازندران", ""},
 		{"آخرین خبرهای مربوط به مترو", IntentSummary, "مترو", ""},
 		{"دیروز از سیل چه خبر؟", IntentSummary, "دیروز از سیل", ""},
+		{"درباره ترکمنستان بیشتر بگو", IntentSummary, "ترکمنستان", ""},
+		{"در مورد سیل مازندران توضیح بده", IntentSummary, "سیل مازندران", ""},
 
 		// Questions, with the greeting or thanks around them taken off.
 		{"قیمت دلار چنده؟", IntentQuestion, "قیمت دلار چنده؟", ""},
@@ -117,6 +121,8 @@ func TestRouteMessage(t *testing.T) {
 		{"نه، منظورم قیمت سکه بود", IntentQuestion, "نه، منظورم قیمت سکه بود", ""},
 		{"و درباره داعش چه گفت؟", IntentQuestion, "و درباره داعش چه گفت؟", ""},
 		{"What is the price of the dollar?", IntentQuestion, "What is the price of the dollar?", ""},
+		{"درباره", IntentQuestion, "درباره", ""},
+		{"بیشتر بگو", IntentQuestion, "بیشتر بگو", ""},
 		{"", IntentQuestion, "", ""},
 	}
 	for _, tt := range tests {

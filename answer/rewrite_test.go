@@ -83,7 +83,7 @@ func TestOfflineForeignQuestion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := a.Text == MsgPersianOnly; got != tt.foreign {
+			if got := a.Text == MsgPersianOnly && a.Mode == ModeLanguage && !a.NotFound(); got != tt.foreign {
 				t.Errorf("told to ask in Persian: %v, want %v:\n%s", got, tt.foreign, a)
 			}
 			if tt.foreign && (len(a.Sources) > 0 || strings.Contains(a.String(), "[")) {

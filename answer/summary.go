@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -289,7 +290,7 @@ func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, f
 		keep := map[string]bool{}
 		var first, last time.Time
 		for _, p := range res.Passages {
-			if !onTopic(p, field) {
+			if !onTopic(p, res.Terms, field) {
 				continue
 			}
 			keep[p.ArticleID] = true
@@ -314,20 +315,44 @@ func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, f
 	return nil, from, to, nil
 }
 
-// onTopic reports whether passage p is on the topic searched: it holds
-// most of the topic's term weight, or its article's title (its lead) uses
-// a word of the field; a word deeper in the text («قیمت بلیت» in a film
-// festival's report) does not make an economic story.
-func onTopic(p retrieval.Passage, field []string) bool {
-	if field == nil {
-		return p.Coverage >= topicCoverage
+// onTopic reports whether passage p is on the topic searched: its words
+// (or longer forms of them: «سیلاب» for «سیل») hold most of the topic's
+// term weight; or, for a field of news, its article's title (its lead)
+// uses a word of the field, for a word deeper in the text («قیمت بلیت» in
+// a film festival's report) does not make an economic story.
+func onTopic(p retrieval.Passage, terms []retrieval.Term, field []string) bool {
+	if field != nil {
+		words := map[string]bool{}
+		for _, t := range persian.Terms(p.Title) {
+			words[t] = true
+		}
+		for _, t := range field {
+			if words[t] {
+				return true
+			}
+		}
+		return false
 	}
-	words := map[string]bool{}
-	for _, t := range persian.Terms(p.Title) {
-		words[t] = true
+	words := persian.Tokens(p.Title + " " + p.Text)
+	var total, have float64
+	for _, t := range terms {
+		if t.Variant {
+			continue
+		}
+		total += t.IDF
+		if hasForm(t.Text, words) || t.Correction != "" && hasForm(t.Correction, words) {
+			have += t.IDF
+		}
 	}
-	for _, t := range field {
-		if words[t] {
+	return total > 0 && have/total >= topicCoverage
+}
+
+// hasForm reports whether words hold term (canonical, stemmed), its
+// inflections or a longer word it begins («سیل» in «سیلاب»).
+func hasForm(term string, words []string) bool {
+	long := utf8.RuneCountInString(term) >= 3
+	for _, w := range words {
+		if w == term || persian.Stem(w) == term || long && strings.HasPrefix(w, term) {
 			return true
 		}
 	}

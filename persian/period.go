@@ -109,8 +109,8 @@ const maxYearsBack = 10
 // ReadPeriod reads text as [FindPeriod] does, against the news: has, when
 // not nil, reports whether the corpus has news in a period. A Jalali date
 // or month without a year is then the most recent one, not after today,
-// for which has is true, and «امسال» (this year) is the latest year with
-// news; both look back at most ten years. When no year has news, or the
+// for which has is true, and «امسال» (this year, «سال جاری») is the latest
+// year with news; both look back at most ten years. When no year has news, or the
 // expression names its year or is relative to today («دیروز»), the
 // period is the one [FindPeriod] reads.
 func ReadPeriod(text string, now time.Time, has func(Period) bool) (Reading, bool) {
@@ -455,6 +455,7 @@ func (ps *parser) relative(i int) expr {
 		return expr{end: i + 1, p: jalaliYear(jy - 1)}
 	case "این", "همین":
 		if u := units[next]; u == week || u == month || u == year {
+			ps.yearless = ps.yearless || u == year
 			return expr{end: i + 2, p: ps.current(u)}
 		}
 		return expr{}
@@ -469,6 +470,7 @@ func (ps *parser) relative(i int) expr {
 		case agoWords[next] && ps.word(i+2) == "از":
 			return expr{} // «هفته پیش از انتخابات»: before an event, not today
 		case next == "جاری":
+			ps.yearless = ps.yearless || u == year
 			return expr{end: i + 2, p: ps.current(u)}
 		case agoWords[next] || next == "گذشته":
 			return expr{end: i + 2, p: ps.ago(u, 1)}

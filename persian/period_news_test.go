@@ -30,6 +30,8 @@ func TestReadPeriodAgainstTheNews(t *testing.T) {
 		{"the year given is kept", azar11of1405, mehr1404, "۱۳ مهر ۱۴۰۵", single(date(2026, 10, 5)), false},
 		{"relative days are kept", azar11of1405, mehr1404, "اخبار دیروز", single(date(2026, 12, 1)), false},
 		{"this year moves to the latest year with news", azar11of1405, mehr1404, "چند نفر امسال تو کنکور قبول شدن؟", span(date(2025, 3, 21), date(2026, 3, 20)), true},
+		{"the current year moves too", azar11of1405, mehr1404, "قیمت خرید تضمینی گندم در سال جاری", span(date(2025, 3, 21), date(2026, 3, 20)), true},
+		{"this month does not move", azar11of1405, mehr1404, "این ماه", span(date(2026, 11, 22), date(2026, 12, 2)), false},
 		{"this year with news this year", mehr16, mehr1404, "امسال", span(date(2025, 3, 21), date(2025, 10, 8)), false},
 		{"yearless range", azar11of1405, mehr1404, "از ۱ مهر تا ۱۰ مهر", span(date(2025, 9, 23), date(2025, 10, 2)), true},
 		{"yearless month", azar11of1405, mehr1404, "تورم شهریور", span(date(2025, 8, 23), date(2025, 9, 22)), true},
