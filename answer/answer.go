@@ -232,10 +232,11 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if persian.Canonical(question) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
-	if c.opts.LLM == nil && !persianScript(question) {
+	standalone, rewritten := c.standalone(ctx, req.Conversation, question)
+	if !rewritten && !persianScript(question) {
+		// Offline, or the model failed: another language cannot be read.
 		return Answer{Question: question, Standalone: question, Mode: ModeLanguage, Text: MsgPersianOnly}, nil
 	}
-	standalone, rewritten := c.standalone(ctx, req.Conversation, question)
 	q := retrieval.Query{Text: standalone, K: c.opts.K}
 	reading, dated := c.readPeriod(standalone)
 	about := false
@@ -372,9 +373,8 @@ func (c *Composer) standalone(ctx context.Context, conversation, question string
 }
 
 // persianScript reports whether s is written in the Persian (Arabic)
-// script: it has a letter of it, or no letter at all, and more of them than
-// Latin letters unless it has several words of them («قیمت iPhone چند
-// است؟»).
+// script: it has a letter of it («قیمت iPhone چند است؟»), or no letter at
+// all.
 func persianScript(s string) bool {
 	arabic, latin := 0, 0
 	for _, r := range s {

@@ -34,6 +34,7 @@ func TestEveryQuestionIsRewritten(t *testing.T) {
 			false, iraqQuestion, true},
 		{"english that the model cannot place", english, func(openai.ChatCompletionRequest) string { return "قیمت بلیت هواپیمای کیش" },
 			false, "قیمت بلیت هواپیمای کیش", false},
+		{"english, the model down: told to ask in Persian", english, nil, true, english, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +61,9 @@ func TestEveryQuestionIsRewritten(t *testing.T) {
 			}
 			if found := !a.NotFound() && len(a.Sources) > 0 && a.Sources[0].ArticleID == "iraq.txt"; found != tt.wantFound {
 				t.Errorf("answered from iraq.txt: %v, want %v:\n%s", found, tt.wantFound, a)
+			}
+			if foreign := tt.fail && tt.question == english; foreign != (a.Mode == ModeLanguage && a.Text == MsgPersianOnly) {
+				t.Errorf("mode %q; the ask-in-Persian reply wanted: %v:\n%s", a.Mode, foreign, a)
 			}
 		})
 	}
