@@ -263,8 +263,9 @@ func sentencesPerStory(st story) int {
 }
 
 // onTopic finds the articles on topic: within [from, to] when a period is
-// given, else in the latest days that have any (the week up to the newest
-// article, then the month, the year, all). An article is on the topic when
+// given, else in the latest days that have a few (the week up to the newest
+// article, widened to the month, the year, all while it has fewer than
+// three). An article is on the topic when
 // its best passage holds most of the topic's term weight, or, for a field
 // of news («اقتصاد», «ورزشی»), words of that field. It returns the articles
 // and the period they span (or the period searched, when none is found).
@@ -282,13 +283,17 @@ func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, f
 	if field != nil {
 		query = strings.Join(field, " ")
 	}
+	var keep map[string]bool
+	var first, last time.Time
 	for _, w := range windows {
+		if len(keep) >= topicEnough {
+			break
+		}
 		res, err := c.search.Search(ctx, retrieval.Query{Text: query, K: topicArticles, PerArticle: 1, From: w[0], To: w[1]})
 		if err != nil {
 			return nil, from, to, fmt.Errorf("search topic: %w", err)
 		}
-		keep := map[string]bool{}
-		var first, last time.Time
+		keep, first, last = map[string]bool{}, time.Time{}, time.Time{}
 		for _, p := range res.Passages {
 			if !onTopic(p, res.Terms, field) {
 				continue
@@ -301,18 +306,17 @@ func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, f
 				last = p.Date
 			}
 		}
-		if len(keep) == 0 {
-			continue
-		}
-		var out []retrieval.Document
-		for _, d := range docs.Documents(first, last) {
-			if keep[d.ID] {
-				out = append(out, d)
-			}
-		}
-		return out, first, last, nil
 	}
-	return nil, from, to, nil
+	if len(keep) == 0 {
+		return nil, from, to, nil
+	}
+	var out []retrieval.Document
+	for _, d := range docs.Documents(first, last) {
+		if keep[d.ID] {
+			out = append(out, d)
+		}
+	}
+	return out, first, last, nil
 }
 
 // onTopic reports whether passage p is on the topic searched: its words
@@ -367,6 +371,9 @@ const (
 	topicCoverage = 0.75
 	// topicArticles is how many articles a topic search looks at.
 	topicArticles = 50
+	// topicEnough is how many articles on the topic end the widening of
+	// its window.
+	topicEnough = 3
 )
 
 // topicWindows are the spans, in days up to the newest article, in which a
