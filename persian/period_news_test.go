@@ -107,3 +107,26 @@ func TestMonths(t *testing.T) {
 		t.Errorf("String() = %q", got)
 	}
 }
+
+func FuzzReadPeriodAgainstTheNews(f *testing.F) {
+	for _, s := range []string{"۱۳ مهر", "امسال", "از ۲۵ اسفند تا ۵ فروردین", "در شهریور و از مرداد ۱۴۰۴", "سال جاری", "مهرماه", "از از تا"} {
+		f.Add(s)
+	}
+	azar1405 := at(2026, 12, 2, 10, 0)
+	none := func(Period) bool { return false }
+	f.Fuzz(func(t *testing.T, s string) {
+		r, ok := ReadPeriod(s, azar1405, none)
+		if ok && (r.Period != r.Asked || r.Period.From.After(r.Period.To)) {
+			t.Errorf("ReadPeriod(%q) with no news = %v, want the period asked %v", s, r.Period, r.Asked)
+		}
+		r, ok = ReadPeriod(s, azar1405, newsBetween(date(2025, 9, 20), date(2025, 10, 12)))
+		if ok && r.Period.From.After(r.Period.To) {
+			t.Errorf("ReadPeriod(%q) = %v, From after To", s, r.Period)
+		}
+		for _, m := range Months(s) {
+			if m.Month < 1 || m.Month > 12 || m.Year != 0 && (m.Year < 1300 || m.Year >= 1500) {
+				t.Errorf("Months(%q) has %v", s, m)
+			}
+		}
+	})
+}
