@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -239,7 +241,7 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	q := retrieval.Query{Text: standalone, K: c.opts.K}
 	reading, dated := c.readPeriod(standalone)
-	about := false
+	about, pastYear := false, 0
 	if dated {
 		q.From, q.To = reading.Period.From, reading.Period.To
 		if about = reading.Period.WholeMonths(); about {
@@ -247,6 +249,10 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			// شهریور»): reports on it come out in the weeks after, and its
 			// name stays in the query so that passages naming it rank first.
 			q.To = q.To.AddDate(0, 0, aboutLagDays)
+			if y, ok := c.pastYear(reading.Period); ok {
+				// A past year («پارسال») is told all through the next one.
+				pastYear, q.To = y, persian.FromJalali(y+2, 1, 1).AddDate(0, 0, -1)
+			}
 		} else if persian.Canonical(reading.Rest) != "" {
 			q.Text = reading.Rest
 		}
@@ -294,6 +300,10 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	a.Text, a.Sources = extract(res, c.opts.MaxSentences)
 	if len(a.Sources) == 0 {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
+		return a, nil
+	}
+	if pastYear > 0 && !aboutYear(pastYear, a) {
+		a.Mode, a.Text, a.Sources = ModeNotFound, MsgNotFound, nil
 		return a, nil
 	}
 	if about {
@@ -453,6 +463,53 @@ func otherMonth(p persian.Period, a Answer) (found persian.Month, other bool) {
 	}
 	return found, len(months)-asked > asked
 }
+
+// pastYear returns the Jalali year p is, when p is one whole year before
+// the current one.
+func (c *Composer) pastYear(p persian.Period) (int, bool) {
+	y, m, d := persian.JalaliDate(p.From)
+	ny, nm, nd := persian.JalaliDate(p.To.AddDate(0, 0, 1))
+	now, _, _ := persian.JalaliDate(c.opts.Now().In(persian.Tehran()))
+	return y, m == 1 && d == 1 && nm == 1 && nd == 1 && ny == y+1 && y < now
+}
+
+// lastYear are the words a report of the next year names a past year by.
+var lastYear = []string{"سال گذشته", "سال قبل", "سال پیش", "پارسال"}
+
+// aboutYear reports whether a sentence of answer a speaks of Jalali year
+// y: it names y, or its source was published in y, or, published the year
+// after, it speaks of «سال گذشته». A report of the next year that names
+// neither («امسال …», «کنکور ۱۴۰۴») is about its own year.
+func aboutYear(y int, a Answer) bool {
+	digits := strconv.Itoa(y)
+	for _, line := range strings.Split(a.Text, "\n") {
+		text := persian.Canonical(line)
+		if strings.Contains(text, digits) {
+			return true
+		}
+		for _, m := range sentenceMarker.FindAllStringSubmatch(persian.ASCIIDigits(line), -1) {
+			n, _ := strconv.Atoi(m[1])
+			if n < 1 || n > len(a.Sources) {
+				continue
+			}
+			switch py, _, _ := persian.JalaliDate(a.Sources[n-1].Date); py {
+			case y:
+				return true
+			case y + 1:
+				for _, w := range lastYear {
+					if strings.Contains(" "+text+" ", " "+persian.Canonical(w)+" ") {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sentenceMarker is a citation marker of an extractive sentence, in ASCII
+// digits.
+var sentenceMarker = regexp.MustCompile(`\[(\d+)\]`)
 
 // periodPhrase names p inside a sentence: «۱۳ مهر ۱۴۰۴», «شهریور ۱۴۰۴»,
 // «بازهٔ از … تا …».

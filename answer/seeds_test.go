@@ -180,3 +180,34 @@ func TestSeedsTopicSummaryIsOnTopic(t *testing.T) {
 		}
 	}
 }
+
+func TestSeedsPastYearIsTheTopic(t *testing.T) {
+	mehr20 := time.Date(2025, 10, 12, 12, 0, 0, 0, persian.Tehran()) // 20 Mehr 1404
+	tests := []struct {
+		name     string
+		now      time.Time
+		question string
+		want     string // in the answer, "" for not found
+	}{
+		// Reported on 1 Mehr 1404: «در سال گذشته ۵ هزار و ۶۰۰ کلاس درس …».
+		{"last year told in this year's report", mehr20, "پارسال چه تعداد کلاس درس جدید در کشور ساخته شد؟", "۵ هزار و ۶۰۰ کلاس"},
+		// The corpus has the konkur of 1404 only: not last year's.
+		{"this year's figures are not last year's", mehr20, "پارسال در کنکور سراسری چند داوطلب پذیرفته شدند؟", ""},
+		{"this year's figures are not last year's, within the corpus", mehr1404, "پارسال در کنکور سراسری چند داوطلب پذیرفته شدند؟", ""},
+		{"a year later, last year is 1404", azar1405, "پارسال در کنکور سراسری چند داوطلب پذیرفته شدند؟", "۵۱۲ هزار"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := seedComposer(t, tt.now).Answer(context.Background(), Request{Question: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.want == "" && (!a.NotFound() || strings.Contains(a.String(), "[۱]")):
+				t.Errorf("want not found, citing nothing:\n%s", a)
+			case tt.want != "" && (a.NotFound() || !strings.Contains(a.Text, tt.want)):
+				t.Errorf("want an answer with %q:\n%s", tt.want, a)
+			}
+		})
+	}
+}
