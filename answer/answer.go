@@ -246,9 +246,13 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		q.From, q.To = reading.Period.From, reading.Period.To
 		if about = reading.Period.WholeMonths(); about {
 			// A month or a year is what the question is about («تورم
-			// شهریور»): reports on it come out in the weeks after, and its
-			// name stays in the query so that passages naming it rank first.
+			// شهریور»): reports on it come out in the weeks after, and a
+			// month's name stays in the query so that passages naming it
+			// rank first («امسال», «پارسال» name nothing an article says).
 			q.To = q.To.AddDate(0, 0, aboutLagDays)
+			if len(persian.Months(standalone)) == 0 && persian.Canonical(reading.Rest) != "" {
+				q.Text = reading.Rest
+			}
 			if y, ok := c.pastYear(reading.Period); ok {
 				// A past year («پارسال») is told all through the next one.
 				pastYear, q.To = y, persian.FromJalali(y+2, 1, 1).AddDate(0, 0, -1)

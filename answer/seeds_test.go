@@ -211,3 +211,45 @@ func TestSeedsPastYearIsTheTopic(t *testing.T) {
 		})
 	}
 }
+
+// recordingIndex is the seeds' index that records the queries searched.
+type recordingIndex struct {
+	*retrieval.Index
+	queries []retrieval.Query
+}
+
+func (r *recordingIndex) Search(ctx context.Context, q retrieval.Query) (retrieval.Result, error) {
+	r.queries = append(r.queries, q)
+	return r.Index.Search(ctx, q)
+}
+
+func TestSeedsQueryOfAPeriodAsTheTopic(t *testing.T) {
+	ix, err := seeds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		question string
+		wantText string // the text searched
+		wantTo   time.Time
+	}{
+		{"a named month stays in the query, reports of the six weeks after count", "نرخ تورم نقطه به نقطه در شهریور ۱۴۰۴ چند درصد بود؟",
+			"نرخ تورم نقطه به نقطه در شهریور ۱۴۰۴ چند درصد بود؟", time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC)},
+		{"«امسال» names nothing an article says", "امسال چند نفر تو کنکور قبول شدن؟",
+			"چند نفر تو کنکور قبول شدن؟", time.Date(2027, 3, 20, 0, 0, 0, 0, time.UTC)}, // a past year: all of the next
+		{"a day is left out of the query", "قیمت دلار روز ۱۳ مهر چقدر بود؟", "قیمت دلار چقدر بود؟", time.Date(2025, 10, 5, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recordingIndex{Index: ix}
+			c := New(rec, Options{Now: func() time.Time { return azar1405 }})
+			if _, err := c.Answer(context.Background(), Request{Question: tt.question}); err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.queries) == 0 || rec.queries[0].Text != tt.wantText || !rec.queries[0].To.Equal(tt.wantTo) {
+				t.Errorf("searched %+v, want text %q up to %v", rec.queries, tt.wantText, tt.wantTo)
+			}
+		})
+	}
+}
