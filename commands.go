@@ -269,7 +269,7 @@ func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, st
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
-	chat := bot.NewChat(a.composer, log, bot.ChatOptions{})
+	chat := bot.NewChat(a.composer, log, bot.ChatOptions{Summarizer: a.composer})
 	reply := chat.Handle(ctx, bot.Message{Text: question})
 	fmt.Fprintln(stdout, reply.Text)
 	return nil

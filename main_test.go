@@ -276,7 +276,7 @@ func TestSummaryCommandGroupsStories(t *testing.T) {
 		}
 	}
 	out, _, err = runCmd(t, testEnv(t), "", "summary", "2020-01-01")
-	if err != nil || !strings.Contains(out, "برای این بازه خبری در منابع نیست") {
+	if err != nil || !strings.Contains(out, "در منابع برای ۱۱ دی ۱۳۹۸ خبری نیست") || !strings.Contains(out, "۲۰ مهر ۱۴۰۴") {
 		t.Errorf("an empty day: %v\n%s", err, out)
 	}
 }

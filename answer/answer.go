@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/khabar/khabar/internal/llm"
 
@@ -34,6 +37,9 @@ const (
 	ModeExtractive Mode = "extractive"
 	ModeGenerated  Mode = "llm"
 	ModeNotFound   Mode = "notfound"
+	// ModeLanguage is a question in another language asked without a
+	// model to read it: the reply says how to ask, citing nothing.
+	ModeLanguage Mode = "language"
 )
 
 // Answer is a reply to a question: Persian text with inline markers [۱],
@@ -208,26 +214,68 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if persian.Canonical(question) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
-	standalone := c.standalone(ctx, req.Conversation, question)
+	standalone, rewritten := c.standalone(ctx, req.Conversation, question)
+	if !rewritten && !persianScript(question) {
+		// Offline, or the model failed: another language cannot be read.
+		return Answer{Question: question, Standalone: question, Mode: ModeLanguage, Text: MsgPersianOnly}, nil
+	}
 	q := retrieval.Query{Text: standalone, K: c.opts.K}
-	period, rest, dated := persian.FindPeriod(standalone, c.opts.Now())
+	reading, dated := c.readPeriod(standalone)
+	about, pastYear := false, 0
 	if dated {
-		q.From, q.To = period.From, period.To
-		if persian.Canonical(rest) != "" {
-			q.Text = rest
+		q.From, q.To = reading.Period.From, reading.Period.To
+		if about = reading.Period.WholeMonths(); about {
+			// A month or a year is what the question is about («تورم
+			// شهریور»): reports on it come out in the weeks after, and a
+			// month's name stays in the query so that passages naming it
+			// rank first («امسال», «پارسال» name nothing an article says).
+			q.To = q.To.AddDate(0, 0, aboutLagDays)
+			if len(persian.Months(standalone)) == 0 && persian.Canonical(reading.Rest) != "" {
+				q.Text = reading.Rest
+			}
+			if y, ok := c.pastYear(reading.Period); ok {
+				// A past year («پارسال») is told all through the next one.
+				pastYear, q.To = y, persian.FromJalali(y+2, 1, 1).AddDate(0, 0, -1)
+			}
+		} else if persian.Canonical(reading.Rest) != "" {
+			q.Text = reading.Rest
+		}
+	}
+	a := Answer{Question: question, Standalone: standalone}
+	defer func() {
+		c.memory.add(req.Conversation, turn{question: question, standalone: standalone, answer: a.Text})
+	}()
+	if dated {
+		if !c.hasNews(q.From, q.To) {
+			a.Mode, a.Text, a.Note = ModeNotFound, fmt.Sprintf(MsgPeriodEmpty, periodPhrase(reading.Period)), c.latestNews()
+			return a, nil
+		}
+		a.Period = reading.Period.String()
+		if reading.Moved() {
+			a.Note = fmt.Sprintf(MsgPeriodMoved, periodPhrase(reading.Asked), periodPhrase(reading.Period))
 		}
 	}
 	res, err := c.search.Search(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
 	}
-	a := Answer{Question: question, Standalone: standalone, Passages: res.Passages, Relevance: c.opts.Floor.Score(res)}
-	if dated {
-		a.Period = period.String()
+	if dated && !about && !c.opts.Floor.Relevant(res) {
+		// An evening's event is reported the next day: «۱۷ مهر بازی …».
+		next := q
+		next.Text, next.To = standalone, q.To.AddDate(0, 0, 1)
+		if later, err := c.search.Search(ctx, next); err == nil && c.opts.Floor.Relevant(later) {
+			res = later
+		}
 	}
-	defer func() {
-		c.memory.add(req.Conversation, turn{question: question, standalone: standalone, answer: a.Text})
-	}()
+	if rewritten && !c.opts.Floor.Relevant(res) {
+		// The model's query found nothing: the reader's own words may.
+		q.Text = question
+		if orig, err := c.search.Search(ctx, q); err == nil && c.opts.Floor.Relevant(orig) {
+			res, standalone = orig, question
+			a.Standalone = standalone
+		}
+	}
+	a.Passages, a.Relevance = res.Passages, c.opts.Floor.Score(res)
 	if !c.opts.Floor.Relevant(res) {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
 		return a, nil
@@ -237,6 +285,17 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if len(a.Sources) == 0 {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
 		return a, nil
+	}
+	if pastYear > 0 && !aboutYear(pastYear, a) {
+		a.Mode, a.Text, a.Sources = ModeNotFound, MsgNotFound, nil
+		return a, nil
+	}
+	if about {
+		if found, other := otherMonth(reading.Period, a); other {
+			a.Mode, a.Text, a.Sources = ModeNotFound, MsgNotFound, nil
+			a.Note = fmt.Sprintf(MsgOtherMonth, periodPhrase(reading.Period), found)
+			return a, nil
+		}
 	}
 	if c.opts.LLM == nil {
 		return a, nil
@@ -282,27 +341,170 @@ func (c *Composer) generate(ctx context.Context, question string, passages []ret
 	return Answer{Mode: ModeGenerated, Text: out, Sources: sources}, nil
 }
 
-// standalone returns the question as it should be searched: a follow-up
-// in a conversation with recent turns is rewritten by the model, or
-// without one carries the previous question's words.
-func (c *Composer) standalone(ctx context.Context, conversation, question string) string {
+// standalone returns the question as it should be searched, and whether
+// the model rewrote it. With a model every question is rewritten into a
+// standalone Persian search query (a follow-up, English, colloquial
+// Persian); without one, or when the model fails, a follow-up in a
+// conversation with recent turns carries the previous question's words.
+func (c *Composer) standalone(ctx context.Context, conversation, question string) (string, bool) {
 	turns := c.memory.recent(conversation)
-	if len(turns) == 0 {
-		return question
-	}
 	if c.opts.LLM != nil {
 		rctx, cancel := context.WithTimeout(ctx, c.opts.Budget/3)
 		defer cancel()
 		text, err := c.opts.LLM.Chat(rctx, llm.ChatRequest{Model: c.opts.Model, Messages: rewriteMessages(turns, question), MaxTokens: 120})
-		if text = strings.TrimSpace(text); err == nil && text != "" && persian.Canonical(text) != "" && len([]rune(text)) < 400 {
-			return text
+		text = strings.Trim(strings.TrimSpace(text), "«»\"")
+		if err == nil && persianScript(text) && persian.Canonical(text) != "" && len([]rune(text)) < 400 {
+			return text, true
 		}
 		if err != nil {
-			c.opts.Log.Warn("follow-up rewrite failed; carrying the previous question's words", "err", err)
+			c.opts.Log.Warn("question rewrite failed; searching the question as asked", "err", err)
 		}
 	}
-	if isFollowUp(question) {
-		return carryOver(question, turns[len(turns)-1])
+	if len(turns) > 0 && isFollowUp(question) {
+		return carryOver(question, turns[len(turns)-1]), false
 	}
-	return question
+	return question, false
+}
+
+// persianScript reports whether s is written in the Persian (Arabic)
+// script: it has a letter of it («قیمت iPhone چند است؟»), or no letter at
+// all.
+func persianScript(s string) bool {
+	arabic, latin := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r):
+			arabic++
+		case unicode.IsLetter(r):
+			latin++
+		}
+	}
+	return arabic > 0 || latin == 0
+}
+
+// aboutLagDays is how long after a month or a year the reports on it are
+// published: monthly statistics come out in the first weeks of the next.
+const aboutLagDays = 42
+
+// calendar is what the composer needs of the index to read dates against
+// the news; *retrieval.Index has it. Without it, dates are read against
+// the wall clock alone.
+type calendar interface {
+	HasArticles(from, to time.Time) bool
+	LatestDate() time.Time
+}
+
+// readPeriod reads the period that text names, against the news.
+func (c *Composer) readPeriod(text string) (persian.Reading, bool) {
+	var has func(persian.Period) bool
+	if cal, ok := c.search.(calendar); ok {
+		has = func(p persian.Period) bool { return cal.HasArticles(p.From, p.To) }
+	}
+	return persian.ReadPeriod(text, c.opts.Now(), has)
+}
+
+// hasNews reports whether the index has articles dated within [from, to];
+// true when it cannot tell.
+func (c *Composer) hasNews(from, to time.Time) bool {
+	cal, ok := c.search.(calendar)
+	return !ok || cal.HasArticles(from, to)
+}
+
+// latestNews names the newest day the index has news of, as a note, or ""
+// when it has no dated article.
+func (c *Composer) latestNews() string {
+	cal, ok := c.search.(calendar)
+	if !ok || cal.LatestDate().IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(MsgLatestNews, persian.FormatDate(cal.LatestDate()))
+}
+
+// otherMonth reports whether an answer about month p speaks of another
+// month: its sentences (or, when they name none, its cited passages) name
+// other months more often than p. found names the month they name most.
+func otherMonth(p persian.Period, a Answer) (found persian.Month, other bool) {
+	y, m, _ := persian.JalaliDate(p.From)
+	if ly, lm, _ := persian.JalaliDate(p.To); ly != y || lm != m {
+		return persian.Month{}, false // not a single month
+	}
+	months := persian.Months(a.Text)
+	if len(months) == 0 {
+		for _, s := range a.Sources {
+			months = append(months, persian.Months(s.Text)...)
+		}
+	}
+	asked, counts := 0, map[persian.Month]int{}
+	for _, mm := range months {
+		if mm.Month == m && (mm.Year == 0 || mm.Year == y) {
+			asked++
+			continue
+		}
+		counts[mm]++
+		if counts[mm] > counts[found] || counts[mm] == counts[found] && found.Year == 0 {
+			found = mm
+		}
+	}
+	return found, len(months)-asked > asked
+}
+
+// pastYear returns the Jalali year p is, when p is one whole year before
+// the current one.
+func (c *Composer) pastYear(p persian.Period) (int, bool) {
+	y, m, d := persian.JalaliDate(p.From)
+	ny, nm, nd := persian.JalaliDate(p.To.AddDate(0, 0, 1))
+	now, _, _ := persian.JalaliDate(c.opts.Now().In(persian.Tehran()))
+	return y, m == 1 && d == 1 && nm == 1 && nd == 1 && ny == y+1 && y < now
+}
+
+// lastYear are the words a report of the next year names a past year by.
+var lastYear = []string{"سال گذشته", "سال قبل", "سال پیش", "پارسال"}
+
+// aboutYear reports whether a sentence of answer a speaks of Jalali year
+// y: it names y, or its source was published in y, or, published the year
+// after, it speaks of «سال گذشته». A report of the next year that names
+// neither («امسال …», «کنکور ۱۴۰۴») is about its own year.
+func aboutYear(y int, a Answer) bool {
+	digits := strconv.Itoa(y)
+	for _, line := range strings.Split(a.Text, "\n") {
+		text := persian.Canonical(line)
+		if strings.Contains(text, digits) {
+			return true
+		}
+		for _, m := range sentenceMarker.FindAllStringSubmatch(persian.ASCIIDigits(line), -1) {
+			n, _ := strconv.Atoi(m[1])
+			if n < 1 || n > len(a.Sources) {
+				continue
+			}
+			switch py, _, _ := persian.JalaliDate(a.Sources[n-1].Date); py {
+			case y:
+				return true
+			case y + 1:
+				for _, w := range lastYear {
+					if strings.Contains(" "+text+" ", " "+persian.Canonical(w)+" ") {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sentenceMarker is a citation marker of an extractive sentence, in ASCII
+// digits.
+var sentenceMarker = regexp.MustCompile(`\[(\d+)\]`)
+
+// periodPhrase names p inside a sentence: «۱۳ مهر ۱۴۰۴», «شهریور ۱۴۰۴»,
+// «بازهٔ از … تا …».
+func periodPhrase(p persian.Period) string {
+	y, m, d := persian.JalaliDate(p.From)
+	if ty, _, _ := persian.JalaliDate(p.To); m == 1 && d == 1 && ty == y && !p.From.Equal(p.To) {
+		return msgYear + " " + persian.Itoa(y) // «امسال» so far
+	}
+	s := p.String()
+	if strings.HasPrefix(s, "از ") {
+		return msgSpan + " " + s
+	}
+	return s
 }

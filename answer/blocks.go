@@ -58,8 +58,14 @@ func (a Answer) Blocks() []Block {
 // or the empty-period message.
 func (s Summary) Blocks(heading string) []Block {
 	blocks := []Block{{Kind: BlockHeading, Text: strings.TrimSpace(heading + " " + s.Period)}}
+	if s.Note != "" {
+		blocks = append(blocks, Block{Kind: BlockNote, Text: s.Note})
+	}
 	if len(s.Stories) == 0 {
-		return append(blocks, Block{Kind: BlockText, Text: MsgSummaryEmpty})
+		if s.Note == "" {
+			blocks = append(blocks, Block{Kind: BlockText, Text: MsgSummaryEmpty})
+		}
+		return blocks
 	}
 	for _, st := range s.Stories {
 		blocks = append(blocks, Block{Kind: BlockStory, Text: st.Text, Outlets: st.Outlets})

@@ -41,15 +41,59 @@ type llmFixture struct {
 	fake *openaitest.Server
 	c    *Composer
 	logs *lockedBuffer
+	// onRewrite, when set, runs as the model is asked to rewrite a
+	// question, before it replies (to script failures of the answer that
+	// follows).
+	onRewrite func()
+	// rewrite, when set, replies to the rewrite requests instead of
+	// echoing the question.
+	rewrite func(openai.ChatCompletionRequest) string
 }
 
-func newLLMFixture(t *testing.T, reply func(openai.ChatCompletionRequest) string, budget time.Duration) llmFixture {
+// newLLMFixture serves reply to the answer requests; a question rewrite
+// is answered with the question itself.
+func newLLMFixture(t *testing.T, reply func(openai.ChatCompletionRequest) string, budget time.Duration) *llmFixture {
 	t.Helper()
-	fake := openaitest.New(t, openaitest.Options{APIKey: testKey, Chat: reply})
-	client := llm.New(llm.Config{APIKey: testKey, BaseURL: fake.BaseURL(), Timeout: 200 * time.Millisecond, Retries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
-	logs := &lockedBuffer{}
-	c := New(testIndex(t), Options{LLM: client, Model: "chat-m", Budget: budget, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	return llmFixture{fake: fake, c: c, logs: logs}
+	f := &llmFixture{}
+	f.fake = openaitest.New(t, openaitest.Options{APIKey: testKey, Chat: func(req openai.ChatCompletionRequest) string {
+		if !isRewrite(req) {
+			return reply(req)
+		}
+		if f.onRewrite != nil {
+			f.onRewrite()
+		}
+		if f.rewrite != nil {
+			return f.rewrite(req)
+		}
+		return lastQuestion(req)
+	}})
+	client := llm.New(llm.Config{APIKey: testKey, BaseURL: f.fake.BaseURL(), Timeout: 200 * time.Millisecond, Retries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	f.logs = &lockedBuffer{}
+	f.c = New(testIndex(t), Options{LLM: client, Model: "chat-m", Budget: budget, Log: slog.New(slog.NewTextHandler(f.logs, nil))})
+	return f
+}
+
+// isRewrite reports whether req asks the model to rewrite a question.
+func isRewrite(req openai.ChatCompletionRequest) bool {
+	return len(req.Messages) > 0 && req.Messages[0].Content == rewritePrompt
+}
+
+// lastQuestion is the reader's question in a rewrite request.
+func lastQuestion(req openai.ChatCompletionRequest) string {
+	user := req.Messages[len(req.Messages)-1].Content
+	return user[strings.LastIndex(user, "کاربر: ")+len("کاربر: "):]
+}
+
+// answerRequests are the chat requests of f that ask for an answer, not
+// for a rewrite.
+func (f *llmFixture) answerRequests() []openai.ChatCompletionRequest {
+	var out []openai.ChatCompletionRequest
+	for _, req := range f.fake.ChatRequests() {
+		if !isRewrite(req) {
+			out = append(out, req)
+		}
+	}
+	return out
 }
 
 // citedIraqReply is a model's answer to iraqQuestion with a valid citation.
@@ -77,7 +121,7 @@ func TestLLMAnswerUsesPassagesAndCitesThem(t *testing.T) {
 	if len(a.Sources) != 1 || a.Sources[0].ArticleID != "iraq.txt" {
 		t.Errorf("sources %+v, want only the cited iraq.txt", a.Sources)
 	}
-	reqs := f.fake.ChatRequests()
+	reqs := f.answerRequests()
 	if len(reqs) != 1 {
 		t.Fatalf("got %d chat requests", len(reqs))
 	}
@@ -158,7 +202,7 @@ func TestLLMFailuresFallBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newLLMFixture(t, reply, 2*time.Second)
-			f.fake.FailNext(openaitest.PathChat, tt.n, tt.failure)
+			f.onRewrite = func() { f.fake.FailNext(openaitest.PathChat, tt.n, tt.failure) }
 			start := time.Now()
 			a, err := f.c.Answer(context.Background(), Request{Question: iraqQuestion})
 			if err != nil {
@@ -167,7 +211,7 @@ func TestLLMFailuresFallBack(t *testing.T) {
 			if a.Mode != tt.wantMode || (tt.wantMode == ModeExtractive) != (a.Note == MsgLLMFallback) {
 				t.Errorf("got mode %q note %q", a.Mode, a.Note)
 			}
-			if got := len(f.fake.Requests(openaitest.PathChat)); got != tt.wantCalls {
+			if got := len(f.fake.Requests(openaitest.PathChat)) - 1; got != tt.wantCalls {
 				t.Errorf("got %d chat requests, want %d", got, tt.wantCalls)
 			}
 			if d := time.Since(start); d > 2*time.Second+time.Second {
@@ -207,7 +251,7 @@ func TestLLMStreams(t *testing.T) {
 	if a.Mode != ModeGenerated || !strings.HasPrefix(a.Text, "وزیر دفاع عراق گفت") {
 		t.Errorf("final: %s", a)
 	}
-	if !f.fake.ChatRequests()[0].Stream {
+	if !f.answerRequests()[0].Stream {
 		t.Error("the request was not streamed")
 	}
 }
@@ -297,22 +341,27 @@ func TestFollowUpOffline(t *testing.T) {
 }
 
 func TestFollowUpRewrittenByTheModel(t *testing.T) {
-	var rewrites int
-	f := newLLMFixture(t, func(req openai.ChatCompletionRequest) string {
-		if strings.Contains(req.Messages[0].Content, "بازنویسی") {
-			rewrites++
+	f := newLLMFixture(t, func(openai.ChatCompletionRequest) string { return MsgNotFound }, time.Second)
+	var rewrites []string
+	f.rewrite = func(req openai.ChatCompletionRequest) string {
+		user := req.Messages[len(req.Messages)-1].Content
+		rewrites = append(rewrites, user)
+		if strings.Contains(user, "دستیار:") {
 			return "وزیر دفاع عراق درباره داعش چه گفت؟"
 		}
-		return MsgNotFound
-	}, time.Second)
+		return lastQuestion(req)
+	}
 	ctx := context.Background()
 	f.c.Answer(ctx, Request{Question: iraqQuestion, Conversation: "c"})
 	a, err := f.c.Answer(ctx, Request{Question: "و درباره داعش چه گفت؟", Conversation: "c"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rewrites != 1 || a.Standalone != "وزیر دفاع عراق درباره داعش چه گفت؟" {
-		t.Errorf("rewrites %d, searched %q", rewrites, a.Standalone)
+	if len(rewrites) != 2 || a.Standalone != "وزیر دفاع عراق درباره داعش چه گفت؟" {
+		t.Fatalf("rewrites %q, searched %q", rewrites, a.Standalone)
+	}
+	if !strings.Contains(rewrites[1], iraqQuestion) {
+		t.Errorf("the follow-up's rewrite request lacks the earlier turn:\n%s", rewrites[1])
 	}
 	if len(a.Passages) == 0 || a.Passages[0].ArticleID != "iraq.txt" {
 		t.Errorf("found %+v, want the Iraq story", a.Passages)
@@ -354,7 +403,7 @@ func TestLLMStreamFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newLLMFixture(t, reply, 2*time.Second)
-			f.fake.FailNext(openaitest.PathChat, tt.n, tt.failure)
+			f.onRewrite = func() { f.fake.FailNext(openaitest.PathChat, tt.n, tt.failure) }
 			var pieces int
 			a, err := f.c.Answer(context.Background(), Request{Question: iraqQuestion, Stream: func(string) { pieces++ }})
 			if err != nil {

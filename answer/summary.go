@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -40,7 +41,11 @@ type Summary struct {
 	Period   string
 	From, To time.Time
 	Topic    string
-	Stories  []Story
+	// Note is a Persian remark shown under the heading: why there are no
+	// stories («no news in this period», «nothing on this topic»), or that
+	// the period was moved to a year that has news. "" when there is none.
+	Note    string
+	Stories []Story
 	// Sources are the cited articles; Sources[i].N == i+1.
 	Sources []Source
 }
@@ -56,11 +61,15 @@ type Story struct {
 // «خلاصه اخبار».
 func (s Summary) String() string { return PlainText(s.Blocks(MsgSummaryHeading)) }
 
-// Summarize summarises the news of a period (the latest day with articles
-// unless the request names one): its articles grouped into stories, the
-// stories ranked by how many outlets reported them and by recency, each
-// told in its most central sentence or two, cited, with the outlets named.
-// A topic keeps the stories that match it.
+// Summarize summarises the news of a period: its articles grouped into
+// stories, the stories ranked by how many outlets reported them and by
+// recency, each told in its most central sentence or two, cited, with the
+// outlets named. Without a period it is the latest news: the newest day
+// with articles and, when that day has few, the days before it, up to a
+// week. Dates are read against the news, as in questions; a period
+// without news says so and names the newest day the index has. A topic is
+// found by retrieval, not by its words alone: the stories that match it in
+// the period, or without a period in the latest days that have any.
 func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
@@ -70,41 +79,82 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 		return Summary{}, errNoDocuments
 	}
 	from, to, topic := req.From, req.To, req.Topic
+	var s Summary
 	if from.IsZero() && to.IsZero() {
-		p, rest, dated := persian.FindPeriod(req.Text, c.opts.Now())
-		switch {
-		case dated:
-			from, to = p.From, p.To
-		case persian.Canonical(rest) != "":
-			// A topic alone: the week up to the latest news.
-			to = docs.LatestDate()
-			from = to.AddDate(0, 0, -6)
-		default:
-			from = docs.LatestDate()
-			to = from
+		reading, dated := c.readPeriod(req.Text)
+		rest := req.Text
+		if dated {
+			from, to, rest = reading.Period.From, reading.Period.To, reading.Rest
+			if reading.Moved() {
+				s.Note = fmt.Sprintf(MsgSummaryMoved, periodPhrase(reading.Asked), periodPhrase(reading.Period))
+			}
 		}
-		if topic == "" && persian.Canonical(rest) != "" {
-			topic = strings.TrimSpace(rest)
+		if topic == "" {
+			topic = topicOf(rest)
 		}
 	}
 	maxStories := req.MaxStories
 	if maxStories <= 0 {
 		maxStories = 5
 	}
-	s := Summary{From: from, To: to, Topic: topic, Period: periodName(from, to)}
-	if from.IsZero() {
+	s.Topic = topic
+	dated := !from.IsZero() || !to.IsZero()
+	if dated && !c.hasNews(from, to) {
+		s.From, s.To, s.Period = from, to, periodName(from, to)
+		s.Note = strings.TrimSpace(fmt.Sprintf(MsgPeriodEmpty, periodPhrase(persian.Period{From: from, To: to})) + " " + c.latestNews())
 		return s, nil
 	}
-	period := docs.Documents(from, to)
-	if topic != "" {
+	var period []retrieval.Document
+	switch {
+	case topic != "":
 		var err error
-		if period, err = c.onTopic(ctx, topic, from, to, period); err != nil {
+		if period, from, to, err = c.onTopic(ctx, docs, topic, from, to); err != nil {
 			return Summary{}, err
 		}
+		if len(period) == 0 {
+			s.From, s.To, s.Period = from, to, periodName(from, to)
+			if dated {
+				s.Note = fmt.Sprintf(MsgTopicEmptyInPeriod, topic, periodPhrase(persian.Period{From: from, To: to}))
+			} else {
+				s.Note = fmt.Sprintf(MsgTopicEmpty, topic)
+			}
+			return s, nil
+		}
+	case dated:
+		period = docs.Documents(from, to)
+	default:
+		period, from, to = latestNews(docs, maxStories)
+	}
+	s.From, s.To, s.Period = from, to, periodName(from, to)
+	if from.IsZero() {
+		return s, nil
 	}
 	s.Stories, s.Sources = c.tell(ctx, period, maxStories)
 	return s, nil
 }
+
+// latestNews returns the articles of the newest day with news and, while
+// they are fewer than enough, of the days before it, up to a week; and the
+// period they span.
+func latestNews(docs documenter, enough int) ([]retrieval.Document, time.Time, time.Time) {
+	to := docs.LatestDate()
+	if to.IsZero() {
+		return nil, to, to
+	}
+	from := to
+	period := docs.Documents(from, to)
+	for back := 1; back < latestDays && len(period) < enough; back++ {
+		d := to.AddDate(0, 0, -back)
+		more := docs.Documents(d, d)
+		if len(more) > 0 {
+			period, from = append(period, more...), d
+		}
+	}
+	return period, from, to
+}
+
+// latestDays bounds the days the latest news spans.
+const latestDays = 7
 
 // Digest summarises the articles that arrived in the index in (after,
 // until]: what is new since the previous digest. A digest with no stories
@@ -190,40 +240,140 @@ func sentencesPerStory(st story) int {
 	return 1
 }
 
-// onTopic keeps the documents that a search for topic within the period
-// finds relevant.
-func (c *Composer) onTopic(ctx context.Context, topic string, from, to time.Time, docs []retrieval.Document) ([]retrieval.Document, error) {
-	res, err := c.search.Search(ctx, retrieval.Query{Text: topic, K: 50, PerArticle: 1, From: from, To: to})
-	if err != nil {
-		return nil, fmt.Errorf("search topic: %w", err)
-	}
-	terms := persian.Terms(topic)
-	keep := map[string]bool{}
-	for _, p := range res.Passages {
-		if p.Score < topicShare*res.Passages[0].Score {
-			continue
+// onTopic finds the articles on topic: within [from, to] when a period is
+// given, else in the latest days that have a few (the week up to the newest
+// article, widened to the month, the year, all while it has fewer than
+// three). An article is on the topic when
+// its best passage holds most of the topic's term weight, or, for a field
+// of news («اقتصاد», «ورزشی»), words of that field. It returns the articles
+// and the period they span (or the period searched, when none is found).
+func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, from, to time.Time) ([]retrieval.Document, time.Time, time.Time, error) {
+	windows := [][2]time.Time{{from, to}}
+	if from.IsZero() && to.IsZero() {
+		latest := docs.LatestDate()
+		windows = windows[:0]
+		for _, days := range topicWindows {
+			windows = append(windows, [2]time.Time{latest.AddDate(0, 0, 1-days), latest})
 		}
-		words := persian.Tokens(p.Title + " " + p.Text)
-		for _, t := range terms {
-			if matchStrength(t, words) > 0 {
-				keep[p.ArticleID] = true
-				break
+		windows = append(windows, [2]time.Time{})
+	}
+	query, field := topic, fieldOf(topic)
+	if field != nil {
+		query = strings.Join(field, " ")
+	}
+	var keep map[string]bool
+	var first, last time.Time
+	for _, w := range windows {
+		if len(keep) >= topicEnough {
+			break
+		}
+		res, err := c.search.Search(ctx, retrieval.Query{Text: query, K: topicArticles, PerArticle: 1, From: w[0], To: w[1]})
+		if err != nil {
+			return nil, from, to, fmt.Errorf("search topic: %w", err)
+		}
+		keep, first, last = map[string]bool{}, time.Time{}, time.Time{}
+		for _, p := range res.Passages {
+			if !onTopic(p, res.Terms, field) {
+				continue
+			}
+			keep[p.ArticleID] = true
+			if first.IsZero() || p.Date.Before(first) {
+				first = p.Date
+			}
+			if p.Date.After(last) {
+				last = p.Date
 			}
 		}
 	}
+	if len(keep) == 0 {
+		return nil, from, to, nil
+	}
 	var out []retrieval.Document
-	for _, d := range docs {
+	for _, d := range docs.Documents(first, last) {
 		if keep[d.ID] {
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	return out, first, last, nil
 }
 
-// topicShare is how close to the best match an article must score to be on
-// the topic; it must also have a word of it, or a longer form («سیل»,
-// «سیلاب»).
-const topicShare = 0.6
+// onTopic reports whether passage p is on the topic searched: its words
+// (or longer forms of them: «سیلاب» for «سیل») hold most of the topic's
+// term weight; or, for a field of news, its article's title (its lead)
+// uses a word of the field, for a word deeper in the text («قیمت بلیت» in
+// a film festival's report) does not make an economic story.
+func onTopic(p retrieval.Passage, terms []retrieval.Term, field []string) bool {
+	if field != nil {
+		words := map[string]bool{}
+		for _, t := range persian.Terms(p.Title) {
+			words[t] = true
+		}
+		for _, t := range field {
+			if words[t] {
+				return true
+			}
+		}
+		return false
+	}
+	words := persian.Tokens(p.Title + " " + p.Text)
+	var total, have float64
+	for _, t := range terms {
+		if t.Variant {
+			continue
+		}
+		total += t.IDF
+		if hasForm(t.Text, words) || t.Correction != "" && hasForm(t.Correction, words) {
+			have += t.IDF
+		}
+	}
+	return total > 0 && have/total >= topicCoverage
+}
+
+// hasForm reports whether words hold term (canonical, stemmed), its
+// inflections or a longer word it begins («سیل» in «سیلاب»).
+func hasForm(term string, words []string) bool {
+	long := utf8.RuneCountInString(term) >= 3
+	for _, w := range words {
+		if w == term || persian.Stem(w) == term || long && strings.HasPrefix(w, term) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounds of a topic's search.
+const (
+	// topicCoverage is the share of the topic's term weight (idf) an
+	// article's best passage must hold: «قیمت دلار» needs both words,
+	// «مذاکرات هسته‌ای ایران و آمریکا» may miss its commonest.
+	topicCoverage = 0.75
+	// topicArticles is how many articles a topic search looks at.
+	topicArticles = 50
+	// topicEnough is how many articles on the topic end the widening of
+	// its window.
+	topicEnough = 3
+)
+
+// topicWindows are the spans, in days up to the newest article, in which a
+// topic without a period is looked for, shortest first.
+var topicWindows = []int{7, 31, 366}
+
+// topicOf is the topic of a summary request without its period: the words
+// that introduce it («درباره», «از», «اخبار») taken off.
+func topicOf(text string) string {
+	m := splitMessage(text)
+	i := 0
+	for i < len(m.toks) {
+		if n := m.match(i, topicWords); n > 0 {
+			i += n
+		} else if n := m.match(i, heads); n > 0 {
+			i += n
+		} else {
+			break
+		}
+	}
+	return m.text(i, len(m.toks))
+}
 
 // periodName names [from, to] in Persian: one date, or «از … تا …».
 func periodName(from, to time.Time) string {

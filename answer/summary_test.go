@@ -13,7 +13,9 @@ func TestSummarizeLatestDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Period != "۱۳ مهر ۱۴۰۴" || len(s.Stories) != 1 || len(s.Sources) != 1 || s.Sources[0].ArticleID != "dollar-1" {
+	// The newest day has one article: the days before it, up to a week,
+	// fill the summary.
+	if s.Period != "از ۹ مهر ۱۴۰۴ تا ۱۳ مهر ۱۴۰۴" || len(s.Stories) != 2 || len(s.Sources) != 2 || s.Sources[0].ArticleID != "dollar-1" {
 		t.Fatalf("got %s", s)
 	}
 	if !strings.Contains(s.Stories[0].Text, "[۱]") {
@@ -32,7 +34,7 @@ func TestSummarizePeriod(t *testing.T) {
 		t.Errorf("got %d stories, period %q", len(s.Stories), s.Period)
 	}
 	empty, err := c.Summarize(context.Background(), SummaryRequest{From: day(1, 1), To: day(1, 2)})
-	if err != nil || len(empty.Stories) != 0 || !strings.Contains(empty.String(), MsgSummaryEmpty) {
+	if err != nil || len(empty.Stories) != 0 || !strings.Contains(empty.String(), "خبری نیست") || !strings.Contains(empty.Note, "۱۳ مهر ۱۴۰۴") {
 		t.Errorf("empty period: %v %s", err, empty)
 	}
 }

@@ -232,6 +232,16 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 		r.outcome = "refused"
 		return r
 	}
+	switch route := answer.RouteMessage(question); route.Intent {
+	case answer.IntentReply:
+		return textReply(route.Reply)
+	case answer.IntentSummary:
+		if c.opts.Summarizer != nil {
+			return c.summary(ctx, m, route.Text)
+		}
+	default:
+		question = route.Text
+	}
 	if m.Busy != nil {
 		m.Busy()
 	}

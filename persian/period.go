@@ -41,8 +41,9 @@ func (p Period) Contains(day time.Time) bool {
 	return !d.Before(p.From) && !d.After(p.To)
 }
 
-// String renders p in Persian for answers: «۶ مهر ۱۴۰۴» for one day and
-// «از ۱ مهر ۱۴۰۴ تا ۱۰ مهر ۱۴۰۴» for a range (see [FormatDate]). The zero
+// String renders p in Persian for answers: «۶ مهر ۱۴۰۴» for one day,
+// «شهریور ۱۴۰۴» for a whole month, «سال ۱۴۰۴» for a whole year and «از ۱
+// مهر ۱۴۰۴ تا ۱۰ مهر ۱۴۰۴» for another range (see [FormatDate]). The zero
 // Period gives "".
 func (p Period) String() string {
 	switch {
@@ -50,6 +51,15 @@ func (p Period) String() string {
 		return ""
 	case dateOf(p.From).Equal(dateOf(p.To)):
 		return FormatDate(p.From)
+	case p.WholeMonths():
+		y1, m1, _ := JalaliDate(p.From)
+		y2, m2, _ := JalaliDate(p.To)
+		switch {
+		case y1 == y2 && m1 == m2:
+			return Month{y1, m1}.String()
+		case y1 == y2 && m1 == 1 && m2 == 12:
+			return "سال " + Itoa(y1)
+		}
 	}
 	return "از " + FormatDate(p.From) + " تا " + FormatDate(p.To)
 }
@@ -72,21 +82,130 @@ func (p Period) String() string {
 // read as another date, and so is «تا ۱۰ مهر» alone, which has no start.
 // When nothing is found, p is zero and rest is text.
 func FindPeriod(text string, now time.Time) (p Period, rest string, ok bool) {
+	r, ok := ReadPeriod(text, now, nil)
+	return r.Period, r.Rest, ok
+}
+
+// Reading is a date expression read by [ReadPeriod].
+type Reading struct {
+	// Period is the period the expression denotes.
+	Period Period
+	// Rest is the text with the expression removed (trimmed, spaces
+	// collapsed).
+	Rest string
+	// Asked is the period read against the wall clock alone, as
+	// [FindPeriod] reads it. It differs from Period when a date without a
+	// year, or «امسال», was moved back to a year that has news.
+	Asked Period
+}
+
+// Moved reports whether the period was moved back from the one asked to a
+// year that has news.
+func (r Reading) Moved() bool { return r.Period != r.Asked }
+
+// maxYearsBack bounds how far back [ReadPeriod] looks for a year with news.
+const maxYearsBack = 10
+
+// ReadPeriod reads text as [FindPeriod] does, against the news: has, when
+// not nil, reports whether the corpus has news in a period. A Jalali date
+// or month without a year is then the most recent one, not after today,
+// for which has is true, and «امسال» (this year, «سال جاری») is the latest
+// year with news; both look back at most ten years. When no year has news, or the
+// expression names its year or is relative to today («دیروز»), the
+// period is the one [FindPeriod] reads.
+func ReadPeriod(text string, now time.Time, has func(Period) bool) (Reading, bool) {
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	ps := parser{text: text, toks: tokenize(text), now: now, today: dateOf(now.In(Tehran()))}
 	for i := range ps.toks {
+		ps.yearless = false
 		e := ps.at(i)
 		if e.end == 0 {
 			continue
 		}
 		p, ok := e.settle(ps.today, false)
 		if e.bad || !ok || p.From.After(p.To) {
-			return Period{}, text, false
+			return Reading{Rest: text}, false
 		}
-		rest = collapseSpace(text[:ps.toks[i].start] + " " + text[ps.toks[e.end-1].end:])
-		return p, rest, true
+		r := Reading{Period: p, Asked: p, Rest: collapseSpace(text[:ps.toks[i].start] + " " + text[ps.toks[e.end-1].end:])}
+		if ps.yearless && has != nil && !has(p) {
+			r.Period = ps.withNews(i, has, p)
+		}
+		return r, true
 	}
-	return Period{}, text, false
+	return Reading{Rest: text}, false
+}
+
+// withNews reads the expression at i again in each of the years before
+// today's, latest first, and returns the first period that has news, or
+// asked when none has.
+func (ps *parser) withNews(i int, has func(Period) bool, asked Period) Period {
+	today := ps.today
+	defer func() { ps.today = today }()
+	jy, _, _ := JalaliDate(today)
+	for back := 1; back <= maxYearsBack; back++ {
+		ps.today = jalaliYear(jy - back).To
+		e := ps.at(i)
+		p, ok := e.settle(ps.today, false)
+		if e.end == 0 || e.bad || !ok || p.From.After(p.To) {
+			continue
+		}
+		if has(p) {
+			return p
+		}
+	}
+	return asked
+}
+
+// WholeMonths reports whether p is made of whole Jalali months: a month
+// («شهریور ۱۴۰۴», «ماه گذشته»), several, or a year («پارسال»).
+func (p Period) WholeMonths() bool {
+	if p.IsZero() {
+		return false
+	}
+	_, _, d1 := JalaliDate(p.From)
+	_, _, d2 := JalaliDate(p.To.AddDate(0, 0, 1))
+	return d1 == 1 && d2 == 1 && !p.From.After(p.To)
+}
+
+// Month is a Jalali month named in a text; Year is 0 when the text gives
+// none.
+type Month struct{ Year, Month int }
+
+// String renders m as «شهریور ۱۴۰۴», or «شهریور» without a year.
+func (m Month) String() string {
+	if m.Year == 0 {
+		return MonthName(m.Month)
+	}
+	return MonthName(m.Month) + " " + Itoa(m.Year)
+}
+
+// Months returns the Jalali months a text names as months, in order: «در
+// شهریور», «شهریور ۱۴۰۴», «مهرماه», «ماه مهر». Days («۱۳ مهر») are not
+// months, and neither is a bare name that is also a word or an outlet
+// («خبرگزاری مهر»).
+func Months(text string) []Month {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	// The reference day only settles relative words, which are skipped.
+	ps := parser{text: text, toks: tokenize(text), today: FromJalali(1400, 1, 1)}
+	var out []Month
+	for i := 0; i < len(ps.toks); i++ {
+		var e expr
+		switch ps.word(i) {
+		case "از", "تا", "بین", "الی", "و":
+			// Each end of a range on its own: «از مرداد ۱۴۰۴».
+			e = ps.point(i+1, true)
+		default:
+			e = ps.at(i)
+		}
+		if e.end == 0 {
+			continue
+		}
+		if !e.bad && e.month > 0 && e.day == 0 {
+			out = append(out, Month{Year: e.year, Month: e.month})
+		}
+		i = e.end - 1
+	}
+	return out
 }
 
 // token is one canonical word of a text and the bytes of the original
@@ -128,6 +247,9 @@ type parser struct {
 	toks  []token
 	now   time.Time // the instant asked at
 	today time.Time // now's date in Tehran, at midnight UTC
+	// yearless is set when the expression read has a Jalali date or month
+	// without a year, or is «امسال»: its year can move to one with news.
+	yearless bool
 }
 
 // word returns the canonical word at i, or "" past either end.
@@ -327,11 +449,13 @@ func (ps *parser) relative(i int) expr {
 	}
 	switch w {
 	case "امسال":
+		ps.yearless = true
 		return expr{end: i + 1, p: Period{FromJalali(jy, 1, 1), today}}
 	case "پارسال":
 		return expr{end: i + 1, p: jalaliYear(jy - 1)}
 	case "این", "همین":
 		if u := units[next]; u == week || u == month || u == year {
+			ps.yearless = ps.yearless || u == year
 			return expr{end: i + 2, p: ps.current(u)}
 		}
 		return expr{}
@@ -346,6 +470,7 @@ func (ps *parser) relative(i int) expr {
 		case agoWords[next] && ps.word(i+2) == "از":
 			return expr{} // «هفته پیش از انتخابات»: before an event, not today
 		case next == "جاری":
+			ps.yearless = ps.yearless || u == year
 			return expr{end: i + 2, p: ps.current(u)}
 		case agoWords[next] || next == "گذشته":
 			return expr{end: i + 2, p: ps.ago(u, 1)}
@@ -521,9 +646,10 @@ func (ps *parser) jalali(i int, bare bool) expr {
 		return expr{}
 	}
 	y, k2 := ps.year(k)
-	if !bare && !marked && y == 0 {
+	if !bare && !marked && y == 0 && !plainMonths[m] {
 		return expr{}
 	}
+	ps.yearless = ps.yearless || y == 0
 	return expr{end: k2, month: m, year: y}
 }
 
@@ -538,6 +664,7 @@ func (ps *parser) dayMonth(i int) expr {
 		return expr{}
 	}
 	y, k := ps.year(k)
+	ps.yearless = ps.yearless || y == 0
 	return expr{end: k, month: m, day: d, year: y}
 }
 
@@ -607,6 +734,11 @@ var months = func() map[string]int {
 	}
 	return m
 }()
+
+// plainMonths are the months whose names are no other common word, read
+// alone («تورم شهریور»); «مهر», «دی», «تیر», «آذر», «بهمن» are also words
+// or names and need «در», «ماه» or a year.
+var plainMonths = map[int]bool{1: true, 2: true, 3: true, 5: true, 6: true, 8: true, 12: true}
 
 // ordinals maps canonical ordinal phrases, words joined by one space, to
 // days of the month: «اول» and «یکم» to 1, «بیست و یکم» and «بیستویکم»

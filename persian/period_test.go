@@ -200,6 +200,9 @@ func TestPeriodString(t *testing.T) {
 		{"one day", single(date(2025, 9, 28)), "۶ مهر ۱۴۰۴"},
 		{"range", span(date(2025, 9, 23), date(2025, 10, 2)), "از ۱ مهر ۱۴۰۴ تا ۱۰ مهر ۱۴۰۴"},
 		{"zero", Period{}, ""},
+		{"a whole month", span(date(2025, 8, 23), date(2025, 9, 22)), "شهریور ۱۴۰۴"},
+		{"a whole year", span(date(2025, 3, 21), date(2026, 3, 20)), "سال ۱۴۰۴"},
+		{"two whole months", span(date(2025, 8, 23), date(2025, 10, 22)), "از ۱ شهریور ۱۴۰۴ تا ۳۰ مهر ۱۴۰۴"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
