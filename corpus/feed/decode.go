@@ -118,7 +118,7 @@ func decodeText(body []byte, labels ...string) (decoded, error) {
 		}
 		tried[name] = true
 		out, err := enc.NewDecoder().Bytes(body)
-		if err != nil || !utf8.Valid(out) || looksMojibake(out) || bytes.ContainsRune(out, utf8.RuneError) {
+		if err != nil || !readable(out) || looksMojibake(out) {
 			continue
 		}
 		return decoded{text: out, charset: name, note: note(name)}, nil
@@ -127,6 +127,28 @@ func decodeText(body []byte, labels ...string) (decoded, error) {
 		return decoded{text: bytes.ToValidUTF8(body, nil), charset: "utf-8", note: "invalid UTF-8 bytes dropped"}, nil
 	}
 	return decoded{}, errEncoding
+}
+
+// readable reports whether decoded text is plausible: valid UTF-8 without
+// U+FFFD, without control characters other than spacing, and with letters
+// for most of its non-ASCII runes.
+func readable(text []byte) bool {
+	if !utf8.Valid(text) {
+		return false
+	}
+	var high, letters int
+	for _, r := range string(text) {
+		switch {
+		case r == utf8.RuneError, r < 0x20 && r != '\n' && r != '\r' && r != '\t', r >= 0x7f && r < 0xa0:
+			return false
+		case r >= 0x80:
+			high++
+			if unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsSpace(r) || r == 0x200c {
+				letters++
+			}
+		}
+	}
+	return letters*10 >= high*7
 }
 
 // sameCharset reports whether two labels name one encoding.

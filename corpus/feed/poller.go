@@ -25,8 +25,8 @@ import (
 // wiring. Its methods are called from the polling goroutines and must be
 // safe for concurrent use. feed is the feed's URL.
 type Observer interface {
-	FetchDone(feed, status string)      // once per fetch, status one of the Status values
-	ItemsAdded(feed string, n int)      // new articles of one fetch (n > 0)
+	FetchDone(feed, status string)        // once per fetch, status one of the Status values
+	ItemsAdded(feed string, n int)        // new articles of one fetch (n > 0)
 	LastSuccess(feed string, t time.Time) // a fetch that ended ok or not_modified
 }
 
@@ -571,4 +571,3 @@ func (p *Poller) backoff(n int) time.Duration {
 
 // runeLen is a shorthand.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
-
