@@ -168,12 +168,14 @@ func (p *Poller) pollFeed(ctx context.Context, f *feedEntry) FeedReport {
 	return p.ingest(ctx, f, parsed, resp, note, row)
 }
 
-// notModified records a 304: no parse, no write.
+// notModified records a 304: no parse, and no write unless the feed
+// recovers from failures or changes its validators.
 func (p *Poller) notModified(f *feedEntry, resp response) {
 	now := p.opts.Now()
 	p.mu.Lock()
 	st := &f.state
-	if st.LastStatus != StatusNotModified || st.Failures != 0 || st.Gone ||
+	// ok → not_modified alone is not worth a write: both are successes.
+	if st.Failures != 0 || st.Gone ||
 		(resp.etag != "" && resp.etag != st.ETag) || (resp.lastModified != "" && resp.lastModified != st.LastModified) {
 		p.stateDirty = true
 	}
