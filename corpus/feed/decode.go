@@ -208,28 +208,41 @@ func isMojibakeRune(r rune) bool {
 // of mojibake runes. French or German text, where such letters sit alone
 // between ASCII ones, does not qualify; neither does Persian.
 func looksMojibake(text []byte) bool {
-	var bad, nonASCII int
-	for _, w := range bytes.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '<' || r == '>' }) {
-		var moji, letters int
-		hasHigh := false
-		for _, r := range string(w) {
-			if r >= 0x80 {
-				hasHigh = true
+	var bad, nonASCII, moji, letters int
+	hasHigh := false
+	endWord := func() {
+		if hasHigh {
+			nonASCII++
+			if moji >= 2 && moji > letters {
+				bad++
 			}
-			if isMojibakeRune(r) {
-				moji++
-			} else if unicode.IsLetter(r) {
+		}
+		moji, letters, hasHigh = 0, 0, false
+	}
+	for len(text) > 0 {
+		r, n := rune(text[0]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(text)
+		}
+		text = text[n:]
+		switch {
+		case unicode.IsSpace(r) || r == '<' || r == '>':
+			endWord()
+			continue
+		case r < utf8.RuneSelf:
+			if unicode.IsLetter(r) {
 				letters++
 			}
-		}
-		if !hasHigh {
 			continue
 		}
-		nonASCII++
-		if moji >= 2 && moji > letters {
-			bad++
+		hasHigh = true
+		if isMojibakeRune(r) {
+			moji++
+		} else if unicode.IsLetter(r) {
+			letters++
 		}
 	}
+	endWord()
 	return bad >= 3 && bad*5 >= nonASCII
 }
 

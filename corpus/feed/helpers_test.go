@@ -35,20 +35,26 @@ func (c *clock) Advance(d time.Duration) {
 // feedServer serves routes registered by path and records the requests.
 type feedServer struct {
 	*httptest.Server
-	mu     sync.Mutex
-	routes map[string]http.HandlerFunc
-	hits   map[string]int
-	reqs   []*http.Request
+	mu       sync.Mutex
+	routes   map[string]http.HandlerFunc
+	hits     map[string]int
+	reqs     []*http.Request
+	keepReqs bool
 }
 
 func newFeedServer(t *testing.T) *feedServer {
 	t.Helper()
-	s := &feedServer{routes: map[string]http.HandlerFunc{}, hits: map[string]int{}}
+	return startServer(t, &feedServer{routes: map[string]http.HandlerFunc{}, hits: map[string]int{}, keepReqs: true})
+}
+
+func startServer(t testing.TB, s *feedServer) *feedServer {
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		h := s.routes[r.URL.Path]
 		s.hits[r.URL.Path]++
-		s.reqs = append(s.reqs, r.Clone(context.Background()))
+		if s.keepReqs {
+			s.reqs = append(s.reqs, r.Clone(context.Background()))
+		}
 		s.mu.Unlock()
 		if h == nil {
 			http.NotFound(w, r)

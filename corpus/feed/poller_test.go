@@ -300,7 +300,7 @@ func TestDedupeAndUpdates(t *testing.T) {
 	story := strings.Repeat(longText, 8)
 	srv.serveBytes("/a", rssOf("الف",
 		rssItem("a-1", "https://a.ir/n/1?utm_source=tg", "خبر یک", "یک "+story, date),
-		rssItem("a-1", "https://a.ir/n/1", "خبر یک", "یک "+story, date),             // same guid
+		rssItem("a-1", "https://a.ir/n/1", "خبر یک", "یک "+story, date),              // same guid
 		rssItem("", "https://a.ir/n/1#top", "خبر یک", "یک "+story, date),             // same canonical URL
 		rssItem("a-2", "https://m.a.ir/n/1", "خبر یک", "یک "+story, date),            // same content, other URL
 		rssItem("a-3", "https://a.ir/n/3", "خبر سه", "سه "+story, date)), "text/xml") // new

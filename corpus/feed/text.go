@@ -83,14 +83,26 @@ func cleanText(s string) string {
 // normalizeSpaces turns \r\n into \n, collapses runs of spaces and tabs
 // (keeping ZWNJ, which Persian words need) and trims every line.
 func normalizeSpaces(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.Join(strings.FieldsFunc(l, func(r rune) bool {
-			return unicode.IsSpace(r) && r != '\n'
-		}), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	space, lineStart := false, true
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+			space, lineStart = false, true
+		case r == '\r':
+		case unicode.IsSpace(r):
+			space = !lineStart
+		default:
+			if space {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			space, lineStart = false, false
+		}
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 // boilerplateHeads are the headings after which a Persian news page has no
