@@ -120,31 +120,64 @@ func TestFullTextDropsBoilerplate(t *testing.T) {
 	srv := newFeedServer(t)
 	srv.serveFixture(t, "/summary.xml", "summary.xml", "application/rss+xml")
 	srv.serveFixture(t, "/news/5001", "page_5001.html", "text/html; charset=utf-8")
+	srv.serveFixture(t, "/news/5002", "page_5002.html", "text/html") // windows-1256, said by <meta> only
 	c := newClock()
 	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/summary.xml"}}, testOptions(c))
 	rep := mustPoll(t, p)
 	r := row(t, rep, srv.URL+"/summary.xml")
-	if r.Status != StatusOK || len(r.Added) != 1 {
+	if r.Status != StatusOK || len(r.Added) != 3 {
 		t.Fatalf("report %+v", r)
 	}
-	a := r.Added[0]
-	for _, want := range []string{"تونل کانی‌سیب", "چهل سانتی‌متر", "الگوی کشت"} {
-		if !strings.Contains(a.Text, want) {
-			t.Errorf("text lacks %q: %q", want, a.Text)
+	tests := []struct {
+		url       string
+		want, bad []string
+	}{
+		{
+			url:  srv.URL + "/news/5001?utm_campaign=rss",
+			want: []string{"تونل کانی‌سیب", "چهل سانتی‌متر", "الگوی کشت"},
+			bad:  []string{"صفحه نخست", "درباره ما", "اخبار مرتبط", "فرونشست زمین", "نظرات", "ده سال است", "ارسال نظر", "کلیه حقوق", "برچسب", "خوراک"},
+		},
+		{
+			url:  srv.URL + "/news/5002",
+			want: []string{"دوازده ايستگاه", "صد هزار مسافر", "خط سوم نيز"},
+			bad:  []string{"صفحه اصلي", "آرشيو", "پربيننده", "اخبار مرتبط", "کرايه تاکسي", "نظرات", "زودتر بسازيد", "حقوق مادي"},
+		},
+		{ // its page is missing: the summary stays, reported
+			url:  srv.URL + "/news/5003",
+			want: []string{"به پرسش‌های خبرنگاران پاسخ داد"},
+		},
+	}
+	byURL := map[string]string{}
+	for _, a := range r.Added {
+		byURL[a.URL] = a.Text
+		if a.Source != "خبرگزاری خلاصه" {
+			t.Errorf("%s: source %q", a.URL, a.Source)
 		}
 	}
-	for _, bad := range []string{"صفحه نخست", "درباره ما", "اخبار مرتبط", "فرونشست زمین", "نظرات", "ده سال است", "ارسال نظر", "کلیه حقوق", "برچسب", "خوراک"} {
-		if strings.Contains(a.Text, bad) {
-			t.Errorf("boilerplate %q reached the text: %q", bad, a.Text)
+	for _, tt := range tests {
+		text, ok := byURL[tt.url]
+		if !ok {
+			t.Errorf("no article at %s; have %v", tt.url, byURL)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: text lacks %q: %q", tt.url, w, text)
+			}
+		}
+		for _, b := range tt.bad {
+			if strings.Contains(text, b) {
+				t.Errorf("%s: boilerplate %q reached the text: %q", tt.url, b, text)
+			}
 		}
 	}
-	if a.URL != srv.URL+"/news/5001?utm_campaign=rss" || a.Source != "خبرگزاری خلاصه" {
-		t.Errorf("url %q source %q", a.URL, a.Source)
+	if !hasProblem(r.Problems, "full text: gone: 404") {
+		t.Errorf("problems %v lack the missing page", r.Problems)
 	}
 	if got := srv.lastRequest("/news/5001").Header.Get("User-Agent"); !strings.Contains(got, "khabar") {
 		t.Errorf("User-Agent %q does not name khabar", got)
 	}
-	// A second poll does not fetch the page again.
+	// A second poll does not fetch the pages again.
 	c.Advance(time.Hour)
 	mustPoll(t, p)
 	if n := srv.hitCount("/news/5001"); n != 1 {
