@@ -311,6 +311,9 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 			problem(it, "no text", true)
 			continue
 		}
+		if it.title == "" {
+			it.title = titleFrom(text)
+		}
 		if looksMojibake([]byte(it.title + "\n" + text)) {
 			problem(it, "mojibake text", true)
 			continue

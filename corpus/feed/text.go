@@ -212,3 +212,23 @@ func shortHash(parts ...string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
+
+// maxTitleRunes bounds a title derived from the text.
+const maxTitleRunes = 90
+
+// titleFrom derives a title from an untitled item's text: its first
+// sentence, shortened on a word boundary with "…".
+func titleFrom(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	if i := strings.IndexAny(line, ".؟?!"); i > 0 {
+		line = line[:i]
+	}
+	if utf8.RuneCountInString(line) <= maxTitleRunes {
+		return line
+	}
+	cut := string([]rune(line)[:maxTitleRunes])
+	if i := strings.LastIndex(cut, " "); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut) + "…"
+}

@@ -1,0 +1,153 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestIfModifiedSince(t *testing.T) {
+	srv := newFeedServer(t)
+	body := readFixture(t, "atom.xml")
+	const lastMod = "Wed, 02 Dec 2026 08:00:00 GMT"
+	srv.handle("/atom", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-Modified-Since") == lastMod {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Last-Modified", lastMod)
+		w.Write(body)
+	})
+	c := newClock()
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/atom"}}, testOptions(c))
+	mustPoll(t, p)
+	st := p.List()[0]
+	if d := st.NextPoll.Sub(c.Now()); d < 9*time.Minute || d > 11*time.Minute {
+		t.Errorf("next poll in %v, want 10 min ±10%%", d)
+	}
+	c.Advance(time.Hour)
+	rep := mustPoll(t, p)
+	if r := row(t, rep, srv.URL+"/atom"); r.Status != StatusNotModified {
+		t.Errorf("second poll %+v", r)
+	}
+}
+
+func TestRedirectFollowed(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.serveFixture(t, "/new/rss", "rss_utf8.xml", "application/rss+xml")
+	srv.handle("/old/rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/mid/rss", http.StatusMovedPermanently)
+	})
+	srv.handle("/mid/rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new/rss", http.StatusFound)
+	})
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/old/rss"}}, opts)
+	if rep := mustPoll(t, p); rep.Added() != 3 {
+		t.Errorf("added %d through two redirects, want 3", rep.Added())
+	}
+}
+
+func TestUntitledItemAndSince(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.serveBytes("/u", rssOf("بی‌عنوان",
+		rssItem("u-1", "https://u.ir/1", "", "رئیس سازمان برنامه و بودجه گفت لایحه بودجه سال آینده هفته بعد به مجلس می‌رود. "+strings.Repeat(longText, 6), "Wed, 02 Dec 2026 07:00:00 +0330")),
+		"application/rss+xml")
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/u"}}, opts)
+	start := c.Now()
+	rep := mustPoll(t, p)
+	if len(rep.Feeds[0].Added) != 1 {
+		t.Fatalf("%+v", rep)
+	}
+	if got, want := rep.Feeds[0].Added[0].Title, "رئیس سازمان برنامه و بودجه گفت لایحه بودجه سال آینده هفته بعد به مجلس می‌رود"; got != want {
+		t.Errorf("title %q, want %q", got, want)
+	}
+	if got := p.Since(start.Add(-time.Second)); len(got) != 1 {
+		t.Errorf("since before the poll: %d articles, want 1", len(got))
+	}
+	if got := p.Since(start); len(got) != 0 {
+		t.Errorf("since the poll: %d articles, want 0", len(got))
+	}
+}
+
+func TestTitleFrom(t *testing.T) {
+	long := strings.Repeat("کلمه ", 30)
+	tests := []struct{ give, want string }{
+		{"جمله اول. جمله دوم.", "جمله اول"},
+		{"آیا باران می‌بارد؟ شاید", "آیا باران می‌بارد"},
+		{"خط اول\nخط دوم", "خط اول"},
+		{long, strings.TrimSpace(strings.Repeat("کلمه ", 18)) + "…"},
+	}
+	for _, tt := range tests {
+		if got := titleFrom(tt.give); got != tt.want {
+			t.Errorf("titleFrom(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+// TestConcurrentUse polls while feeds are added, removed, listed and read;
+// run with -race.
+func TestConcurrentUse(t *testing.T) {
+	srv := newFeedServer(t)
+	for i := range 6 {
+		path := fmt.Sprintf("/c/%d", i)
+		srv.serveBytes(path, rssOf(fmt.Sprintf("خوراک %d", i),
+			rssItem(fmt.Sprintf("c-%d", i), fmt.Sprintf("https://c%d.ir/1", i), fmt.Sprintf("خبر %d", i), strings.Repeat(longText, 7)+fmt.Sprint(i), "Wed, 02 Dec 2026 07:00:00 +0330")),
+			"application/rss+xml")
+	}
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/c/0"}, {URL: srv.URL + "/c/1"}}, opts)
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		for range 5 {
+			if _, err := p.Poll(context.Background()); err != nil {
+				t.Error(err)
+			}
+			c.Advance(time.Hour)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 2; i < 6; i++ {
+			if _, err := p.Add(fmt.Sprintf("%s/c/%d", srv.URL, i), ""); err != nil {
+				t.Error(err)
+			}
+		}
+		if _, err := p.Remove(srv.URL + "/c/2"); err != nil {
+			t.Error(err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 20 {
+			p.List()
+			p.Articles(context.Background())
+			p.Since(time.Time{})
+		}
+	}()
+	wg.Wait()
+	c.Advance(time.Hour)
+	mustPoll(t, p)
+	arts, _, _ := p.Articles(context.Background())
+	if len(p.List()) != 5 || len(arts) != 5 {
+		t.Errorf("%d feeds and %d articles, want 5 and 5", len(p.List()), len(arts))
+	}
+	for _, a := range arts {
+		if a.Title == "خبر 2" {
+			t.Error("the removed feed's article is still there")
+		}
+	}
+}
