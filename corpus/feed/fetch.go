@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -73,11 +74,41 @@ func newFetcher(c *http.Client, userAgent string, timeout, hostInterval time.Dur
 // errTooManyRedirects ends a redirect chain longer than the limit.
 var errTooManyRedirects = errors.New("too many redirects")
 
+// errPrivateAddress refuses a connection to an address inside the network.
+var errPrivateAddress = errors.New("refused: a loopback, private or link-local address")
+
+// cgnat is the shared address space of carrier-grade NAT (RFC 6598).
+var cgnat = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
+
+// isInternal reports whether ip is an address a public feed never has: a
+// feed or an item link pointing there would make khabar read its own
+// network (cloud metadata, admin pages) into the index.
+func isInternal(ip net.IP) bool {
+	return ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || cgnat.Contains(ip)
+}
+
 // newHTTPClient returns a client that follows at most maxRedirects
-// redirects, to http(s) URLs only.
-func newHTTPClient(maxRedirects int) *http.Client {
+// redirects, to http(s) URLs only, and, unless allowInternal, connects to
+// public addresses only (checked on the address dialled, after DNS, so a
+// redirect or a DNS answer cannot lead it inside).
+func newHTTPClient(maxRedirects int, allowInternal bool) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ResponseHeaderTimeout = 0 // the request context bounds it
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowInternal {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if isInternal(net.ParseIP(host)) {
+				return fmt.Errorf("%s: %w", host, errPrivateAddress)
+			}
+			return nil
+		}
+	}
+	tr.DialContext = dialer.DialContext
 	tr.MaxIdleConnsPerHost = 4
 	return &http.Client{
 		Transport: tr,
@@ -177,6 +208,8 @@ func transportError(err error) *fetchError {
 		return &fetchError{status: StatusTimeout, reason: "no complete answer within the request timeout"}
 	case errors.Is(err, errTooManyRedirects):
 		return &fetchError{status: StatusHTTPError, reason: "too many redirects"}
+	case errors.Is(err, errPrivateAddress):
+		return &fetchError{status: StatusNetwork, reason: errPrivateAddress.Error()}
 	case errors.Is(err, context.Canceled):
 		return &fetchError{status: StatusNetwork, reason: "canceled"}
 	}

@@ -129,7 +129,7 @@ func readFixture(t testing.TB, name string) []byte {
 
 // testOptions are fast options for tests: no per-host wait, a fake clock.
 func testOptions(c *clock) Options {
-	return Options{HostInterval: -1, Now: c.Now, RequestTimeout: 5 * time.Second}
+	return Options{HostInterval: -1, Now: c.Now, RequestTimeout: 5 * time.Second, AllowInternal: true}
 }
 
 func mustPoller(t testing.TB, dir string, specs []Spec, opts Options) *Poller {

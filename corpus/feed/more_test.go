@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -148,6 +149,27 @@ func TestConcurrentUse(t *testing.T) {
 	for _, a := range arts {
 		if a.Title == "خبر 2" {
 			t.Error("the removed feed's article is still there")
+		}
+	}
+}
+
+func TestInternalAddressesRefused(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
+	c := newClock()
+	opts := testOptions(c)
+	opts.AllowInternal = false
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/rss"}}, opts)
+	rep := mustPoll(t, p)
+	if r := rep.Feeds[0]; r.Status != StatusNetwork || !strings.Contains(r.Error, "loopback") || srv.hitCount("/rss") != 0 {
+		t.Errorf("a loopback feed was fetched: %+v, %d hits", r, srv.hitCount("/rss"))
+	}
+	for _, tt := range []struct {
+		ip   string
+		want bool
+	}{{"127.0.0.1", true}, {"10.1.2.3", true}, {"169.254.169.254", true}, {"100.64.0.1", true}, {"::1", true}, {"fd00::1", true}, {"0.0.0.0", true}, {"93.184.216.34", false}, {"2a00:1450::1", false}} {
+		if got := isInternal(net.ParseIP(tt.ip)); got != tt.want {
+			t.Errorf("isInternal(%s) = %v, want %v", tt.ip, got, tt.want)
 		}
 	}
 }

@@ -45,10 +45,14 @@ type Options struct {
 	NoFullText     bool          // never fetch article pages
 	Workers        int           // feeds fetched at once; default 4
 	UserAgent      string        // default "khabar/1.0 (news bot; +feed reader)"
-	Client         *http.Client  // default: a client with the redirect limit
-	Observer       Observer      // nil: none
-	Logger         *slog.Logger  // nil: discard
-	Now            func() time.Time
+	Client         *http.Client  // default: a client with the redirect limit that refuses internal addresses
+	// AllowInternal lets the default client reach loopback, private and
+	// link-local addresses (tests, an intranet feed). By default they are
+	// refused: a feed's item links are third-party input.
+	AllowInternal bool
+	Observer      Observer     // nil: none
+	Logger        *slog.Logger // nil: discard
+	Now           func() time.Time
 }
 
 // DefaultUserAgent names khabar to the feeds it polls.
@@ -86,7 +90,7 @@ func (o Options) withDefaults() Options {
 		o.UserAgent = DefaultUserAgent
 	}
 	if o.Client == nil {
-		o.Client = newHTTPClient(o.MaxRedirects)
+		o.Client = newHTTPClient(o.MaxRedirects, o.AllowInternal)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

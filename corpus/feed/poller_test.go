@@ -34,9 +34,15 @@ func TestPollFormats(t *testing.T) {
 	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml; charset=utf-8")
 	srv.serveFixture(t, "/atom", "atom.xml", "application/atom+xml")
 	srv.serveFixture(t, "/rdf", "rdf.xml", "application/rdf+xml")
-	srv.serveFixture(t, "/1256-right", "rss_1256.xml", "text/xml; charset=windows-1256")
-	srv.serveFixture(t, "/1256-wrong", "rss_1256.xml", "text/xml; charset=utf-8")
-	srv.serveFixture(t, "/1256-none", "rss_1256.xml", "text/xml")
+	// One windows-1256 feed served three ways, each with links of its own.
+	legacy := readFixture(t, "rss_1256.xml")
+	for _, v := range []struct{ path, host, contentType string }{
+		{"/1256-right", "right.example.ir", "text/xml; charset=windows-1256"},
+		{"/1256-wrong", "wrong.example.ir", "text/xml; charset=utf-8"},
+		{"/1256-none", "none.example.ir", "text/xml"},
+	} {
+		srv.serveBytes(v.path, bytes.ReplaceAll(legacy, []byte("old.example.ir"), []byte(v.host)), v.contentType)
+	}
 	c := newClock()
 	specs := []Spec{
 		{URL: srv.URL + "/rss", Name: "نمونه"},
@@ -55,10 +61,14 @@ func TestPollFormats(t *testing.T) {
 			t.Errorf("%s: status %s (%s)", r.URL, r.Status, r.Error)
 		}
 	}
-	if got := rep.Added(); got != 3+2+1+2 { // the three windows-1256 feeds share their article URLs
-		t.Errorf("added %d articles, want 8", got)
+	if got := rep.Added(); got != 3+2+1+3*2 {
+		t.Errorf("added %d articles, want 12", got)
 	}
-	arts := articlesOf(t, p)
+	arts := map[string]retrieval.Article{}
+	all, _, _ := p.Articles(context.Background())
+	for _, a := range all {
+		arts[a.Source+"|"+a.Title] = a
+	}
 	tests := []struct {
 		title, source, date, url, textHas string
 	}{
@@ -70,13 +80,17 @@ func TestPollFormats(t *testing.T) {
 		{"آغاز واکسیناسیون آنفلوآنزا در مدارس", "پایگاه خبری اتم", "2026-12-02", "https://atom.example.ir/a/3001", "رضایت والدین"},
 		{"رشد صادرات زعفران در پاییز", "پایگاه خبری اتم", "2026-11-30", "https://atom.example.ir/a/3002", "خلیج فارس"},
 		{"رونمایی از ماهواره سنجشی دانشجویی", "خبرنامه آر دی اف", "2026-12-01", "https://rdf.example.ir/s/4001", "کیفیت هوای"},
-		{"کاهش دماي هوا در تهران از فردا", "قدیمی درست", "2026-12-02", "http://old.example.ir/fa/news/2001.html", "سازمان هواشناسي"},
-		{"گشايش کتابخانه تازه در شيراز", "قدیمی درست", "2026-12-01", "http://old.example.ir/fa/news/2002.html", "کتابخانه عمومي"},
+		{"کاهش دماي هوا در تهران از فردا", "قدیمی درست", "2026-12-02", "http://right.example.ir/fa/news/2001.html", "سازمان هواشناسي"},
+		{"گشايش کتابخانه تازه در شيراز", "قدیمی درست", "2026-12-01", "http://right.example.ir/fa/news/2002.html", "کتابخانه عمومي"},
+		{"کاهش دماي هوا در تهران از فردا", "قدیمی غلط", "2026-12-02", "http://wrong.example.ir/fa/news/2001.html", "سازمان هواشناسي"},
+		{"گشايش کتابخانه تازه در شيراز", "قدیمی غلط", "2026-12-01", "http://wrong.example.ir/fa/news/2002.html", "کتابخانه عمومي"},
+		{"کاهش دماي هوا در تهران از فردا", "قدیمی بی‌برچسب", "2026-12-02", "http://none.example.ir/fa/news/2001.html", "سازمان هواشناسي"},
+		{"گشايش کتابخانه تازه در شيراز", "قدیمی بی‌برچسب", "2026-12-01", "http://none.example.ir/fa/news/2002.html", "کتابخانه عمومي"},
 	}
 	for _, tt := range tests {
-		a, ok := arts[tt.title]
+		a, ok := arts[tt.source+"|"+tt.title]
 		if !ok {
-			t.Errorf("no article %q; have %v", tt.title, keys(arts))
+			t.Errorf("no article %q from %q; have %v", tt.title, tt.source, keys(arts))
 			continue
 		}
 		if a.Source != tt.source || a.Date.Format(time.DateOnly) != tt.date || a.URL != tt.url || !strings.Contains(a.Text, tt.textHas) {

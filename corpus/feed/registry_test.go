@@ -136,7 +136,7 @@ func TestRunPollsAndStops(t *testing.T) {
 	srv := newFeedServer(t)
 	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
 	dir := t.TempDir()
-	opts := Options{HostInterval: -1, NoFullText: true}
+	opts := Options{HostInterval: -1, NoFullText: true, AllowInternal: true}
 	p := mustPoller(t, dir, nil, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
