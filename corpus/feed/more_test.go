@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -171,5 +173,75 @@ func TestInternalAddressesRefused(t *testing.T) {
 		if got := isInternal(net.ParseIP(tt.ip)); got != tt.want {
 			t.Errorf("isInternal(%s) = %v, want %v", tt.ip, got, tt.want)
 		}
+	}
+}
+
+func TestResolveLink(t *testing.T) {
+	base := "https://example.ir/fa/rss/all"
+	tests := []struct{ give, want string }{
+		{"https://other.ir/n/1", "https://other.ir/n/1"},
+		{"/fa/news/7", "https://example.ir/fa/news/7"},
+		{"news/8", "https://example.ir/fa/rss/news/8"},
+		{"//cdn.example.ir/n/9", "https://cdn.example.ir/n/9"},
+		{"javascript:alert(1)", ""},
+		{"mailto:editor@example.ir", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := resolveLink(base, tt.give); got != tt.want {
+			t.Errorf("resolveLink(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestOrphanFilesReported(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
+	dir := t.TempDir()
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	mustPoll(t, mustPoller(t, dir, []Spec{{URL: srv.URL + "/rss"}}, opts))
+	p := mustPoller(t, dir, nil, opts) // the feed left FEEDS
+	arts, probs, _ := p.Articles(context.Background())
+	if len(arts) != 0 || !hasProblem(probs, "no longer followed") {
+		t.Errorf("%d articles, problems %v", len(arts), probs)
+	}
+}
+
+// TestWriteFailureKeepsArticles: when the articles file cannot be written,
+// the articles stay in memory, the failure is reported, the validators are
+// not kept (so a restart fetches them again), and the next pass stores
+// them.
+func TestWriteFailureKeepsArticles(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
+	dir := t.TempDir()
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	u := srv.URL + "/rss"
+	blocker := filepath.Join(dir, fileName(u))
+	if err := os.Mkdir(blocker, 0o755); err != nil { // a rename onto a directory fails
+		t.Fatal(err)
+	}
+	p := mustPoller(t, dir, []Spec{{URL: u}}, opts)
+	rep := mustPoll(t, p)
+	if r := rep.Feeds[0]; len(r.Added) != 3 || !hasProblem(r.Problems, "not yet stored") {
+		t.Fatalf("report %+v", r)
+	}
+	if n := len(articlesOf(t, p)); n != 3 {
+		t.Errorf("%d articles in memory, want 3", n)
+	}
+	if st := p.List()[0]; st.ETag != "" {
+		t.Errorf("validators kept although the articles were not stored: %q", st.ETag)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	mustPoll(t, p) // not due: the pass only retries the write
+	p2 := mustPoller(t, dir, []Spec{{URL: u}}, opts)
+	if n := len(articlesOf(t, p2)); n != 3 {
+		t.Errorf("after the retry and a restart %d articles, want 3", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -260,7 +261,12 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 	if parsed.title != "" {
 		f.state.Title = parsed.title
 	}
+	base := resp.finalURL
+	if base == "" {
+		base = f.URL
+	}
 	for _, it := range parsed.items {
+		it.link = resolveLink(base, it.link)
 		c := candidate{it: it, canonical: canonicalURL(it.link)}
 		if ex := p.lookup(f, it.guid, c.canonical); ex != nil && ex.SrcHash == it.srcHash {
 			continue
@@ -329,6 +335,9 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 				p.unindex(owner, ex)
 				ex.Title, ex.Text, ex.Hash, ex.FullText = it.title, text, hash, c.fullText
 				ex.URL = it.link
+				if c.canonical != "" {
+					ex.Canonical = c.canonical
+				}
 				if !noDate {
 					ex.Published, ex.NoDate = published, false
 					ex.Date = published.In(tehran).Format(time.RFC3339)
@@ -382,12 +391,14 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 		}
 	}
 	st := &f.state
+	if !f.unsaved { // else keep the old validators: a restart must fetch these items again
+		st.ETag, st.LastModified = resp.etag, resp.lastModified
+	}
 	st.LastFetch, st.LastSuccess = now, now
 	st.LastStatus, st.LastError = StatusOK, ""
 	st.Failures, st.Gone = 0, false
 	st.ItemsSeen = len(parsed.items)
 	st.ArticlesAdded += len(row.Added)
-	st.ETag, st.LastModified = resp.etag, resp.lastModified
 	st.NextPoll = now.Add(jittered(p.opts.Interval))
 	st.Problems = nil
 	for _, pr := range probs[:min(len(probs), maxProblems)] {
@@ -439,4 +450,22 @@ func articleID(f *feedEntry, it item, canonical, hash string) string {
 		identity = "u:" + canonical
 	}
 	return fmt.Sprintf("feed:%s:%s", strings.TrimPrefix(hostOf(f.URL), "www."), shortHash(identity))
+}
+
+// resolveLink makes an item link absolute against the feed's URL and keeps
+// it only when it is http(s): a javascript: or mailto: link is no article
+// link.
+func resolveLink(base, link string) string {
+	if link == "" {
+		return ""
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	u, err := b.Parse(link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }

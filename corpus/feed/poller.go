@@ -243,8 +243,8 @@ func New(dir string, configured []Spec, opts Options) (*Poller, error) {
 		f.state = st.Feeds[f.URL]
 		f.file = fileName(f.URL)
 		recs, probs, err := readRecords(filepath.Join(dir, f.file))
-		if err != nil {
-			return nil, fmt.Errorf("feed articles: %w", err)
+		if err != nil { // one feed's file never stops the others
+			p.loadProbs = append(p.loadProbs, Problem{Feed: f.file, Reason: "unreadable articles file: " + err.Error(), Skipped: true})
 		}
 		p.loadProbs = append(p.loadProbs, probs...)
 		for _, r := range recs {
@@ -255,7 +255,20 @@ func New(dir string, configured []Spec, opts Options) (*Poller, error) {
 			p.index(f, r)
 		}
 	}
+	p.reportOrphans()
 	return p, nil
+}
+
+// reportOrphans reports the .jsonl files of dir that belong to no followed
+// feed (a feed dropped from FEEDS): kept on disk, not served.
+func (p *Poller) reportOrphans() {
+	files, _ := filepath.Glob(filepath.Join(p.dir, "*.jsonl"))
+	for _, path := range files {
+		name := filepath.Base(path)
+		if !slices.ContainsFunc(p.feeds, func(f *feedEntry) bool { return f.file == name }) {
+			p.loadProbs = append(p.loadProbs, Problem{Feed: name, Reason: "articles of a feed no longer followed: kept on disk, not served"})
+		}
+	}
 }
 
 // hostOf returns the lower-case host of a URL, or "" for a bad one.
