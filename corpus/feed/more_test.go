@@ -245,3 +245,34 @@ func TestWriteFailureKeepsArticles(t *testing.T) {
 		t.Errorf("after the retry and a restart %d articles, want 3", n)
 	}
 }
+
+// TestSamePageInTwoFeeds: an aggregator feed that links to another feed's
+// article with its own summary neither duplicates nor rewrites it.
+func TestSamePageInTwoFeeds(t *testing.T) {
+	srv := newFeedServer(t)
+	date := "Wed, 02 Dec 2026 07:00:00 +0330"
+	srv.serveBytes("/own", rssOf("منبع", rssItem("o-1", "https://own.ir/n/1", "خبر اصلی", "متن اصلی "+strings.Repeat(longText, 8), date)), "application/rss+xml")
+	srv.serveBytes("/agg", rssOf("گردآورنده", rssItem("x-1", "https://own.ir/n/1?utm_source=agg", "خبر اصلی", "خلاصه دیگر "+strings.Repeat(longText, 8), date)), "application/rss+xml")
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	opts.Workers = 1 // /own first
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/own"}, {URL: srv.URL + "/agg"}}, opts)
+	rep := mustPoll(t, p)
+	if r := row(t, rep, srv.URL+"/agg"); len(r.Added) != 0 || len(r.Updated) != 0 || r.Duplicates != 1 {
+		t.Errorf("aggregator row %+v", r)
+	}
+	for range 2 {
+		c.Advance(time.Hour)
+		rep = mustPoll(t, p)
+		for _, r := range rep.Feeds {
+			if len(r.Added)+len(r.Updated) != 0 {
+				t.Errorf("%s changed stored articles: %+v", r.URL, r)
+			}
+		}
+	}
+	arts, _, _ := p.Articles(context.Background())
+	if len(arts) != 1 || !strings.HasPrefix(arts[0].Text, "متن اصلی") || arts[0].Source != "منبع" {
+		t.Errorf("articles %+v", arts)
+	}
+}

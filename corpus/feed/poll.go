@@ -268,7 +268,12 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 	for _, it := range parsed.items {
 		it.link = resolveLink(base, it.link)
 		c := candidate{it: it, canonical: canonicalURL(it.link)}
-		if ex := p.lookup(f, it.guid, c.canonical); ex != nil && ex.SrcHash == it.srcHash {
+		if ex := p.lookup(f, it.guid, c.canonical); ex != nil && (ex.Feed != f.URL || ex.SrcHash == it.srcHash) {
+			// Unchanged, or another feed's article (the same page in two
+			// feeds): only the feed an article came from updates it.
+			if ex.Feed != f.URL && ex.Added.After(f.state.LastSuccess) {
+				row.Duplicates++
+			}
 			continue
 		}
 		if p.opts.MaxAge > 0 && !it.published.IsZero() && it.published.Before(now.Add(-p.opts.MaxAge)) {
@@ -329,8 +334,11 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 		if it.published.IsZero() {
 			published, noDate = now.UTC(), true
 		}
-		if ex := p.lookup(f, it.guid, c.canonical); ex != nil { // an update
-			owner := p.feedOf(ex)
+		if ex := p.lookup(f, it.guid, c.canonical); ex != nil && ex.Feed != f.URL {
+			row.Duplicates++ // stored meanwhile from another feed
+			continue
+		} else if ex != nil { // an update
+			owner := f
 			if ex.Hash != hash {
 				p.unindex(owner, ex)
 				ex.Title, ex.Text, ex.Hash, ex.FullText = it.title, text, hash, c.fullText
@@ -427,16 +435,6 @@ func problemLine(pr Problem) string {
 		return pr.Reason
 	}
 	return pr.Item + ": " + pr.Reason
-}
-
-// feedOf returns the feed a stored record belongs to. p.mu must be held.
-func (p *Poller) feedOf(r *record) *feedEntry {
-	for _, f := range p.feeds {
-		if f.URL == r.Feed {
-			return f
-		}
-	}
-	return &feedEntry{Spec: Spec{URL: r.Feed}, file: fileName(r.Feed)} // a removed feed: detached
 }
 
 // articleID is stable per item: the feed's host and a hash of the item's
