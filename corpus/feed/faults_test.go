@@ -80,7 +80,7 @@ func TestFaults(t *testing.T) {
 			rec := newRecorder()
 			opts := testOptions(c)
 			opts.Observer = rec
-			opts.RequestTimeout = 300 * time.Millisecond
+			opts.RequestTimeout = 2 * time.Second // the "no answer" and "stalled" cases wait this long; the good feed needs far less
 			opts.MaxBodyBytes = 1 << 20
 			p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/bad"}, {URL: srv.URL + "/good"}}, opts)
 			rep := mustPoll(t, p)
