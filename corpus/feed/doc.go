@@ -22,6 +22,24 @@
 // Persian rendering of [Poller.List] belongs to the chat layer. A
 // corpus.Source can wrap [Poller.Articles] in a thin adapter.
 //
+// Wiring, in main (a sketch):
+//
+//	specs, errs := feed.ParseFeeds(cfg.Feeds, os.ReadFile) // report errs, go on
+//	p, err := feed.New(filepath.Join(cfg.DataDir, "feeds"), specs, feed.Options{
+//		Interval: cfg.FeedInterval, MaxAge: cfg.MaxArticleAge,
+//		Observer: feedMetrics, Logger: logger, OnPoll: index.Sync,
+//	})
+//	serve:        go p.Run(ctx, cfg.FeedInterval), owned and waited for by run
+//	khabar feeds: rep, err := p.PollAll(ctx); print rep.Feeds
+//	/feeds:       p.List(), p.Add(url, name), p.Remove(urlOrNumber)
+//	corpus.Source: a type whose Articles(ctx) calls p.Articles(ctx) and
+//	              converts each [Problem]
+//	digests:      p.Since(lastDigest)
+//
+// [Observer] maps onto khabar_feed_fetch_total{feed,status} (status is one
+// of the Status constants, a fixed set), a counter of items added, and a
+// last-success gauge.
+//
 // It imports retrieval only for the Article type, and must not import bot,
 // chat, answer, llm or package main, nor know anything of Telegram.
 package feed

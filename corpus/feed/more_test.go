@@ -276,3 +276,24 @@ func TestSamePageInTwoFeeds(t *testing.T) {
 		t.Errorf("articles %+v", arts)
 	}
 }
+
+func TestPollAllIgnoresSchedule(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.handle("/down", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/down"}, {URL: srv.URL + "/rss"}}, opts)
+	mustPoll(t, p)
+	rep, err := p.PollAll(context.Background()) // nothing is due, the failing feed is backed off
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Feeds) != 2 || srv.hitCount("/down") != 2 || srv.hitCount("/rss") != 2 {
+		t.Errorf("PollAll fetched %d feeds (%d, %d hits)", len(rep.Feeds), srv.hitCount("/down"), srv.hitCount("/rss"))
+	}
+	if r := row(t, rep, srv.URL+"/rss"); r.Status != StatusNotModified {
+		t.Errorf("conditional GET not used: %+v", r)
+	}
+}

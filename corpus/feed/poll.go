@@ -53,14 +53,20 @@ const (
 // Poll fetches every feed that is due, a few at a time, and stores what is
 // new. A failing feed is reported in its row and its state, and backed off;
 // it never stops the others. Poll returns an error only when ctx ends.
-func (p *Poller) Poll(ctx context.Context) (Report, error) {
+func (p *Poller) Poll(ctx context.Context) (Report, error) { return p.poll(ctx, false) }
+
+// PollAll is [Poller.Poll] over every feed, due or not, backed off or gone:
+// what `khabar feeds` does. Conditional GET still applies.
+func (p *Poller) PollAll(ctx context.Context) (Report, error) { return p.poll(ctx, true) }
+
+func (p *Poller) poll(ctx context.Context, all bool) (Report, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
 	now := p.opts.Now()
 	p.mu.Lock()
 	var due []*feedEntry
 	for _, f := range p.feeds {
-		if !f.state.NextPoll.After(now) {
+		if all || !f.state.NextPoll.After(now) {
 			due = append(due, f)
 		}
 	}

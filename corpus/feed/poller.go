@@ -44,15 +44,18 @@ type Options struct {
 	SummaryRunes   int           // an item whose description and content are shorter is summary-only; default 400
 	NoFullText     bool          // never fetch article pages
 	Workers        int           // feeds fetched at once; default 4
-	UserAgent      string        // default "khabar/1.0 (news bot; +feed reader)"
+	UserAgent      string        // default [DefaultUserAgent]
 	Client         *http.Client  // default: a client with the redirect limit that refuses internal addresses
 	// AllowInternal lets the default client reach loopback, private and
 	// link-local addresses (tests, an intranet feed). By default they are
 	// refused: a feed's item links are third-party input.
 	AllowInternal bool
-	Observer      Observer     // nil: none
-	Logger        *slog.Logger // nil: discard
-	Now           func() time.Time
+	Observer      Observer         // nil: none
+	Logger        *slog.Logger     // nil: discard
+	Now           func() time.Time // default time.Now
+	// OnPoll, when set, receives the report of every pass [Poller.Run]
+	// makes, so that the index adds, replaces and deletes what changed.
+	OnPoll func(Report)
 }
 
 // DefaultUserAgent names khabar to the feeds it polls.
@@ -542,8 +545,12 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 		}
 	}()
 	for {
-		if _, err := p.Poll(ctx); err != nil && ctx.Err() == nil {
-			p.opts.Logger.Warn("feed: poll", "err", err)
+		rep, err := p.Poll(ctx)
+		if err != nil {
+			return nil // ctx is done: Poll fails for nothing else
+		}
+		if p.opts.OnPoll != nil {
+			p.opts.OnPoll(rep)
 		}
 		wait := p.untilNext()
 		t := time.NewTimer(wait)

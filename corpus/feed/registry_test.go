@@ -136,7 +136,8 @@ func TestRunPollsAndStops(t *testing.T) {
 	srv := newFeedServer(t)
 	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
 	dir := t.TempDir()
-	opts := Options{HostInterval: -1, NoFullText: true, AllowInternal: true}
+	reports := make(chan Report, 100)
+	opts := Options{HostInterval: -1, NoFullText: true, AllowInternal: true, OnPoll: func(r Report) { reports <- r }}
 	p := mustPoller(t, dir, nil, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -150,6 +151,14 @@ func TestRunPollsAndStops(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
+	}
+	close(reports)
+	added := 0
+	for r := range reports {
+		added += r.Added()
+	}
+	if added != 3 {
+		t.Errorf("OnPoll saw %d added articles, want 3", added)
 	}
 	p2 := mustPoller(t, dir, nil, opts)
 	if st := p2.List(); len(st) != 1 || st[0].LastStatus != StatusOK || st[0].ETag == "" {
