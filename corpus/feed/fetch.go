@@ -23,6 +23,7 @@ import (
 const (
 	StatusOK          = "ok"           // fetched and parsed (possibly zero items)
 	StatusNotModified = "not_modified" // 304: nothing to do
+	StatusUnchanged   = "unchanged"    // 200 with the very body of the last fetch: nothing parsed
 	StatusGone        = "gone"         // 404 or 410: polled rarely from now on
 	StatusRateLimited = "rate_limited" // 429: Retry-After honoured
 	StatusUnavailable = "unavailable"  // 5xx (503 with its Retry-After)
@@ -53,6 +54,7 @@ type response struct {
 	etag         string
 	lastModified string
 	finalURL     string
+	bodyHash     string // set by the poller
 }
 
 // fetcher does the HTTP side: one request per host per interval, a

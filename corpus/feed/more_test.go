@@ -297,3 +297,44 @@ func TestPollAllIgnoresSchedule(t *testing.T) {
 		t.Errorf("conditional GET not used: %+v", r)
 	}
 }
+
+// TestSameBodyNotParsed: a server without ETag or Last-Modified that sends
+// the same body again costs no parse and no write.
+func TestSameBodyNotParsed(t *testing.T) {
+	srv := newFeedServer(t)
+	body := readFixture(t, "rss_utf8.xml")
+	srv.handle("/rss", func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+	dir := t.TempDir()
+	c := newClock()
+	rec := newRecorder()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	opts.Observer = rec
+	u := srv.URL + "/rss"
+	p := mustPoller(t, dir, []Spec{{URL: u}}, opts)
+	mustPoll(t, p)
+	c.Advance(time.Hour)
+	mustPoll(t, p) // the first unchanged answer records the status change
+	before := fileStamps(t, dir)
+	c.Advance(time.Hour)
+	rep := mustPoll(t, p)
+	if r := rep.Feeds[0]; r.Status != StatusUnchanged || r.Seen != 0 {
+		t.Errorf("row %+v", r)
+	}
+	if !equalMaps(before, fileStamps(t, dir)) {
+		t.Error("an unchanged body wrote to the store")
+	}
+	if st := p.List()[0]; st.ItemsSeen != 3 || st.Articles != 3 {
+		t.Errorf("state %+v", st)
+	}
+	if got := strings.Join(rec.fetches[u], ","); got != "ok,unchanged,unchanged" {
+		t.Errorf("observer %s", got)
+	}
+	// A changed body is parsed again.
+	changed := []byte(strings.Replace(string(body), "</channel>", rssItem("n-9", "https://example.ir/news/9", "خبر تازه", strings.Repeat(longText, 8), "Wed, 02 Dec 2026 08:00:00 +0330")+"</channel>", 1))
+	srv.handle("/rss", func(w http.ResponseWriter, r *http.Request) { w.Write(changed) })
+	c.Advance(time.Hour)
+	if rep := mustPoll(t, p); rep.Added() != 1 {
+		t.Errorf("changed body added %d, want 1", rep.Added())
+	}
+}

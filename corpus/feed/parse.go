@@ -30,8 +30,9 @@ type item struct {
 	guid      string
 	link      string
 	title     string
-	summary   string // the description's text
-	content   string // the full content's text (content:encoded, atom content)
+	summary   string    // the description's text
+	content   string    // the full content's text (content:encoded, atom content)
+	raw       [3]string // title, description and content as the feed gave them (HTML)
 	published time.Time
 	srcHash   string // what the feed said about it: a change means an update
 }
@@ -59,9 +60,7 @@ func parseFeed(body []byte, contentType string) (parsedFeed, error) {
 		x := item{
 			guid:    strings.TrimSpace(it.GUID),
 			link:    strings.TrimSpace(it.Link),
-			title:   strings.Join(strings.Fields(htmlText(it.Title)), " "),
-			summary: htmlText(it.Description),
-			content: htmlText(it.Content),
+			raw:     [3]string{it.Title, it.Description, it.Content},
 			srcHash: shortHash(it.Title, it.Description, it.Content, it.Link),
 		}
 		if x.link == "" && len(it.Links) > 0 {
@@ -76,6 +75,14 @@ func parseFeed(body []byte, contentType string) (parsedFeed, error) {
 		p.items = append(p.items, x)
 	}
 	return p, nil
+}
+
+// extract sets the item's text fields from its raw HTML; done only for the
+// items that are new or changed.
+func (it *item) extract() {
+	it.title = strings.Join(strings.Fields(htmlText(it.raw[0])), " ")
+	it.summary = htmlText(it.raw[1])
+	it.content = htmlText(it.raw[2])
 }
 
 // looksHTML reports whether a body is a web page.

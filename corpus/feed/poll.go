@@ -2,6 +2,8 @@ package feed
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -145,9 +147,21 @@ func (p *Poller) pollFeed(ctx context.Context, f *feedEntry) FeedReport {
 		return row
 	}
 	if err == nil && resp.notModified {
-		p.notModified(f, resp)
+		p.notModified(f, resp, StatusNotModified)
 		row.Status = StatusNotModified
 		return row
+	}
+	if err == nil {
+		sum := sha256.Sum256(resp.body)
+		resp.bodyHash = hex.EncodeToString(sum[:16])
+		p.mu.Lock()
+		same := resp.bodyHash == f.state.BodyHash
+		p.mu.Unlock()
+		if same { // a server without conditional GET sent what it sent last time
+			p.notModified(f, resp, StatusUnchanged)
+			row.Status = StatusUnchanged
+			return row
+		}
 	}
 	var parsed parsedFeed
 	var note string
@@ -175,9 +189,10 @@ func (p *Poller) pollFeed(ctx context.Context, f *feedEntry) FeedReport {
 	return p.ingest(ctx, f, parsed, resp, note, row)
 }
 
-// notModified records a 304: no parse, and no write unless the feed
-// recovers from failures or changes its validators.
-func (p *Poller) notModified(f *feedEntry, resp response) {
+// notModified records a 304, or a body the same as last time (status
+// unchanged): no parse, and no write unless the feed recovers from failures
+// or changes its validators.
+func (p *Poller) notModified(f *feedEntry, resp response, status string) {
 	now := p.opts.Now()
 	p.mu.Lock()
 	st := &f.state
@@ -187,7 +202,7 @@ func (p *Poller) notModified(f *feedEntry, resp response) {
 		p.stateDirty = true
 	}
 	st.LastFetch, st.LastSuccess = now, now
-	st.LastStatus, st.LastError = StatusNotModified, ""
+	st.LastStatus, st.LastError = status, ""
 	st.Failures, st.Gone = 0, false
 	if resp.etag != "" {
 		st.ETag = resp.etag
@@ -198,7 +213,7 @@ func (p *Poller) notModified(f *feedEntry, resp response) {
 	st.NextPoll = now.Add(jittered(p.opts.Interval))
 	p.mu.Unlock()
 	if o := p.opts.Observer; o != nil {
-		o.FetchDone(f.URL, StatusNotModified)
+		o.FetchDone(f.URL, status)
 		o.LastSuccess(f.URL, now)
 	}
 }
@@ -285,6 +300,7 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 		if p.opts.MaxAge > 0 && !it.published.IsZero() && it.published.Before(now.Add(-p.opts.MaxAge)) {
 			continue
 		}
+		c.it.extract()
 		cands = append(cands, c)
 	}
 	p.mu.Unlock()
@@ -406,7 +422,7 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 	}
 	st := &f.state
 	if !f.unsaved { // else keep the old validators: a restart must fetch these items again
-		st.ETag, st.LastModified = resp.etag, resp.lastModified
+		st.ETag, st.LastModified, st.BodyHash = resp.etag, resp.lastModified, resp.bodyHash
 	}
 	st.LastFetch, st.LastSuccess = now, now
 	st.LastStatus, st.LastError = StatusOK, ""

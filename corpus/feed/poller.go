@@ -116,7 +116,8 @@ type State struct {
 	NextPoll      time.Time `json:"next_poll,omitzero"`
 	ETag          string    `json:"etag,omitempty"`
 	LastModified  string    `json:"last_modified,omitempty"`
-	Failures      int       `json:"failures"` // consecutive failed fetches
+	BodyHash      string    `json:"body_hash,omitempty"` // of the last body ingested: the same body again is not parsed
+	Failures      int       `json:"failures"`            // consecutive failed fetches
 	Gone          bool      `json:"gone,omitempty"`
 	Problems      []string  `json:"problems,omitempty"` // items skipped or repaired in the last parsed fetch
 }
