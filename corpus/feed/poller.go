@@ -27,7 +27,7 @@ import (
 type Observer interface {
 	FetchDone(feed, status string)        // once per fetch, status one of the Status values
 	ItemsAdded(feed string, n int)        // new articles of one fetch (n > 0)
-	LastSuccess(feed string, t time.Time) // a fetch that ended ok or not_modified
+	LastSuccess(feed string, t time.Time) // a fetch that ended ok, not_modified or unchanged
 }
 
 // Options tunes a [Poller]. Zero values mean the defaults.
@@ -122,8 +122,8 @@ type State struct {
 	Problems      []string  `json:"problems,omitempty"` // items skipped or repaired in the last parsed fetch
 }
 
-// Status is one row of [Poller.List]: what /feeds shows.
-type Status struct {
+// FeedStatus is one row of [Poller.List]: what /feeds shows.
+type FeedStatus struct {
 	Number   int    // 1-based, as /feeds remove takes it
 	URL      string // the feed
 	Name     string // the configured name, or ""
@@ -367,16 +367,16 @@ func (p *Poller) saveRecords(f *feedEntry) error {
 // Add starts following the feed at rawURL under an optional outlet name,
 // persistently; it is polled at the next pass. A feed already followed is
 // [ErrDuplicate]; a bad URL wraps [ErrBadURL].
-func (p *Poller) Add(rawURL, name string) (Status, error) {
+func (p *Poller) Add(rawURL, name string) (FeedStatus, error) {
 	u, err := ValidateURL(rawURL)
 	if err != nil {
-		return Status{}, err
+		return FeedStatus{}, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, f := range p.feeds {
 		if f.URL == u {
-			return Status{}, fmt.Errorf("%s: %w", u, ErrDuplicate)
+			return FeedStatus{}, fmt.Errorf("%s: %w", u, ErrDuplicate)
 		}
 	}
 	f := &feedEntry{Spec: Spec{URL: u, Name: strings.Join(strings.Fields(name), " ")}, origin: "admin", added: p.opts.Now(), file: fileName(u)}
@@ -387,7 +387,7 @@ func (p *Poller) Add(rawURL, name string) (Status, error) {
 	p.feeds = append(p.feeds, f)
 	if err := p.saveRegistry(); err != nil {
 		p.feeds = p.feeds[:len(p.feeds)-1]
-		return Status{}, fmt.Errorf("add feed: %w", err)
+		return FeedStatus{}, fmt.Errorf("add feed: %w", err)
 	}
 	select {
 	case p.wake <- struct{}{}:
@@ -396,10 +396,10 @@ func (p *Poller) Add(rawURL, name string) (Status, error) {
 	return p.status(len(p.feeds)-1, f), nil
 }
 
-// Remove stops following a feed, given by its URL or its [Status.Number],
+// Remove stops following a feed, given by its URL or its [FeedStatus.Number],
 // and drops its articles (from memory and disk); it returns the feed as it
 // was. A configured feed stays removed across restarts until added again.
-func (p *Poller) Remove(key string) (Status, error) {
+func (p *Poller) Remove(key string) (FeedStatus, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i := -1
@@ -411,7 +411,7 @@ func (p *Poller) Remove(key string) (Status, error) {
 		i = slices.IndexFunc(p.feeds, func(f *feedEntry) bool { return f.URL == u })
 	}
 	if i < 0 {
-		return Status{}, fmt.Errorf("%q: %w", key, ErrNotFound)
+		return FeedStatus{}, fmt.Errorf("%q: %w", key, ErrNotFound)
 	}
 	f := p.feeds[i]
 	st := p.status(i, f)
@@ -424,7 +424,7 @@ func (p *Poller) Remove(key string) (Status, error) {
 		if f.origin == "config" {
 			p.removed = p.removed[:len(p.removed)-1]
 		}
-		return Status{}, fmt.Errorf("remove feed: %w", err)
+		return FeedStatus{}, fmt.Errorf("remove feed: %w", err)
 	}
 	for _, r := range f.records {
 		p.unindex(f, r)
@@ -437,10 +437,10 @@ func (p *Poller) Remove(key string) (Status, error) {
 }
 
 // List returns every followed feed, numbered, in order.
-func (p *Poller) List() []Status {
+func (p *Poller) List() []FeedStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]Status, len(p.feeds))
+	out := make([]FeedStatus, len(p.feeds))
 	for i, f := range p.feeds {
 		out[i] = p.status(i, f)
 	}
@@ -448,10 +448,10 @@ func (p *Poller) List() []Status {
 }
 
 // status renders one feed. p.mu must be held.
-func (p *Poller) status(i int, f *feedEntry) Status {
+func (p *Poller) status(i int, f *feedEntry) FeedStatus {
 	st := f.state
 	st.Problems = slices.Clone(st.Problems)
-	return Status{Number: i + 1, URL: f.URL, Name: f.Name, Outlet: f.outlet(), Origin: f.origin, Articles: len(f.records), State: st}
+	return FeedStatus{Number: i + 1, URL: f.URL, Name: f.Name, Outlet: f.outlet(), Origin: f.origin, Articles: len(f.records), State: st}
 }
 
 // Articles returns every stored article, feed by feed in list order and in

@@ -79,7 +79,7 @@ func TestRegistryAddRemoveList(t *testing.T) {
 	}
 }
 
-func urls(ss []Status) string {
+func urls(ss []FeedStatus) string {
 	var us []string
 	for _, s := range ss {
 		us = append(us, s.URL)
