@@ -122,3 +122,21 @@ func TestDecodeXMLRewritesDeclaration(t *testing.T) {
 		t.Errorf("got %q, want %q", d.text, want)
 	}
 }
+
+// TestLegacyFixturesMatchSources: the windows-1256 fixtures are the
+// encodings of their UTF-8 sources.
+func TestLegacyFixturesMatchSources(t *testing.T) {
+	for _, name := range []string{"rss_1256", "page_5002"} {
+		ext := ".xml"
+		if name == "page_5002" {
+			ext = ".html"
+		}
+		src := readFixture(t, name+".utf8"+ext)
+		if got, want := readFixture(t, name+ext), win1256(t, string(src)); !bytes.Equal(got, want) {
+			t.Errorf("%s%s is not the windows-1256 encoding of %s.utf8%s", name, ext, name, ext)
+		}
+		if utf8.Valid(readFixture(t, name+ext)) {
+			t.Errorf("%s%s is valid UTF-8: not a legacy fixture", name, ext)
+		}
+	}
+}
