@@ -338,3 +338,31 @@ func TestSameBodyNotParsed(t *testing.T) {
 		t.Errorf("changed body added %d, want 1", rep.Added())
 	}
 }
+
+func TestFutureDateClamped(t *testing.T) {
+	srv := newFeedServer(t)
+	// 09:00 UTC now; "13:30 GMT" is Tehran time mislabelled as GMT.
+	srv.serveBytes("/f", rssOf("آینده",
+		rssItem("f-1", "https://f.ir/1", "خبر آینده", strings.Repeat(longText, 8), "Wed, 02 Dec 2026 13:30:00 GMT"),
+		rssItem("f-2", "https://f.ir/2", "خبر نزدیک", strings.Repeat(longText, 9), "Wed, 02 Dec 2026 09:30:00 GMT")),
+		"application/rss+xml")
+	c := newClock()
+	opts := testOptions(c)
+	opts.NoFullText = true
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/f"}}, opts)
+	r := mustPoll(t, p).Feeds[0]
+	if len(r.Added) != 2 || !hasProblem(r.Problems, "dated in the future") || len(r.Problems) != 1 {
+		t.Fatalf("row %+v", r)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rec := range p.feeds[0].records {
+		want := c.Now()
+		if rec.Title == "خبر نزدیک" {
+			want = time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC) // within the skew: kept
+		}
+		if !rec.Published.Equal(want) {
+			t.Errorf("%s published %v, want %v", rec.Title, rec.Published, want)
+		}
+	}
+}

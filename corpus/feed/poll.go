@@ -49,6 +49,7 @@ func (r Report) Added() int {
 const (
 	statusCanceled = "canceled"
 	maxProblems    = 20 // kept per feed in its state
+	maxFutureSkew  = time.Hour
 	feedAccept     = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
 
@@ -356,6 +357,10 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 		if it.published.IsZero() {
 			published, noDate = now.UTC(), true
 		}
+		future := published.After(now.Add(maxFutureSkew))
+		if future { // a wrong time zone, or a scheduled post: never dated ahead of the news
+			published = now.UTC()
+		}
 		if ex := p.lookup(f, it.guid, c.canonical); ex != nil && ex.Feed != f.URL {
 			row.Duplicates++ // stored meanwhile from another feed
 			continue
@@ -386,6 +391,9 @@ func (p *Poller) ingest(ctx context.Context, f *feedEntry, parsed parsedFeed, re
 		}
 		if noDate {
 			problem(it, "no date; the fetch time used", false)
+		}
+		if future {
+			problem(it, "dated in the future ("+it.published.Format(time.RFC3339)+"); the fetch time used", false)
 		}
 		if it.link == "" {
 			problem(it, "no link", false)
