@@ -45,10 +45,13 @@ type Options struct {
 	NoFullText     bool          // never fetch article pages
 	Workers        int           // feeds fetched at once; default 4
 	UserAgent      string        // default [DefaultUserAgent]
-	Client         *http.Client  // default: a client with the redirect limit that refuses internal addresses
+	// Client replaces the default client: one with the redirect limit that
+	// refuses internal addresses. A given client keeps its own rules.
+	Client *http.Client
 	// AllowInternal lets the default client reach loopback, private and
-	// link-local addresses (tests, an intranet feed). By default they are
-	// refused: a feed's item links are third-party input.
+	// link-local addresses (tests, an intranet feed, an HTTP proxy from the
+	// environment on such an address). By default they are refused: a
+	// feed's item links are third-party input.
 	AllowInternal bool
 	Observer      Observer         // nil: none
 	Logger        *slog.Logger     // nil: discard
