@@ -550,11 +550,11 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 	}()
 	for {
 		rep, err := p.Poll(ctx)
+		if p.opts.OnPoll != nil && len(rep.Feeds)+len(rep.Removed) > 0 {
+			p.opts.OnPoll(rep) // a pass cut short by ctx may have stored articles too
+		}
 		if err != nil {
 			return nil // ctx is done: Poll fails for nothing else
-		}
-		if p.opts.OnPoll != nil {
-			p.opts.OnPoll(rep)
 		}
 		wait := p.untilNext()
 		t := time.NewTimer(wait)

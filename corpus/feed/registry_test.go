@@ -145,23 +145,42 @@ func TestRunPollsAndStops(t *testing.T) {
 	if _, err := p.Add(srv.URL+"/rss", ""); err != nil { // wakes Run
 		t.Fatal(err)
 	}
-	for len(articlesOf(t, p)) < 3 {
-		time.Sleep(5 * time.Millisecond)
+	for added := 0; added < 3; {
+		added += (<-reports).Added()
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
 	}
-	close(reports)
-	added := 0
-	for r := range reports {
-		added += r.Added()
-	}
-	if added != 3 {
-		t.Errorf("OnPoll saw %d added articles, want 3", added)
-	}
 	p2 := mustPoller(t, dir, nil, opts)
 	if st := p2.List(); len(st) != 1 || st[0].LastStatus != StatusOK || st[0].ETag == "" {
 		t.Errorf("state after Run %+v", st)
+	}
+}
+
+// cancelOnAdd cancels a context when articles are added: a shutdown that
+// lands after a pass stored articles and before it returned.
+type cancelOnAdd struct {
+	*recorder
+	cancel context.CancelFunc
+}
+
+func (c cancelOnAdd) ItemsAdded(feed string, n int) { c.cancel() }
+
+func TestRunReportsAPassCutShort(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.serveFixture(t, "/rss", "rss_utf8.xml", "application/rss+xml")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	added := 0
+	opts := Options{HostInterval: -1, NoFullText: true, AllowInternal: true,
+		Observer: cancelOnAdd{newRecorder(), cancel},
+		OnPoll:   func(r Report) { added += r.Added() }}
+	p := mustPoller(t, t.TempDir(), []Spec{{URL: srv.URL + "/rss"}}, opts)
+	if err := p.Run(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if added != 3 {
+		t.Errorf("OnPoll saw %d added articles, want 3", added)
 	}
 }
