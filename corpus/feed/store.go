@@ -1,0 +1,175 @@
+package feed
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// record is one stored article: a line of a feed's .jsonl file. Its first
+// six fields are the retrieval .jsonl article format; the others are the
+// feed's own bookkeeping, which the retrieval loader ignores.
+type record struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Text   string `json:"text"`
+	Source string `json:"source"`
+	Date   string `json:"date"` // RFC 3339 in Tehran time: the loader keeps its Tehran calendar day
+	URL    string `json:"url"`
+
+	Feed      string    `json:"feed"` // the feed URL it came from
+	GUID      string    `json:"guid,omitempty"`
+	Canonical string    `json:"canonical,omitempty"`
+	Hash      string    `json:"hash"`     // of the article's title and text
+	SrcHash   string    `json:"src_hash"` // of the feed item as given
+	Published time.Time `json:"published"`
+	Added     time.Time `json:"added"`
+	Updated   time.Time `json:"updated,omitzero"`
+	NoDate    bool      `json:"no_date,omitempty"`   // the item had no date: Published is the fetch time
+	FullText  bool      `json:"full_text,omitempty"` // Text came from the item's page
+}
+
+// registryFile holds the feeds an admin added, and the configured feeds an
+// admin removed.
+type registryFile struct {
+	Added   []addedFeed `json:"added"`
+	Removed []string    `json:"removed,omitempty"`
+}
+
+type addedFeed struct {
+	URL   string    `json:"url"`
+	Name  string    `json:"name,omitempty"`
+	Added time.Time `json:"added"`
+}
+
+// stateFile holds every feed's [State], by feed URL.
+type stateFile struct {
+	Feeds map[string]State `json:"feeds"`
+}
+
+const (
+	registryName = "feeds.json"
+	stateName    = "state.json"
+)
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so a crash leaves the old file or the new one.
+// The temporary file is a dotfile, which the corpus loader skips.
+func writeFileAtomic(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", base, err)
+	}
+	return nil
+}
+
+// writeJSON writes v as indented JSON, atomically.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// readJSON reads path into v; a missing file leaves v as it is.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// encodeRecords renders records as .jsonl.
+func encodeRecords(recs []*record) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, r := range recs {
+		if err := enc.Encode(r); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// readRecords reads a feed's .jsonl file. A bad line is skipped and
+// reported; a missing file is no records.
+func readRecords(path string) ([]*record, []Problem, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var recs []*record
+	var probs []Problem
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		r := new(record)
+		if err := json.Unmarshal(line, r); err != nil || r.ID == "" || r.Text == "" {
+			reason := "malformed line"
+			if err != nil {
+				reason += ": " + err.Error()
+			}
+			probs = append(probs, Problem{Feed: filepath.Base(path), Reason: fmt.Sprintf("line %d: %s", n, reason), Skipped: true})
+			continue
+		}
+		recs = append(recs, r)
+	}
+	if err := sc.Err(); err != nil {
+		probs = append(probs, Problem{Feed: filepath.Base(path), Reason: "unreadable rest: " + err.Error(), Skipped: true})
+	}
+	return recs, probs, nil
+}
+
+// fileName is the .jsonl file of the feed at feedURL: its host and a hash
+// of the URL ("www.isna.ir-3f2a….jsonl").
+func fileName(feedURL string) string {
+	host := hostOf(feedURL)
+	var b strings.Builder
+	for _, r := range host {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return strings.TrimLeft(b.String(), ".") + "-" + shortHash(feedURL) + ".jsonl"
+}
