@@ -115,7 +115,11 @@ func reportReply(rep retrieval.Report, err error) Reply {
 			msgReportRemoved, persian.Itoa(rep.Removed), msgReportUnchanged, persian.Itoa(rep.Unchanged),
 			msgReportEmbedded, persian.Itoa(rep.Embedded))
 		if rep.SnapshotErr != nil {
-			b.WriteString("\n" + msgReportSnapshot)
+			if rep.SnapshotKept {
+				b.WriteString("\n" + msgReportSnapshotKept)
+			} else {
+				b.WriteString("\n" + msgReportSnapshotNone)
+			}
 		}
 	}
 	writeProblems(&b, rep.Problems)
