@@ -253,7 +253,8 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return a, nil
 	}
 	a.Mode = ModeExtractive
-	a.Text, a.Sources = extract(res, c.opts.MaxSentences)
+	ex := extract(res, c.opts.MaxSentences)
+	a.Text, a.Sources = ex.text, ex.sources
 	if len(a.Sources) == 0 {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
 		return a, nil

@@ -46,6 +46,8 @@ func (f Floor) Score(res retrieval.Result) float64 {
 	var total, unknown float64
 	for _, t := range res.Terms {
 		switch {
+		case t.Expands != "":
+			// A synonym stands in for a question term, which counts.
 		case t.DF == 0 && t.Correction != "":
 			// Searched as its variant, which is among the terms.
 		case t.DF == 0 && utf8.RuneCountInString(t.Text) > 2:
