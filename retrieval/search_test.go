@@ -280,3 +280,40 @@ func TestDateLimitedSearchPrefersRecent(t *testing.T) {
 		t.Errorf("got %v %+v, want the newer of two equal articles first", err, res.Passages)
 	}
 }
+
+// TestSearchSpokenAndSynonyms: a spoken question is searched in the
+// written form articles use, and a news synonym finds the passage that
+// uses the other word, at a discount.
+func TestSearchSpokenAndSynonyms(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, fstest.MapFS{
+		"flood.txt": {Data: []byte("سیل در رامسر خسارت زد و تا کنون هیچ کشته‌ای گزارش نشده است.")},
+		"wheat.txt": {Data: []byte("خرید تضمینی گندم از کشاورزان به هفت میلیون تن رسید.")},
+		"other.txt": {Data: []byte("نمایشگاه کتاب تهران با حضور ناشران برگزار شد.")},
+	})
+	res, err := ix.Search(context.Background(), Query{Text: "تو سیل رامسر تلفات داشت؟", K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syn *Term
+	for i, tm := range res.Terms {
+		if tm.Text == "کشتهای" || tm.Text == "کشته" {
+			syn = &res.Terms[i]
+		}
+	}
+	if syn == nil || syn.Expands != "تلفات" || syn.Weight <= 0 || syn.Weight >= 1 {
+		t.Errorf("no discounted synonym of «تلفات» searched: %+v", res.Terms)
+	}
+	res, err = ix.Search(context.Background(), Query{Text: "گندم رو از کشاورزا میخره؟", K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Passages) == 0 || res.Passages[0].ArticleID != "wheat.txt" || res.Passages[0].Coverage > 1 {
+		t.Fatalf("got %+v, want wheat.txt first", res.Passages)
+	}
+	for _, tm := range res.Terms {
+		if tm.Text == "کشاورزا" {
+			t.Errorf("the spoken plural was searched as written: %+v", res.Terms)
+		}
+	}
+}
