@@ -162,3 +162,27 @@ func TestSeedsAnswerShape(t *testing.T) {
 		t.Errorf("want the rescue sentence first with both outlets' citations:\n%s", flood)
 	}
 }
+
+// TestSeedsFollowUpOffline: in a conversation without a model, «و درباره
+// داعش چه گفت؟» after a question about Iraq's defence minister finds the
+// article's ISIS sentence and does not repeat the previous answer.
+func TestSeedsFollowUpOffline(t *testing.T) {
+	c := New(seedIndex(t), Options{})
+	first := ask(t, c, "chat", "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
+	a := ask(t, c, "chat", "و درباره داعش چه گفت؟")
+	// The ISIS sentence opens with «وی»: the sentence naming him may
+	// come first.
+	lines := strings.Split(a.Text, "\n")
+	if a.NotFound() || !strings.Contains(strings.Join(lines[:min(2, len(lines))], "\n"), "مقابله با داعش") {
+		t.Fatalf("the ISIS sentence is not the answer:\n%s", a)
+	}
+	if a.Sources[0].ArticleID != "000_ce323faa9758fc94.txt" {
+		t.Errorf("not from the user's article: %+v", a.Sources[0])
+	}
+	if a.Text == first.Text || strings.Contains(first.Text, "مقابله با داعش") {
+		t.Errorf("the follow-up repeats the previous answer:\n%s", a.Text)
+	}
+	if strings.Contains(a.Standalone, "روابط") {
+		t.Errorf("the previous topic was carried: %q", a.Standalone)
+	}
+}
