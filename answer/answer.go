@@ -56,7 +56,8 @@ type Answer struct {
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
 	// Relevance is the relevance floor's score of the passages (see
-	// [Floor.Score]).
+	// [Floor.Score]); 0 when the quoted sentences do not meet the
+	// question's constraints (a near miss).
 	Relevance float64
 	// Period names the dates the question asked about («دیروز» → «۱۲ مهر
 	// ۱۴۰۴»), to which the search was limited; "" when it named none.
@@ -257,6 +258,11 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	a.Text, a.Sources = ex.text, ex.sources
 	if len(a.Sources) == 0 {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
+		return a, nil
+	}
+	if !meetsConstraints(res, ex) {
+		// A near miss: the passages are on the topic, not on the fact asked.
+		a.Mode, a.Text, a.Sources, a.Relevance = ModeNotFound, MsgNotFound, nil, 0
 		return a, nil
 	}
 	if c.opts.LLM == nil {

@@ -42,6 +42,28 @@ var anaphors = map[string]bool{"او": true, "وی": true, "ان": true, "این
 // personalPronouns are the anaphors that name a person.
 var personalPronouns = map[string]bool{"او": true, "وی": true, "ایشان": true}
 
+// attributions open a sentence with whose words it reports: «به گفته
+// وی»، «از نظر او»، «به اعتقاد این مقام».
+var attributions = map[string]bool{"گفته": true, "نظر": true, "اعتقاد": true, "عقیده": true, "اعلام": true, "تاکید": true}
+
+// officials are the nouns «این …» names a person by: «این مقام».
+var officials = map[string]bool{"مقام": true, "مسئول": true, "مدیر": true, "مقام مسئول": true, "وزیر": true, "نماینده": true, "کارشناس": true, "سخنگو": true, "مدیرکل": true}
+
+// refersBack reports whether a sentence (its canonical words) opens by
+// referring back to the one before: with a pronoun or demonstrative, or
+// an attribution to one («به گفته این مقام …»); personal when it names a
+// person that way.
+func refersBack(words []string) (orphan, personal bool) {
+	if len(words) >= 3 && (words[0] == "به" || words[0] == "از" || words[0] == "طبق") && attributions[words[1]] {
+		words = words[2:]
+	}
+	if !anaphors[words[0]] {
+		return false, false
+	}
+	personal = personalPronouns[words[0]] || (len(words) > 1 && (words[0] == "این" || words[0] == "ان") && officials[words[1]])
+	return true, personal
+}
+
 // maxChain bounds the sentences shown before one that refers back.
 const maxChain = 2
 
@@ -80,6 +102,9 @@ type extraction struct {
 	text    string
 	sources []Source
 	lines   []candidate
+	// answer is the line of the answering sentence (after the sentences
+	// it refers back to).
+	answer int
 }
 
 // termWeights returns the question's own terms with their idf and, for
@@ -132,7 +157,7 @@ func candidates(res retrieval.Result) []candidate {
 			if len(words) == 0 {
 				continue
 			}
-			orphan := anaphors[words[0]]
+			orphan, personal := refersBack(words)
 			grams := trigrams(words)
 			if d := duplicateOf(cands, grams); d >= 0 {
 				if a := res.Passages[cands[d].passage].ArticleID; a != p.ArticleID && !containsArticle(res, cands[d].also, p.ArticleID) {
@@ -141,7 +166,7 @@ func candidates(res retrieval.Result) []candidate {
 				prev = d
 				continue
 			}
-			c := candidate{grams: grams, passage: pi, rank: articleRank[p.ArticleID], pos: p.Start + s.Start, text: s.Text, words: words, prev: prev, orphan: orphan, personal: personalPronouns[words[0]]}
+			c := candidate{grams: grams, passage: pi, rank: articleRank[p.ArticleID], pos: p.Start + s.Start, text: s.Text, words: words, prev: prev, orphan: orphan, personal: personal}
 			if orphan && prev >= 0 {
 				c.context = cands[prev].words
 			}
@@ -359,6 +384,9 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			markers += cite(pi)
 		}
 		lines = append(lines, display(c.text)+" "+markers)
+		if i == first {
+			ex.answer = len(ex.lines)
+		}
 		ex.lines = append(ex.lines, c)
 	}
 	ex.text = strings.Join(lines, "\n")

@@ -204,3 +204,36 @@ func TestDisplay(t *testing.T) {
 		}
 	}
 }
+
+func TestMeetsConstraints(t *testing.T) {
+	tests := []struct {
+		q, text string
+		want    bool
+	}{
+		{"خط ۱۱ مترو کی افتتاح شد؟", "خط ۱۰ مترو در ۹ مهر افتتاح شد.", false},
+		{"خط ۱۰ مترو کی افتتاح شد؟", "خط ۱۰ مترو در ۹ مهر افتتاح شد.", true},
+		{"فارابی در کدام شهر درس نخواند؟", "فارابی در بغداد درس خواند.", false},
+		{"فارابی در کدام شهر درس نخواند؟", "فارابی هرگز در دمشق درس نخواند.", true},
+		{"مسجد در چه سالی ساخته شد؟", "مسجد به دستور شاه ساخته شد.", false},
+		{"مسجد در چه سالی ساخته شد؟", "مسجد در سال ۱۶۱۱ ساخته شد.", true},
+		{"نتیجه بازی استقلال چه شد؟", "استقلال هفته بعد بازی می‌کند.", false},
+		{"نتیجه بازی استقلال چه شد؟", "استقلال در این بازی پیروز شد.", true},
+	}
+	for _, tt := range tests {
+		res := resultFor(tt.q, passage("a", tt.text, 1))
+		if got := meetsConstraints(res, extract(res, 4)); got != tt.want {
+			t.Errorf("%s ← %s: got %v, want %v", tt.q, tt.text, got, tt.want)
+		}
+	}
+	// A word the corpus never uses is a constraint; a spoken form is not.
+	res := resultFor("وزیر دفاع عراق درباره اسرائیل چه گفت؟", passage("a", "وزیر دفاع عراق از روابط با آمریکا گفت.", 1))
+	for i := range res.Terms {
+		if res.Terms[i].Text == "اسرائیل" {
+			res.Terms[i].DF, res.Terms[i].IDF = 0, 6
+		}
+	}
+	res.RareIDF = 5
+	if meetsConstraints(res, extract(res, 4)) {
+		t.Error("a question about a word the corpus never uses met its constraints")
+	}
+}

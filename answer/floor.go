@@ -1,6 +1,8 @@
 package answer
 
 import (
+	"github.com/khabar/khabar/persian"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/khabar/khabar/retrieval"
@@ -81,4 +83,277 @@ func (f Floor) Score(res retrieval.Result) float64 {
 // Relevant reports whether res clears the floor.
 func (f Floor) Relevant(res retrieval.Result) bool {
 	return len(res.Passages) > 0 && f.Score(res) >= f.Threshold
+}
+
+// constraint is a term of the question and whether the cited sentences
+// meet it.
+type constraint struct {
+	term   string
+	idf    float64
+	rarity float64 // idf over the idf of a word one passage uses
+	number bool
+	// inAnswer: the answering sentence, the sentences it refers back to or
+	// its article's title has the term (or a synonym, or a longer form).
+	inAnswer bool
+	// inCited: some cited sentence or cited title has it.
+	inCited bool
+	// inPassage: the passage of the answering sentence has it.
+	inPassage bool
+}
+
+// constraints returns the question's terms checked against the sentences
+// an extractive answer quotes. A word the corpus never uses (and that is
+// no typing error of one it does) is met by nothing.
+func constraints(res retrieval.Result, ex extraction) []constraint {
+	_, syn := termWeights(res)
+	var answerWords, citedWords, passageWords []string
+	if len(ex.lines) > 0 {
+		p := res.Passages[ex.lines[ex.answer].passage]
+		passageWords = persian.Tokens(p.Title + " " + p.Text)
+	}
+	for i, c := range ex.lines {
+		title := persian.Tokens(res.Passages[c.passage].Title)
+		citedWords = append(append(citedWords, c.words...), title...)
+		if i <= ex.answer {
+			answerWords = append(answerWords, c.words...)
+		}
+		if i == ex.answer {
+			answerWords = append(answerWords, title...)
+		}
+	}
+	var out []constraint
+	for _, t := range res.Terms {
+		if t.Expands != "" || t.Variant {
+			continue
+		}
+		c := constraint{term: t.Text, idf: t.IDF, number: isNumber(t.Text)}
+		if res.RareIDF > 0 {
+			c.rarity = t.IDF / res.RareIDF
+		}
+		term := t.Text
+		if t.DF == 0 {
+			if t.Correction == "" {
+				out = append(out, c)
+				continue
+			}
+			term = t.Correction
+		}
+		c.inAnswer = termMatch(term, syn[term], answerWords) > 0
+		c.inCited = c.inAnswer || termMatch(term, syn[term], citedWords) > 0
+		c.inPassage = c.inAnswer || termMatch(term, syn[term], passageWords) > 0
+		out = append(out, c)
+	}
+	return out
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// negations are negated verb forms: a question that asks what did not
+// happen («در کدام دانشگاه درس نخوانده است؟») is answered only by a
+// sentence that says something did not.
+var negations = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`نیست نیستند نیستن نبود نبودند نبوده ندارد ندارند نداره ندارن نداریم نداشت نداشتند نداشته
+		نکرد نکردند نکرده نکند نکنند نشد نشدند نشده نشود نرفت نرفتند نرفته نخواند نخواندند نخوانده نخورد نزد نزدند
+		نداد ندادند نداده نگرفت نگرفتند نساخت نساختند نیامد نیامدند نیامده نگفت نگفتند نتوانست نتوانستند نخواست
+		نخواستند نجنگید نجنگیدند نپذیرفت نشناخت نماند نماندند ندید نبرد نکشت نرسید نرسیدند ندانست هیچ بدون فاقد`) {
+		negations[persian.Canonical(w)] = true
+	}
+}
+
+// negated reports whether words hold a negated verb.
+func negated(words []string) bool {
+	for _, w := range words {
+		if negations[w] || strings.HasPrefix(w, "نمی") {
+			return true
+		}
+	}
+	return false
+}
+
+// numberWords name numbers in letters.
+var numberLetters = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`یک دو سه چهار پنج شش هفت هشت نه ده یازده دوازده بیست سی چهل پنجاه صد دویست سیصد هزار میلیون میلیارد
+		نخست اول دوم سوم چهارم پنجم یکم قرن سده دهه فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند
+		ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر`) {
+		numberLetters[persian.Canonical(w)] = true
+	}
+}
+
+// statesNumber reports whether words hold a number, in digits or letters,
+// or a month.
+func statesNumber(words []string) bool {
+	for _, w := range words {
+		if numberLetters[w] {
+			return true
+		}
+		for _, r := range w {
+			if r >= '0' && r <= '9' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksWhenOrHowMany reports whether a question wants a number or a date:
+// «چند»، «چقدر»، «چه سالی»، «کی» (when), «چه تاریخی».
+func asksWhenOrHowMany(question string) bool {
+	toks := persian.Tokens(question)
+	for i, w := range toks {
+		switch w {
+		case "چند", "چندم", "چندمین", "چقدر", "چندتا", "چندبار", "چقدره":
+			return true
+		case "چه", "کدام":
+			if i+1 < len(toks) {
+				switch toks[i+1] {
+				case "سالی", "سال", "تاریخی", "زمانی", "قرنی", "دهه", "ماهی", "روزی", "مقدار", "میزان", "تعداد":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// meetsConstraints reports whether the sentences an extractive answer
+// quotes meet the question's distinctive constraints, which the relevance
+// floor cannot see: a passage on the right topic may state a different
+// fact («خط ۱۰» asked as «خط ۱۱»). It depends only on the question, the
+// quoted sentences and the idf of the whole index. Not met:
+//   - a number of the question that no quoted sentence or title has;
+//   - a word of the question the corpus never uses («اسرائیل» of Iraqi
+//     defence news), unless it may be a spoken or inflected form of a
+//     known word (it ends like one: «رنگیه», «اسمشون»);
+//   - a question about what did not happen (a negated verb) answered by a
+//     sentence that negates nothing;
+//   - a question for a number or a date («چند»، «چه سالی») answered by a
+//     sentence with none, or when no quoted sentence states one together
+//     with the measure asked («قیمت»،
+//     «جمعیت» …); a question for a result («نتیجه بازی …») by a
+//     sentence with no score and no outcome.
+func meetsConstraints(res retrieval.Result, ex extraction) bool {
+	if len(ex.lines) == 0 {
+		return false
+	}
+	for _, c := range constraints(res, ex) {
+		if c.inCited {
+			continue
+		}
+		if c.number {
+			return false
+		}
+		if c.rarity > 1 && !spokenLooking(c.term) && !hasDigit(c.term) && utf8.RuneCountInString(c.term) >= 3 {
+			return false
+		}
+	}
+	var answer []string
+	for i := 0; i <= ex.answer; i++ {
+		answer = append(answer, ex.lines[i].words...)
+	}
+	if negated(persian.Tokens(res.Question)) && !negated(answer) {
+		return false
+	}
+	if asksWhenOrHowMany(res.Question) && (!statesNumber(answer) || !statesMeasure(res, ex)) {
+		return false
+	}
+	if asksResult(res.Question) && !statesNumber(answer) && !statesOutcome(answer) {
+		return false
+	}
+	return true
+}
+
+// spokenEnds are endings a spoken or inflected form adds to a word.
+var spokenEnds = []string{"ه", "ن", "ی", "ش", "د", "یه", "شون", "مون", "تون"}
+
+func spokenLooking(w string) bool {
+	for _, e := range spokenEnds {
+		if strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(w string) bool {
+	for _, r := range w {
+		if r >= '0' && r <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// outcomes are the words that state how a match or a vote ended.
+var outcomes = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`شکست برد پیروز پیروزی مساوی تساوی باخت برنده بازنده قهرمان حذف صعود تصویب رد`) {
+		outcomes[persian.Canonical(w)] = true
+	}
+}
+
+// asksResult reports whether a question asks how something ended:
+// «نتیجه بازی … چه شد؟».
+func asksResult(question string) bool {
+	for _, w := range persian.Tokens(question) {
+		if w == "نتیجه" || w == "نتایج" {
+			return true
+		}
+	}
+	return false
+}
+
+func statesOutcome(words []string) bool {
+	for _, w := range words {
+		if outcomes[w] || outcomes[persian.Stem(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// statesMeasure reports whether a quoted sentence states a number and
+// names every measure the question asks the value of: «قیمت بنزین چند
+// است؟» is not answered by how much petrol is made.
+func statesMeasure(res retrieval.Result, ex extraction) bool {
+	_, syn := termWeights(res)
+	var asked []string
+	for _, w := range persian.Terms(persian.Written(res.Question)) {
+		if measures[w] {
+			asked = append(asked, w)
+		}
+	}
+lines:
+	for _, l := range ex.lines {
+		if !statesNumber(l.words) {
+			continue
+		}
+		for _, w := range asked {
+			if termMatch(w, syn[w], l.words) == 0 {
+				continue lines
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// measures are the nouns a how-much question asks the value of.
+var measures = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`قیمت نرخ بها تعداد جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه ظرفیت عمق فاصله مدت`) {
+		measures[persian.Stem(persian.Canonical(w))] = true
+	}
 }

@@ -2,10 +2,12 @@ package answer
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -184,5 +186,74 @@ func TestSeedsFollowUpOffline(t *testing.T) {
 	}
 	if strings.Contains(a.Standalone, "روابط") {
 		t.Errorf("the previous topic was carried: %q", a.Standalone)
+	}
+}
+
+// TestSeedsNearMisses: a question on a topic the news covers, about a fact
+// it does not state, is not found and cites nothing; the questions the
+// news does answer still are.
+func TestSeedsNearMisses(t *testing.T) {
+	c := New(seedIndex(t), Options{})
+	for _, q := range []string{
+		"نتیجه بازی استقلال و سپاهان چه شد؟", // the Sepahan–Tractor result is not it
+		"خط ۱۱ مترو تهران کی افتتاح می‌شود؟", // line 10 opened
+		"قیمت بنزین چند است؟",                // petrol production, not its price
+		"وزیر دفاع عراق درباره اسرائیل چه گفت؟",
+		"تیم ملی والیبال ایران قهرمان شد؟", // the wrestlers were
+	} {
+		a := ask(t, c, "", q)
+		if !a.NotFound() || len(a.Sources) != 0 || strings.Contains(a.Text, "[") {
+			t.Errorf("%s: want not found, citing nothing; got:\n%s", q, a)
+		}
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"نتیجه بازی سپاهان و تراکتور چه شد؟", "۲ بر صفر"},
+		{"خط ۱۰ مترو تهران کی افتتاح شد؟", "۹ مهر ۱۴۰۴"},
+		{"تولید بنزین ستاره خلیج فارس چقدر است؟", "۴۸ میلیون لیتر"},
+	} {
+		a := ask(t, c, "", tt.q)
+		if a.NotFound() || !strings.Contains(a.Text, tt.want) {
+			t.Errorf("%s: want %q, got:\n%s", tt.q, tt.want, a)
+		}
+	}
+}
+
+// TestSeedsNearMissIndependentOfOtherFiles: the decision depends on the
+// question and the quoted sentences, not on which other articles the
+// index holds: replacing an unrelated article does not flip it.
+func TestSeedsNearMissIndependentOfOtherFiles(t *testing.T) {
+	seeds := os.DirFS("../seeds")
+	base := fstest.MapFS{}
+	entries, err := fs.ReadDir(seeds, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(seeds, e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		base[e.Name()] = &fstest.MapFile{Data: b}
+	}
+	variant := fstest.MapFS{}
+	for k, v := range base {
+		variant[k] = v
+	}
+	// An unrelated article replaced by a wrestling report.
+	for _, e := range entries {
+		if b := string(base[e.Name()].Data); strings.Contains(b, "گندم") {
+			variant[e.Name()] = &fstest.MapFile{Data: []byte("date 2025-10-05 به گزارش ایسنا، تیم ملی کشتی آزاد ایران در رقابت‌های جهانی قهرمان شد و کشتی‌گیران ایران سه مدال طلا گرفتند.")}
+		}
+	}
+	for _, corpus := range []fstest.MapFS{base, variant} {
+		emb := retrieval.NewLocalEmbedder(256)
+		ix := retrieval.New(emb, emb.Identity(), retrieval.Options{})
+		if _, err := ix.Sync(context.Background(), corpus); err != nil {
+			t.Fatal(err)
+		}
+		a := ask(t, New(ix, Options{}), "", "تیم ملی والیبال ایران قهرمان شد؟")
+		if !a.NotFound() {
+			t.Errorf("answered a question about volleyball:\n%s", a)
+		}
 	}
 }

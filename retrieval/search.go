@@ -110,6 +110,10 @@ type Result struct {
 	QueryWeight float64
 	// Terms are the question's distinct lexical terms with their weight.
 	Terms []Term
+	// RareIDF is the idf of a word only one passage of the index uses:
+	// the most a known term can weigh, against which a term's rarity is
+	// measured.
+	RareIDF float64
 	// Degraded is set when the question could not be embedded and only the
 	// lexical ranking was used.
 	Degraded error
@@ -176,7 +180,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	k = min(k, len(st.chunks))
 	rk := ix.opts.Ranking
 
-	res := Result{Question: q.Text}
+	res := Result{Question: q.Text, RareIDF: st.lex.idfDF(1)}
 	// Spoken words are searched as the written forms articles use.
 	text := persian.Written(q.Text)
 	if text == "" {
