@@ -29,10 +29,12 @@ var embeddedSeeds embed.FS
 const usage = `usage: khabar <command> [arguments]
 
 commands:
-  ask "question"   answer one question from the corpus and exit
+  ask [--now T] "question"
+                   answer one question from the corpus and exit
   index            sync the index with the corpus and print the report
-  chat             a console chat: each line is a question
-  summary [text]   the news of the latest day, or of a period and/or topic
+  chat [--now T]   a console chat: each line is a question
+  summary [--now T] [text]
+                   the news of the latest day, or of a period and/or topic
                    («دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», 2025-10-05, «سیل»)
   serve            run the Telegram bot (needs TELEGRAM_BOT_TOKEN); the
                    default when no command is given and a token is set
@@ -40,6 +42,9 @@ commands:
   eval             measure retrieval and answers on an evaluation set:
                    eval --corpus FILE [--corpus FILE …] --questions FILE
                         [--absent FILE …] [--k 10] [--json] [--min metric=value …]
+                   eval --reader DIR [--now T] [--json] [--min reader.overall=0.9 …]
+                        (a reader set asked through the console chat:
+                        testdata/reader/README.md)
   config           print the configuration (secrets redacted)
 
 Configuration comes from the environment and an optional .env file;
@@ -74,7 +79,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "index":
 		return cmdIndex(ctx, cfg, log, stdout)
 	case "chat":
-		return cmdChat(ctx, cfg, log, stdin, stdout)
+		return cmdChat(ctx, cfg, log, rest, stdin, stdout)
 	case "summary":
 		return cmdSummary(ctx, cfg, log, rest, stdout)
 	case "serve":
@@ -156,6 +161,7 @@ func answerOptions(cfg Config, client *llm.Client, log *slog.Logger) answer.Opti
 		MemoryTurns:  cfg.MemoryTurns,
 		MemoryTTL:    cfg.MemoryTTL,
 		Log:          log,
+		Now:          cfg.Now.clock(),
 	}
 	if cfg.MemoryTurns == 0 {
 		opts.MemoryTurns = -1
@@ -220,6 +226,7 @@ func (a *app) logReport(rep retrieval.Report) {
 
 func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("ask", flag.ContinueOnError)
+	nowFlag(fl, &cfg)
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -279,7 +286,33 @@ func printReport(w io.Writer, rep retrieval.Report) {
 	}
 }
 
-func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+// nowFlag adds --now, which overrides NOW, to a command's flags.
+func nowFlag(fl *flag.FlagSet, cfg *Config) {
+	fl.TextVar(&cfg.Now, "now", cfg.Now, "the clock: RFC 3339 or YYYY-MM-DD (default NOW, else the wall clock)")
+}
+
+// consoleChat is the chat of `khabar chat`, which `khabar eval --reader`
+// also drives: the console user is the operator, an admin without
+// question limits.
+func (a *app) consoleChat() *bot.Chat {
+	return bot.NewChat(a.composer, a.log, bot.ChatOptions{
+		Summarizer: a.composer,
+		Reload:     a.reload,
+		Stats:      a.index.Stats,
+	})
+}
+
+// consoleMessage is a line typed in the console chat of conversation id.
+func consoleMessage(id int64, text string) bot.Message {
+	return bot.Message{ChatID: id, UserID: id, Text: text, Admin: true}
+}
+
+func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
+	nowFlag(fl, &cfg)
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
 	a, err := newApp(cfg, log, nil)
 	if err != nil {
 		return err
@@ -287,12 +320,7 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader,
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
-	// The console user is the operator: an admin, without question limits.
-	chat := bot.NewChat(a.composer, log, bot.ChatOptions{
-		Summarizer: a.composer,
-		Reload:     a.reload,
-		Stats:      a.index.Stats,
-	})
+	chat := a.consoleChat()
 	interactive := false
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		interactive = true
@@ -314,7 +342,7 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader,
 			prompt()
 			continue
 		}
-		reply := chat.Handle(ctx, bot.Message{ChatID: 1, UserID: 1, Text: line, Admin: true})
+		reply := chat.Handle(ctx, consoleMessage(1, line))
 		fmt.Fprintln(stdout, reply.Text)
 		if reply.Then != nil {
 			fmt.Fprintln(stdout, reply.Then(ctx).Text)

@@ -66,6 +66,10 @@ type Config struct {
 
 	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
 	OpsListen string `env:"OPS_LISTEN"`
+
+	// Now sets the program's clock, for a frozen corpus and for tests: the
+	// clock starts at this instant and runs on. Zero is the wall clock.
+	Now clockSetting `env:"NOW"`
 }
 
 // LLM reports whether an OpenAI-compatible API is configured.

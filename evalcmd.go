@@ -35,14 +35,12 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 	fl.Var(&mins, "min", "guard: metric=value, fail when the metric is below value (repeatable; metric names as in --json, e.g. retrieval.ndcg_at_10)")
 	fl.Var(&maxs, "max", "guard: metric=value, fail when the metric is above value (repeatable; e.g. search_latency.p95_ms)")
 	questions := fl.String("questions", "", "questions.jsonl")
+	reader := fl.String("reader", "", "a reader set folder (testdata/reader): its questions asked through the console chat")
+	nowFlag(fl, &cfg)
 	k := fl.Int("k", 10, "cut-off k for the printed success@k")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	if len(corpora) == 0 || *questions == "" {
-		fl.Usage()
-		return fmt.Errorf("%w: eval needs --corpus and --questions", errUsage)
 	}
 	lower, err := parseGuards("--min", mins)
 	if err != nil {
@@ -51,6 +49,16 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 	upper, err := parseGuards("--max", maxs)
 	if err != nil {
 		return err
+	}
+	if *reader != "" {
+		if len(corpora)+len(absent) > 0 || *questions != "" {
+			return fmt.Errorf("%w: --reader takes its corpus from the set; drop --corpus, --absent and --questions", errUsage)
+		}
+		return evalReader(ctx, cfg, log, *reader, *asJSON, lower, upper, stdout, stderr)
+	}
+	if len(corpora) == 0 || *questions == "" {
+		fl.Usage()
+		return fmt.Errorf("%w: eval needs --corpus and --questions (or --reader)", errUsage)
 	}
 	var client *llm.Client
 	if cfg.LLM() {
@@ -100,7 +108,7 @@ func parseGuards(flagName string, specs []string) (map[string]float64, error) {
 
 // checkGuards compares the report's figures (flattened JSON names such as
 // retrieval.ndcg_at_10) with the lower and upper bounds.
-func checkGuards(rep evaluation.Report, lower, upper map[string]float64, w io.Writer) error {
+func checkGuards(rep any, lower, upper map[string]float64, w io.Writer) error {
 	if len(lower)+len(upper) == 0 {
 		return nil
 	}
