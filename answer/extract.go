@@ -89,6 +89,9 @@ const (
 	// leadBonus favours an article's first sentence, the news lead, which
 	// says who did what.
 	leadBonus = 0.15
+	// articleShare is the share of a term's local weight measured within
+	// the sentence's own article (see extract).
+	articleShare = 0.5
 	// fragmentPenalty shrinks the score of sentences of under four words.
 	fragmentPenalty = 0.8
 	// duplicateShare is the share of the shorter sentence's words two
@@ -247,32 +250,57 @@ func trigrams(words []string) map[string]bool {
 func extract(res retrieval.Result, maxSentences int) extraction {
 	idf, syn := termWeights(res)
 	cands := candidates(res)
-	// Local weight: idf × log(1 + candidates / candidates containing it).
-	weight := make(map[string]float64, len(idf))
-	var total float64
+	// Local weight: idf × log(1 + candidates / candidates containing it),
+	// over all the candidates and over those of the sentence's own article
+	// (what sets the answering sentence apart from the rest of its article:
+	// «بلیت» in a report on an exhibition), half each.
 	for i := range cands {
 		cands[i].match = make(map[string]float64, len(idf))
 		for t := range idf {
 			cands[i].match[t] = termMatch(t, syn[t], cands[i].words)
 		}
 	}
-	for t, w := range idf {
-		n := 0
-		for _, c := range cands {
-			if c.match[t] > 0 {
-				n++
+	rarity := func(cs []int) map[string]float64 {
+		out := make(map[string]float64, len(idf))
+		for t := range idf {
+			n := 0
+			for _, i := range cs {
+				if cands[i].match[t] > 0 {
+					n++
+				}
 			}
+			out[t] = math.Log(1 + float64(len(cs))/float64(1+n))
 		}
-		w *= math.Log(1 + float64(len(cands))/float64(1+n))
-		weight[t] = w
-		total += w
+		return out
 	}
-	if total == 0 {
+	all := make([]int, len(cands))
+	byArticle := map[int][]int{}
+	for i, c := range cands {
+		all[i] = i
+		byArticle[c.rank] = append(byArticle[c.rank], i)
+	}
+	global := rarity(all)
+	weights := map[int]map[string]float64{}
+	totals := map[int]float64{}
+	for rank, cs := range byArticle {
+		local := rarity(cs)
+		w := make(map[string]float64, len(idf))
+		for t, x := range idf {
+			w[t] = x * (articleShare*local[t] + (1-articleShare)*global[t])
+			totals[rank] += w[t]
+		}
+		weights[rank] = w
+	}
+	if len(cands) == 0 {
 		return extraction{}
 	}
 	wantsNumber := asksForNumber(res.Question)
 	for i := range cands {
 		c := &cands[i]
+		weight, total := weights[c.rank], totals[c.rank]
+		if total == 0 {
+			continue
+		}
 		var got float64
 		for t, w := range weight {
 			m := c.match[t]

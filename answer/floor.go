@@ -184,7 +184,8 @@ var numberLetters = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`یک دو سه چهار پنج شش هفت هشت نه ده یازده دوازده بیست سی چهل پنجاه صد دویست سیصد هزار میلیون میلیارد
-		نخست اول دوم سوم چهارم پنجم یکم قرن سده دهه فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند
+		سیزده چهارده پانزده شانزده هفده هجده نوزده شصت هفتاد هشتاد نود ششصد هفتصد هشتصد نهصد چهارصد پانصد
+		نخست اول دوم سوم چهارم پنجم ششم هفتم هشتم نهم دهم یکم نخستین اولین قرن سده دهه نیم فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند
 		ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر`) {
 		numberLetters[persian.Canonical(w)] = true
 	}
@@ -194,8 +195,8 @@ func init() {
 // or a month.
 func statesNumber(words []string) bool {
 	for _, w := range words {
-		if numberLetters[w] {
-			return true
+		if numberLetters[w] || strings.HasSuffix(w, "مین") && utf8.RuneCountInString(w) > 4 {
+			return true // «سومین»، «دهمین»
 		}
 		for _, r := range w {
 			if r >= '0' && r <= '9' {
@@ -217,7 +218,7 @@ func asksWhenOrHowMany(question string) bool {
 		case "چه", "کدام":
 			if i+1 < len(toks) {
 				switch toks[i+1] {
-				case "سالی", "سال", "تاریخی", "زمانی", "قرنی", "دهه", "ماهی", "روزی", "مقدار", "میزان", "تعداد":
+				case "سالی", "سال", "تاریخی", "قرنی", "دهه", "ماهی", "مقدار", "میزان", "تعداد":
 					return true
 				}
 			}
@@ -232,9 +233,11 @@ func asksWhenOrHowMany(question string) bool {
 // fact («خط ۱۰» asked as «خط ۱۱»). It depends only on the question, the
 // quoted sentences and the idf of the whole index. Not met:
 //   - a number of the question that no quoted sentence or title has;
-//   - a word of the question the corpus never uses («اسرائیل» of Iraqi
-//     defence news), unless it may be a spoken or inflected form of a
-//     known word (it ends like one: «رنگیه», «اسمشون»);
+//   - what a question asks about («درباره اسرائیل») that the answering
+//     sentence does not name;
+//   - an answering sentence about another member of a kind the question
+//     names («کشتی» for «والیبال», «مازندران» for «گیلان»; the contrast
+//     classes of the lexicon) that does not name the one asked;
 //   - a question about what did not happen (a negated verb) answered by a
 //     sentence that negates nothing;
 //   - a question for a number or a date («چند»، «چه سالی») answered by a
@@ -242,43 +245,141 @@ func asksWhenOrHowMany(question string) bool {
 //     with the measure asked («قیمت»،
 //     «جمعیت» …); a question for a result («نتیجه بازی …») by a
 //     sentence with no score and no outcome.
-func meetsConstraints(res retrieval.Result, ex extraction) bool {
+func meetsConstraints(res retrieval.Result, ex extraction) bool { return unmet(res, ex) == "" }
+
+// unmet names the first constraint of the question the quoted sentences
+// do not meet (see [meetsConstraints]), or "".
+func unmet(res retrieval.Result, ex extraction) string {
 	if len(ex.lines) == 0 {
-		return false
+		return "nothing quoted"
 	}
 	for _, c := range constraints(res, ex) {
 		if c.inCited {
 			continue
 		}
 		if c.number {
-			return false
+			return "number"
 		}
-		if c.rarity > 1 && !spokenLooking(c.term) && !hasDigit(c.term) && utf8.RuneCountInString(c.term) >= 3 {
-			return false
-		}
+	}
+	if !meetsTopic(res, ex) {
+		return "topic"
 	}
 	var answer []string
 	for i := 0; i <= ex.answer; i++ {
 		answer = append(answer, ex.lines[i].words...)
 	}
+	title := persian.Tokens(res.Passages[ex.lines[ex.answer].passage].Title)
+	if contrasted(res.Question, answer, title) {
+		return "contrast"
+	}
 	if negated(persian.Tokens(res.Question)) && !negated(answer) {
-		return false
+		return "negation"
 	}
 	if asksWhenOrHowMany(res.Question) && (!statesNumber(answer) || !statesMeasure(res, ex)) {
-		return false
+		return "number asked"
 	}
-	if asksResult(res.Question) && !statesNumber(answer) && !statesOutcome(answer) {
-		return false
+	if asksResult(res.Question) && !statesScore(answer) && !statesOutcome(answer) {
+		return "result"
+	}
+	return ""
+}
+
+// meetsTopic reports whether the answering sentence (with those it
+// refers back to) names what a question asks about: every content word after its «درباره», «در مورد» ….
+func meetsTopic(res retrieval.Result, ex extraction) bool {
+	_, topic, ok := splitTopic(strings.Fields(persian.Written(res.Question)))
+	if !ok {
+		return true
+	}
+	_, syn := termWeights(res)
+	var cited []string // the answering sentence and those it refers to
+	for _, l := range ex.lines[:ex.answer+1] {
+		cited = append(cited, l.words...)
+	}
+	// The topic runs to the question word: «درباره داعش چه گفت».
+	for i, w := range topic {
+		if questionWords[persian.Canonical(w)] {
+			topic = topic[:i]
+			break
+		}
+	}
+	for _, t := range persian.Terms(strings.Join(topic, " ")) {
+		if termMatch(t, syn[t], cited) == 0 {
+			return false
+		}
 	}
 	return true
 }
 
-// spokenEnds are endings a spoken or inflected form adds to a word.
-var spokenEnds = []string{"ه", "ن", "ی", "ش", "د", "یه", "شون", "مون", "تون"}
+// questionWords end the topic of a question.
+var questionWords = map[string]bool{"چه": true, "چی": true, "چیست": true, "کی": true, "کجا": true, "چگونه": true, "چطور": true, "چند": true, "چقدر": true, "ایا": true, "کدام": true, "کیست": true}
 
-func spokenLooking(w string) bool {
-	for _, e := range spokenEnds {
-		if strings.HasSuffix(w, e) {
+// contrasted reports whether the answering sentence (its words) is about
+// another member of a contrast class the question names a member of,
+// without naming the one asked, nor its article's title naming it. A
+// question that asks which one («کدام کشور»، «کجا») is answered by
+// another member and is not checked.
+func contrasted(question string, answer, title []string) bool {
+	for _, w := range persian.Tokens(question) {
+		if asksWhich[w] {
+			return false
+		}
+	}
+	asked := members(persian.Terms(persian.Written(question)))
+	if len(asked) == 0 {
+		return false
+	}
+	said := members(persian.Terms(strings.Join(answer, " ")))
+	titled := members(persian.Terms(strings.Join(title, " ")))
+	for class, qs := range asked {
+		named := false
+		for m := range qs {
+			named = named || said[class][m] || titled[class][m]
+		}
+		if named {
+			continue
+		}
+		for m := range said[class] {
+			if !qs[m] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksWhich are the question words whose answer is a member of a class.
+var asksWhich = map[string]bool{"کدام": true, "کدوم": true, "کجا": true, "کجاست": true, "کجای": true, "کشوری": true, "شهری": true, "تیمی": true, "کسی": true}
+
+// members returns the contrast-class members among terms (single terms
+// and pairs), by class.
+func members(terms []string) map[int]map[string]bool {
+	out := map[int]map[string]bool{}
+	add := func(key string) {
+		for _, c := range persian.Contrasts(key) {
+			if out[c] == nil {
+				out[c] = map[string]bool{}
+			}
+			out[c][key] = true
+		}
+	}
+	for i, t := range terms {
+		add(t)
+		if i+1 < len(terms) {
+			add(t + " " + terms[i+1])
+		}
+		if i+2 < len(terms) {
+			add(t + " " + terms[i+1] + " " + terms[i+2])
+		}
+	}
+	return out
+}
+
+// statesScore reports whether words hold a score: «۲ بر صفر», «۳ - ۱».
+func statesScore(words []string) bool {
+	for i := 0; i+2 < len(words); i++ {
+		if (hasDigit(words[i]) || numberLetters[words[i]] || words[i] == "صفر") && words[i+1] == "بر" &&
+			(hasDigit(words[i+2]) || numberLetters[words[i+2]] || words[i+2] == "صفر") {
 			return true
 		}
 	}
@@ -303,12 +404,19 @@ func init() {
 	}
 }
 
-// asksResult reports whether a question asks how something ended:
-// «نتیجه بازی … چه شد؟».
+// asksResult reports whether a question asks how a match or a vote
+// ended: «نتیجه بازی … چه شد؟» (not «نتایج کنکور»).
 func asksResult(question string) bool {
-	for _, w := range persian.Tokens(question) {
-		if w == "نتیجه" || w == "نتایج" {
-			return true
+	toks := persian.Tokens(question)
+	for i, w := range toks {
+		if w == "چند" && i+1 < len(toks) && toks[i+1] == "چند" {
+			return true // «پرسپولیس با استقلال چند چند شد؟»
+		}
+		if (w == "نتیجه" || w == "نتایج") && i+1 < len(toks) {
+			switch toks[i+1] {
+			case "بازی", "مسابقه", "دیدار", "رقابت", "انتخابات", "رای", "رایگیری":
+				return true
+			}
 		}
 	}
 	return false
@@ -353,7 +461,7 @@ lines:
 var measures = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`قیمت نرخ بها تعداد جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه ظرفیت عمق فاصله مدت`) {
+	for _, w := range strings.Fields(`قیمت نرخ بها جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه عمق فاصله`) {
 		measures[persian.Stem(persian.Canonical(w))] = true
 	}
 }

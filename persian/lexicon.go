@@ -12,7 +12,7 @@ import (
 // mapped to the written forms news articles use, and groups of
 // news-domain synonyms.
 //
-//go:embed lexicon/spoken.tsv lexicon/synonyms.tsv
+//go:embed lexicon/spoken.tsv lexicon/synonyms.tsv lexicon/contrast.tsv
 var lexiconFiles embed.FS
 
 // SpokenEntry is one line of lexicon/spoken.tsv: a spoken word or phrase
@@ -39,6 +39,8 @@ type spokenRule struct {
 type lexicon struct {
 	spoken   []SpokenEntry
 	groups   []SynonymGroup
+	classes  []SynonymGroup          // contrast classes, one a line
+	contrast map[string][]int        // term → the classes it belongs to
 	rules    map[string][]spokenRule // by first key, longest first
 	synonyms map[string][]Synonym    // stemmed term → the other members' terms
 }
@@ -78,7 +80,7 @@ func lexiconLines(name string) ([][]string, []int, error) {
 }
 
 func loadLexicon() (*lexicon, error) {
-	l := &lexicon{rules: map[string][]spokenRule{}, synonyms: map[string][]Synonym{}}
+	l := &lexicon{rules: map[string][]spokenRule{}, synonyms: map[string][]Synonym{}, contrast: map[string][]int{}}
 	rows, nums, err := lexiconLines("spoken.tsv")
 	if err != nil {
 		return nil, err
@@ -130,8 +132,30 @@ func loadLexicon() (*lexicon, error) {
 			}
 		}
 	}
+	rows, nums, err = lexiconLines("contrast.tsv")
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rows {
+		l.classes = append(l.classes, SynonymGroup{Line: nums[i], Members: r})
+		for _, m := range r {
+			if key := strings.Join(Terms(m), " "); key != "" {
+				l.contrast[key] = append(l.contrast[key], i)
+			}
+		}
+	}
 	return l, nil
 }
+
+// ContrastClasses returns the classes of lexicon/contrast.tsv, in file
+// order: each names different things of one kind (sports, clubs,
+// countries, provinces, months …).
+func ContrastClasses() []SynonymGroup { return append([]SynonymGroup(nil), lex.classes...) }
+
+// Contrasts returns, for a phrase's terms (as [Terms] gives them, joined by
+// a space), the classes of lexicon/contrast.tsv it is a member of, as
+// indexes into [ContrastClasses].
+func Contrasts(terms string) []int { return lex.contrast[terms] }
 
 // appendSynonym adds s unless its term is there, keeping the higher weight.
 func appendSynonym(ss []Synonym, s Synonym) []Synonym {

@@ -137,3 +137,39 @@ func TestSynonymsClasses(t *testing.T) {
 		t.Errorf("a team's name has synonyms: %v", s)
 	}
 }
+
+// TestContrastClasses checks every line of lexicon/contrast.tsv: at least
+// three members, each with content words, none twice, and each found as a
+// member of its class.
+func TestContrastClasses(t *testing.T) {
+	classes := ContrastClasses()
+	if len(classes) < 8 {
+		t.Fatalf("%d contrast classes", len(classes))
+	}
+	for ci, c := range classes {
+		if len(c.Members) < 3 {
+			t.Errorf("line %d: a class of %d", c.Line, len(c.Members))
+		}
+		seen := map[string]bool{}
+		for _, m := range c.Members {
+			key := strings.Join(Terms(m), " ")
+			switch {
+			case key == "":
+				t.Errorf("line %d: member %q has no content word", c.Line, m)
+			case seen[key]:
+				t.Errorf("line %d: member %q repeats another", c.Line, m)
+			}
+			seen[key] = true
+			found := false
+			for _, i := range Contrasts(key) {
+				found = found || i == ci
+			}
+			if !found {
+				t.Errorf("line %d: %q is not found in its class", c.Line, m)
+			}
+		}
+	}
+	if len(Contrasts("والیبال")) == 0 || len(Contrasts("قیمت")) != 0 {
+		t.Errorf("volleyball %v, price %v", Contrasts("والیبال"), Contrasts("قیمت"))
+	}
+}
