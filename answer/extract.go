@@ -155,7 +155,12 @@ func candidates(res retrieval.Result) []candidate {
 			articleRank[p.ArticleID] = len(articleRank)
 		}
 		prev := -1
-		for _, s := range sentences(p.Text) {
+		spans := sentences(p.Text)
+		if p.Before != "" {
+			// The sentence before the passage, which its first may refer to.
+			spans = append([]persian.Span{{Text: p.Before, Start: p.BeforeStart - p.Start}}, spans...)
+		}
+		for _, s := range spans {
 			words := persian.Tokens(s.Text)
 			if len(words) == 0 {
 				continue
@@ -260,6 +265,11 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			cands[i].match[t] = termMatch(t, syn[t], cands[i].words)
 		}
 	}
+	keys := make([]string, 0, len(idf))
+	for t := range idf {
+		keys = append(keys, t)
+	}
+	sort.Strings(keys)
 	rarity := func(cs []int) map[string]float64 {
 		out := make(map[string]float64, len(idf))
 		for t := range idf {
@@ -285,9 +295,9 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 	for rank, cs := range byArticle {
 		local := rarity(cs)
 		w := make(map[string]float64, len(idf))
-		for t, x := range idf {
-			w[t] = x * (articleShare*local[t] + (1-articleShare)*global[t])
-			totals[rank] += w[t]
+		for _, t := range keys {
+			w[t] = idf[t] * (articleShare*local[t] + (1-articleShare)*global[t])
+			totals[rank] += w[t] // in a fixed order: equal scores stay equal
 		}
 		weights[rank] = w
 	}
@@ -302,7 +312,8 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			continue
 		}
 		var got float64
-		for t, w := range weight {
+		for _, t := range keys {
+			w := weight[t]
 			m := c.match[t]
 			if c.context != nil {
 				m = max(m, anaphorCredit*termMatch(t, syn[t], c.context))

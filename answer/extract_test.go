@@ -248,3 +248,15 @@ func TestMeetsConstraints(t *testing.T) {
 		t.Error("a question about a word the corpus never uses met its constraints")
 	}
 }
+
+func TestExtractAntecedentBeforeThePassage(t *testing.T) {
+	// The chunk opens with «او افزود»; the sentence before it, in the
+	// previous chunk, comes with it.
+	p := passage("a", "او افزود: «قیمت هر کیلوگرم گندم ۲۰ هزار تومان است.»", 1)
+	p.Start = 120
+	p.Before, p.BeforeStart = "مدیرعامل بازرگانی دولتی از خرید گندم خبر داد.", 40
+	lines := strings.Split(extract(resultFor("قیمت گندم چند است؟", p), 4).text, "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "مدیرعامل") || !strings.HasPrefix(lines[1], "او افزود") {
+		t.Errorf("want the sentence before the passage, then the answer: %q", lines)
+	}
+}

@@ -97,6 +97,11 @@ type Passage struct {
 	// Coverage is the share of the question's term weight (idf) that
 	// occurs in the chunk, from 0 to 1.
 	Coverage float64
+	// Before is the last sentence of the article before the chunk ("" for
+	// its first chunk), and BeforeStart its byte offset in the article: a
+	// chunk that opens with «او …» or «این برنامه …» refers back to it.
+	Before      string
+	BeforeStart int
 }
 
 // Result holds the passages found for a query, best first.
@@ -276,6 +281,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 				p.Dense = float64((*dense)[row])
 			}
 			p.Coverage = st.lex.coverage(terms[:asKnown], idfs[:asKnown], row, res.QueryWeight)
+			if row > st.artStart[art.doc] {
+				prev := st.chunks[row-1]
+				if spans := persian.Sentences(prev.Text); len(spans) > 0 {
+					last := spans[len(spans)-1]
+					p.Before, p.BeforeStart = last.Text, prev.Start+last.Start
+				}
+			}
 			res.Passages = append(res.Passages, p)
 			if len(res.Passages) == k {
 				return res, nil

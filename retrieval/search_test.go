@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -315,5 +316,29 @@ func TestSearchSpokenAndSynonyms(t *testing.T) {
 		if tm.Text == "کشاورزا" {
 			t.Errorf("the spoken plural was searched as written: %+v", res.Terms)
 		}
+	}
+}
+
+func TestSearchPassageCarriesTheSentenceBefore(t *testing.T) {
+	ix := New(NewLocalEmbedder(64), "local", Options{Chunk: ChunkOptions{TargetWords: 8, MaxWords: 20}})
+	mustSync(t, ix, fstest.MapFS{"a.txt": {Data: []byte("مدیرعامل بازرگانی دولتی از خرید تضمینی گندم کشاورزان خبر داد. او افزود قیمت هر کیلوگرم گندم بیست هزار تومان تعیین شده است.")}})
+	res, err := ix.Search(context.Background(), Query{Text: "قیمت هر کیلوگرم گندم", K: 5, PerArticle: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := 0
+	for _, p := range res.Passages {
+		if p.N > 0 {
+			later++
+		}
+		if p.N == 0 && p.Before != "" {
+			t.Errorf("the first chunk has a sentence before it: %q", p.Before)
+		}
+		if p.N > 0 && !strings.HasPrefix(p.Before, "مدیرعامل") {
+			t.Errorf("chunk %d: before %q", p.N, p.Before)
+		}
+	}
+	if later == 0 {
+		t.Fatalf("no later chunk found: %+v", res.Passages)
 	}
 }
