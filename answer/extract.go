@@ -89,6 +89,12 @@ const (
 	// leadBonus favours an article's first sentence, the news lead, which
 	// says who did what.
 	leadBonus = 0.15
+	// scoreGamma sharpens the discount of a later article by its score
+	// relative to the best one's.
+	scoreGamma = 1.0
+	// weakArticle is the share of the best article's score under which a
+	// later article is discounted.
+	weakArticle = 0.7
 	// articleShare is the share of a term's local weight measured within
 	// the sentence's own article (see extract).
 	articleShare = 0.5
@@ -325,6 +331,14 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			c.score *= fragmentPenalty
 		}
 		c.score *= max(0, 1-rankDiscount*float64(c.rank))
+		if top := res.Passages[0].Score; top > 0 {
+			// An article scored well under the best one speaks less for
+			// the question; one scored alike (a wire copy, the other half
+			// of a two-part question) keeps its weight.
+			if r := res.Passages[c.passage].Score / top; r < weakArticle {
+				c.score *= math.Pow(max(0, r/weakArticle), scoreGamma)
+			}
+		}
 		if wantsNumber && hasNumber(c.words) {
 			c.score *= 1 + numberBonus
 		}

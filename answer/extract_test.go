@@ -260,3 +260,21 @@ func TestExtractAntecedentBeforeThePassage(t *testing.T) {
 		t.Errorf("want the sentence before the passage, then the answer: %q", lines)
 	}
 }
+
+func TestExtractDiscountsAWeakArticle(t *testing.T) {
+	// The best article answers; a weakly scored one matches a word more.
+	strong := passage("a", "مادرید پایتخت اسپانیا است.", 1)
+	weak := passage("b", "شهر مادرید با موزه‌های فراوان، پایتخت بزرگ اسپانیا شمرده می‌شود.", 0.3)
+	res := resultFor("پایتخت بزرگ اسپانیا کجاست؟", strong, weak)
+	ex := extract(res, 4)
+	if len(ex.lines) == 0 || res.Passages[ex.lines[ex.answer].passage].ArticleID != "a" {
+		t.Errorf("the weak article's sentence answers:\n%s", ex.text)
+	}
+	// Scored alike (a wire copy), it keeps its weight.
+	weak.Score = 0.9
+	res = resultFor("پایتخت بزرگ اسپانیا کجاست؟", strong, weak)
+	ex = extract(res, 4)
+	if len(ex.lines) == 0 || res.Passages[ex.lines[ex.answer].passage].ArticleID != "b" {
+		t.Errorf("an article scored alike lost to a weaker match:\n%s", ex.text)
+	}
+}
