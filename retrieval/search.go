@@ -100,6 +100,7 @@ type Passage struct {
 	// Before is the last sentence of the article before the chunk ("" for
 	// its first chunk), and BeforeStart its byte offset in the article: a
 	// chunk that opens with «او …» or «این برنامه …» refers back to it.
+	// Only the first ten passages of a result carry it.
 	Before      string
 	BeforeStart int
 }
@@ -281,7 +282,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 				p.Dense = float64((*dense)[row])
 			}
 			p.Coverage = st.lex.coverage(terms[:asKnown], idfs[:asKnown], row, res.QueryWeight)
-			if row > st.artStart[art.doc] {
+			if row > st.artStart[art.doc] && len(res.Passages) < beforeLimit {
 				prev := st.chunks[row-1]
 				if spans := persian.Sentences(prev.Text); len(spans) > 0 {
 					last := spans[len(spans)-1]
@@ -319,6 +320,10 @@ func expansions(lex *bm25, terms []string, idfs []float64) []Term {
 	}
 	return out
 }
+
+// beforeLimit bounds the passages that carry the sentence before them
+// (answers quote from the first few; a long ranking need not pay for it).
+const beforeLimit = 10
 
 // dedupe keeps the first of repeated terms (a variant may equal a word the
 // question already has).
