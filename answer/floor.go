@@ -287,28 +287,42 @@ func unmet(res retrieval.Result, ex extraction) string {
 // meetsTopic reports whether the answering sentence (with those it
 // refers back to) names what a question asks about: every content word after its «درباره», «در مورد» ….
 func meetsTopic(res retrieval.Result, ex extraction) bool {
-	_, topic, ok := splitTopic(strings.Fields(persian.Written(res.Question)))
-	if !ok {
-		return true
-	}
 	_, syn := termWeights(res)
 	var cited []string // the answering sentence and those it refers to
 	for _, l := range ex.lines[:ex.answer+1] {
 		cited = append(cited, l.words...)
 	}
-	// The topic runs to the question word: «درباره داعش چه گفت».
+	// As asked or in written form («بچه» may stay «بچه»).
+	asked, okA := topicTerms(res.Question)
+	written, okW := topicTerms(persian.Written(res.Question))
+	if !okA && !okW {
+		return true
+	}
+	met := func(terms []string) bool {
+		for _, t := range terms {
+			if termMatch(t, syn[t], cited) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return (okA && met(asked)) || (okW && met(written))
+}
+
+// topicTerms returns the terms of what a question asks about: after its
+// «درباره» … up to the question word («درباره داعش چه گفت» → داعش).
+func topicTerms(question string) ([]string, bool) {
+	_, topic, ok := splitTopic(strings.Fields(question))
+	if !ok {
+		return nil, false
+	}
 	for i, w := range topic {
 		if questionWords[persian.Canonical(w)] {
 			topic = topic[:i]
 			break
 		}
 	}
-	for _, t := range persian.Terms(strings.Join(topic, " ")) {
-		if termMatch(t, syn[t], cited) == 0 {
-			return false
-		}
-	}
-	return true
+	return persian.Terms(strings.Join(topic, " ")), true
 }
 
 // questionWords end the topic of a question.
