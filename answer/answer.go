@@ -62,7 +62,8 @@ type Answer struct {
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
 	// Relevance is the relevance floor's score of the passages (see
-	// [Floor.Score]).
+	// [Floor.Score]); 0 when the quoted sentences do not meet the
+	// question's constraints (a near miss).
 	Relevance float64
 	// Period names the dates the question asked about («دیروز» → «۱۲ مهر
 	// ۱۴۰۴»), to which the search was limited; "" when it named none.
@@ -281,7 +282,8 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return a, nil
 	}
 	a.Mode = ModeExtractive
-	a.Text, a.Sources = extract(res, c.opts.MaxSentences)
+	ex := extract(res, c.opts.MaxSentences)
+	a.Text, a.Sources = ex.text, ex.sources
 	if len(a.Sources) == 0 {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
 		return a, nil
@@ -296,6 +298,11 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			a.Note = fmt.Sprintf(MsgOtherMonth, periodPhrase(reading.Period), found)
 			return a, nil
 		}
+	}
+	if !meetsConstraints(res, ex) {
+		// A near miss: the passages are on the topic, not on the fact asked.
+		a.Mode, a.Text, a.Sources, a.Relevance = ModeNotFound, MsgNotFound, nil, 0
+		return a, nil
 	}
 	if c.opts.LLM == nil {
 		return a, nil
@@ -353,7 +360,10 @@ func (c *Composer) standalone(ctx context.Context, conversation, question string
 		defer cancel()
 		text, err := c.opts.LLM.Chat(rctx, llm.ChatRequest{Model: c.opts.Model, Messages: rewriteMessages(turns, question), MaxTokens: 120})
 		text = strings.Trim(strings.TrimSpace(text), "«»\"")
-		if err == nil && persianScript(text) && persian.Canonical(text) != "" && len([]rune(text)) < 400 {
+		// A rewrite that carries citation markers is an answer, not a
+		// query: its marker numbers would become the question's numbers.
+		_, markers := stripMarkers(text)
+		if err == nil && len(markers) == 0 && persianScript(text) && persian.Canonical(text) != "" && len([]rune(text)) < 400 {
 			return text, true
 		}
 		if err != nil {

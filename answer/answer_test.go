@@ -138,3 +138,18 @@ func TestSourceLine(t *testing.T) {
 		})
 	}
 }
+
+func TestCarryOver(t *testing.T) {
+	prev := turn{standalone: "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟"}
+	tests := []struct{ give, want string }{
+		{"و درباره داعش چه گفت؟", "وزیر دفاع عراق درباره داعش چه گفت؟"},
+		{"او در مورد داعش چه گفت؟", "وزیر دفاع عراق در مورد داعش چه گفت؟"},
+		{"و وزیر خارجه درباره داعش چه گفت؟", "وزیر خارجه درباره داعش چه گفت؟"},
+		{"و آموزش؟", "آموزش؟ وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟"},
+	}
+	for _, tt := range tests {
+		if got := carryOver(tt.give, prev); got != tt.want {
+			t.Errorf("carryOver(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}

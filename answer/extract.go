@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
@@ -12,19 +13,59 @@ import (
 
 // candidate is a sentence of a retrieved passage.
 type candidate struct {
-	passage int // index in the result's passages
-	rank    int // rank of the passage's article among the results
-	pos     int // byte offset in the passage
+	passage int   // index in the result's passages
+	also    []int // passages of other articles carrying the same sentence
+	rank    int   // rank of the passage's article among the results
+	pos     int   // byte offset in the article
 	text    string
-	words   []string           // canonical tokens
-	context []string           // words of the sentence before, when this one refers back to it
-	match   map[string]float64 // how well each question term occurs in words
-	score   float64
+	words   []string // canonical tokens
+	grams   map[string]bool
+	// prev is the candidate of the sentence before this one in its
+	// passage, or -1 when it opens the passage.
+	prev int
+	// orphan is set for a sentence that opens with a pronoun or a
+	// demonstrative («این برنامه …», «وی افزود …») and so needs the
+	// sentence before it; personal is set when it is a personal pronoun
+	// («او», «وی»), which names whoever the last sentence that is not an
+	// orphan names.
+	orphan, personal bool
+	context          []string           // words of the sentence before, when this one refers back to it
+	match            map[string]float64 // how well each question term occurs in words
+	score            float64
 }
 
-// anaphors open a sentence that continues the one before («او …», «وی …»):
-// it inherits that sentence's subject.
-var anaphors = map[string]bool{"او": true, "وی": true, "ان": true, "این": true, "انها": true, "ایشان": true}
+// anaphors open a sentence that continues the one before («او …», «وی …»,
+// «این برنامه …»): it inherits that sentence's subject, and is not shown
+// without it.
+var anaphors = map[string]bool{"او": true, "وی": true, "ان": true, "این": true, "انها": true, "ایشان": true, "اینها": true, "همین": true, "همان": true, "اینان": true}
+
+// personalPronouns are the anaphors that name a person.
+var personalPronouns = map[string]bool{"او": true, "وی": true, "ایشان": true}
+
+// attributions open a sentence with whose words it reports: «به گفته
+// وی»، «از نظر او»، «به اعتقاد این مقام».
+var attributions = map[string]bool{"گفته": true, "نظر": true, "اعتقاد": true, "عقیده": true, "اعلام": true, "تاکید": true}
+
+// officials are the nouns «این …» names a person by: «این مقام».
+var officials = map[string]bool{"مقام": true, "مسئول": true, "مدیر": true, "مقام مسئول": true, "وزیر": true, "نماینده": true, "کارشناس": true, "سخنگو": true, "مدیرکل": true}
+
+// refersBack reports whether a sentence (its canonical words) opens by
+// referring back to the one before: with a pronoun or demonstrative, or
+// an attribution to one («به گفته این مقام …»); personal when it names a
+// person that way.
+func refersBack(words []string) (orphan, personal bool) {
+	if len(words) >= 3 && (words[0] == "به" || words[0] == "از" || words[0] == "طبق") && attributions[words[1]] {
+		words = words[2:]
+	}
+	if !anaphors[words[0]] {
+		return false, false
+	}
+	personal = personalPronouns[words[0]] || (len(words) > 1 && (words[0] == "این" || words[0] == "ان") && officials[words[1]])
+	return true, personal
+}
+
+// maxChain bounds the sentences shown before one that refers back.
+const maxChain = 2
 
 // Sentence selection, chosen by the evaluation (docs/retrieval.md).
 const (
@@ -32,6 +73,11 @@ const (
 	rankDiscount = 0.1
 	// keepRatio drops sentences scoring under this share of the best.
 	keepRatio = 0.3
+	// factoidKeepRatio is keepRatio for a question that asks for one
+	// fact: support must be closer to the answer.
+	factoidKeepRatio = 0.3
+	// factoidSentences caps the sentences of a factoid answer.
+	factoidSentences = 3
 	// partialMatch is the credit for a longer form of a question word.
 	partialMatch = 0.7
 	// anaphorCredit is the credit a sentence opening with «او», «وی» …
@@ -40,125 +86,408 @@ const (
 	// numberBonus favours sentences with a number when the question asks
 	// how many, how much or when.
 	numberBonus = 0.2
+	// leadBonus favours an article's first sentence, the news lead, which
+	// says who did what.
+	leadBonus = 0.15
+	// scoreGamma sharpens the discount of a later article by its score
+	// relative to the best one's.
+	scoreGamma = 1.0
+	// weakArticle is the share of the best article's score under which a
+	// later article is discounted.
+	weakArticle = 0.7
+	// articleShare is the share of a term's local weight measured within
+	// the sentence's own article (see extract).
+	articleShare = 0.5
 	// fragmentPenalty shrinks the score of sentences of under four words.
 	fragmentPenalty = 0.8
+	// duplicateShare is the share of the shorter sentence's words two
+	// sentences must share to be one sentence carried by several outlets.
+	duplicateShare = 0.8
 )
 
-// extract picks the sentences of the passages that best match the
-// question, cites each, and returns the text and the cited sources.
-//
-// A question word is weighted by its idf in the corpus and by how rare it
-// is among the candidate sentences: the topic («فرهاد مجیدی») occurs in
-// most of them and says little about which one answers, while the rest of
-// the question («کجا به دنیا آمد») picks the sentence.
-func extract(res retrieval.Result, maxSentences int) (string, []Source) {
+// extraction is an extractive answer: its text, its sources, and the
+// sentences it quotes, the answering one first.
+type extraction struct {
+	text    string
+	sources []Source
+	lines   []candidate
+	// answer is the line of the answering sentence (after the sentences
+	// it refers back to).
+	answer int
+}
+
+// termWeights returns the question's own terms with their idf and, for
+// each, the lexicon's synonyms that were searched beside it.
+func termWeights(res retrieval.Result) (map[string]float64, map[string][]retrieval.Term) {
 	idf := make(map[string]float64, len(res.Terms))
+	syn := map[string][]retrieval.Term{}
 	for _, t := range res.Terms {
-		idf[t.Text] = t.IDF
+		if t.Expands == "" {
+			idf[t.Text] = t.IDF
+		}
 	}
+	for _, t := range res.Terms {
+		if t.Expands != "" {
+			if _, ok := idf[t.Expands]; ok {
+				syn[t.Expands] = append(syn[t.Expands], t)
+			}
+		}
+	}
+	return idf, syn
+}
+
+// termMatch is how well question term t, or one of its synonyms, occurs
+// among words.
+func termMatch(t string, syn []retrieval.Term, words []string) float64 {
+	m := matchStrength(t, words)
+	// Synonyms: the words of a phrase («ایالات متحده») add up, to the
+	// credit of the best synonym.
+	var sum, most float64
+	for _, s := range syn {
+		sum += s.Weight * matchStrength(s.Text, words)
+		most = max(most, s.Weight)
+	}
+	return max(m, min(sum, most))
+}
+
+// candidates splits the passages into sentences, once each: a sentence
+// repeated by an overlapping chunk is dropped, and one carried by several
+// outlets (the same words, or nearly) is kept once with all of them.
+func candidates(res retrieval.Result) []candidate {
 	var cands []candidate
-	seen := map[string]bool{}
 	articleRank := map[string]int{}
 	for pi, p := range res.Passages {
 		if _, ok := articleRank[p.ArticleID]; !ok {
 			articleRank[p.ArticleID] = len(articleRank)
 		}
-		var prev []string
-		for _, s := range persian.Sentences(p.Text) {
+		prev := -1
+		spans := sentences(p.Text)
+		if p.Before != "" {
+			// The sentence before the passage, which its first may refer to.
+			spans = append([]persian.Span{{Text: p.Before, Start: p.BeforeStart - p.Start}}, spans...)
+		}
+		for _, s := range spans {
 			words := persian.Tokens(s.Text)
-			var context []string
-			if len(words) > 0 && anaphors[words[0]] {
-				context = prev
+			if len(words) == 0 {
+				continue
 			}
-			prev = words
-			key := strings.Join(words, " ")
-			if seen[key] {
-				continue // overlapping chunks and wire copies repeat sentences
+			orphan, personal := refersBack(words)
+			grams := trigrams(words)
+			if d := duplicateOf(cands, grams); d >= 0 {
+				if a := res.Passages[cands[d].passage].ArticleID; a != p.ArticleID && !containsArticle(res, cands[d].also, p.ArticleID) {
+					cands[d].also = append(cands[d].also, pi)
+				}
+				prev = d
+				continue
 			}
-			seen[key] = true
-			cands = append(cands, candidate{passage: pi, rank: articleRank[p.ArticleID], pos: s.Start, text: s.Text, words: words, context: context})
+			c := candidate{grams: grams, passage: pi, rank: articleRank[p.ArticleID], pos: p.Start + s.Start, text: s.Text, words: words, prev: prev, orphan: orphan, personal: personal}
+			if orphan && prev >= 0 {
+				c.context = cands[prev].words
+			}
+			cands = append(cands, c)
+			prev = len(cands) - 1
 		}
 	}
-	// Local weight: idf × log(1 + candidates / candidates containing it).
-	weight := make(map[string]float64, len(idf))
-	var total float64
+	return cands
+}
+
+func containsArticle(res retrieval.Result, passages []int, article string) bool {
+	for _, p := range passages {
+		if res.Passages[p].ArticleID == article {
+			return true
+		}
+	}
+	return false
+}
+
+// sentences splits a passage into sentences, keeping a clause that ends
+// with «؛» with the one that follows: a line is a whole sentence.
+func sentences(text string) []persian.Span {
+	var out []persian.Span
+	for _, s := range persian.Sentences(text) {
+		if n := len(out); n > 0 && strings.HasSuffix(out[n-1].Text, "؛") {
+			out[n-1].Text = text[out[n-1].Start:s.End]
+			out[n-1].End = s.End
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// duplicateOf returns the candidate that a sentence nearly repeats, or
+// -1: most of the shorter one's letter trigrams (spaces and ZWNJ ignored,
+// so «هلال احمر» and «هلال‌احمر» agree) are the longer one's, and they
+// are of similar length.
+func duplicateOf(cands []candidate, grams map[string]bool) int {
+	for i, c := range cands {
+		shared := 0
+		for g := range grams {
+			if c.grams[g] {
+				shared++
+			}
+		}
+		small, large := min(len(grams), len(c.grams)), max(len(grams), len(c.grams))
+		if small > 0 && float64(shared) >= duplicateShare*float64(small) && float64(shared) >= 0.6*float64(large) {
+			return i
+		}
+	}
+	return -1
+}
+
+// trigrams returns the letter trigrams of canonical words, read as one
+// string without spaces.
+func trigrams(words []string) map[string]bool {
+	rs := []rune(strings.Join(words, ""))
+	out := make(map[string]bool, len(rs))
+	for i := 0; i+3 <= len(rs); i++ {
+		out[string(rs[i:i+3])] = true
+	}
+	if len(rs) < 3 {
+		out[string(rs)] = true
+	}
+	return out
+}
+
+// extract picks the sentences of the passages that best answer the
+// question and cites each: the answering sentence first, then its support
+// in the articles' own order; a sentence that opens with a pronoun comes
+// with the sentence before it, or not at all.
+//
+// A question word is weighted by its idf in the corpus and by how rare it
+// is among the candidate sentences: the topic («فرهاد مجیدی») occurs in
+// most of them and says little about which one answers, while the rest of
+// the question («کجا به دنیا آمد») picks the sentence.
+func extract(res retrieval.Result, maxSentences int) extraction {
+	idf, syn := termWeights(res)
+	cands := candidates(res)
+	// Local weight: idf × log(1 + candidates / candidates containing it),
+	// over all the candidates and over those of the sentence's own article
+	// (what sets the answering sentence apart from the rest of its article:
+	// «بلیت» in a report on an exhibition), half each.
 	for i := range cands {
 		cands[i].match = make(map[string]float64, len(idf))
 		for t := range idf {
-			cands[i].match[t] = matchStrength(t, cands[i].words)
+			cands[i].match[t] = termMatch(t, syn[t], cands[i].words)
 		}
 	}
-	for t, w := range idf {
-		n := 0
-		for _, c := range cands {
-			if c.match[t] > 0 {
-				n++
+	keys := make([]string, 0, len(idf))
+	for t := range idf {
+		keys = append(keys, t)
+	}
+	sort.Strings(keys)
+	rarity := func(cs []int) map[string]float64 {
+		out := make(map[string]float64, len(idf))
+		for t := range idf {
+			n := 0
+			for _, i := range cs {
+				if cands[i].match[t] > 0 {
+					n++
+				}
 			}
+			out[t] = math.Log(1 + float64(len(cs))/float64(1+n))
 		}
-		w *= math.Log(1 + float64(len(cands))/float64(1+n))
-		weight[t] = w
-		total += w
+		return out
 	}
-	if total == 0 {
-		return "", nil
+	all := make([]int, len(cands))
+	byArticle := map[int][]int{}
+	for i, c := range cands {
+		all[i] = i
+		byArticle[c.rank] = append(byArticle[c.rank], i)
+	}
+	global := rarity(all)
+	weights := map[int]map[string]float64{}
+	totals := map[int]float64{}
+	for rank, cs := range byArticle {
+		local := rarity(cs)
+		w := make(map[string]float64, len(idf))
+		for _, t := range keys {
+			w[t] = idf[t] * (articleShare*local[t] + (1-articleShare)*global[t])
+			totals[rank] += w[t] // in a fixed order: equal scores stay equal
+		}
+		weights[rank] = w
+	}
+	if len(cands) == 0 {
+		return extraction{}
 	}
 	wantsNumber := asksForNumber(res.Question)
-	kept := cands[:0]
-	for _, c := range cands {
+	for i := range cands {
+		c := &cands[i]
+		weight, total := weights[c.rank], totals[c.rank]
+		if total == 0 {
+			continue
+		}
 		var got float64
-		for t, w := range weight {
+		for _, t := range keys {
+			w := weight[t]
 			m := c.match[t]
 			if c.context != nil {
-				m = max(m, anaphorCredit*matchStrength(t, c.context))
+				m = max(m, anaphorCredit*termMatch(t, syn[t], c.context))
 			}
 			got += w * m
-		}
-		if got == 0 {
-			continue
 		}
 		c.score = got / total
 		if len(c.words) < 4 {
 			c.score *= fragmentPenalty
 		}
 		c.score *= max(0, 1-rankDiscount*float64(c.rank))
+		if top := res.Passages[0].Score; top > 0 {
+			// An article scored well under the best one speaks less for
+			// the question; one scored alike (a wire copy, the other half
+			// of a two-part question) keeps its weight.
+			if r := res.Passages[c.passage].Score / top; r < weakArticle {
+				c.score *= math.Pow(max(0, r/weakArticle), scoreGamma)
+			}
+		}
 		if wantsNumber && hasNumber(c.words) {
 			c.score *= 1 + numberBonus
 		}
-		kept = append(kept, c)
+		if c.pos == 0 {
+			c.score *= 1 + leadBonus
+		}
 	}
-	if len(kept) == 0 {
-		return "", nil
+	order := make([]int, 0, len(cands))
+	for i, c := range cands {
+		if c.score > 0 {
+			order = append(order, i)
+		}
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].score > kept[j].score })
-	best := kept[0].score
-	var picked []candidate
-	for _, c := range kept {
-		if len(picked) == maxSentences || c.score < keepRatio*best {
+	if len(order) == 0 {
+		return extraction{}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return cands[order[i]].score > cands[order[j]].score })
+
+	limit, ratio := maxSentences, keepRatio
+	if isFactoid(res.Question) {
+		limit, ratio = min(limit, factoidSentences), factoidKeepRatio
+	}
+	// The answering sentence: the best one that can be shown, with the
+	// sentences it refers back to before it.
+	first := -1
+	for _, i := range order {
+		if _, ok := antecedents(cands, i); ok {
+			first = i
 			break
 		}
-		picked = append(picked, c)
 	}
-	sort.SliceStable(picked, func(i, j int) bool {
-		if picked[i].passage != picked[j].passage {
-			return picked[i].passage < picked[j].passage
+	if first < 0 {
+		first = order[0] // only orphans: the best is shown as it is
+	}
+	best := cands[first].score
+	picked := map[int]bool{}
+	var head, rest []int
+	take := func(i int, into *[]int) {
+		ante, _ := antecedents(cands, i)
+		for _, a := range ante {
+			if !picked[a] {
+				picked[a] = true
+				*into = append(*into, a)
+			}
 		}
-		return picked[i].pos < picked[j].pos
+		picked[i] = true
+		*into = append(*into, i)
+	}
+	take(first, &head)
+	for _, i := range order {
+		c := cands[i]
+		if len(head)+len(rest) >= limit || c.score < ratio*best {
+			break
+		}
+		ante, ok := antecedents(cands, i)
+		if picked[i] || !ok {
+			continue
+		}
+		need := 1
+		for _, a := range ante {
+			if !picked[a] {
+				need++
+			}
+		}
+		if len(head)+len(rest)+need > limit {
+			continue
+		}
+		take(i, &rest)
+	}
+	sort.SliceStable(rest, func(i, j int) bool {
+		a, b := cands[rest[i]], cands[rest[j]]
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.pos < b.pos
 	})
 
-	var sources []Source
+	var ex extraction
 	number := map[string]int{} // article id → source number
-	var lines []string
-	for _, c := range picked {
-		p := res.Passages[c.passage]
+	cite := func(pi int) string {
+		p := res.Passages[pi]
 		n, ok := number[p.ArticleID]
 		if !ok {
-			n = len(sources) + 1
+			n = len(ex.sources) + 1
 			number[p.ArticleID] = n
-			sources = append(sources, Source{N: n, Passage: p})
+			p.Title = display(p.Title)
+			ex.sources = append(ex.sources, Source{N: n, Passage: p})
 		}
-		lines = append(lines, c.text+" "+persian.Marker(n))
+		return persian.Marker(n)
 	}
-	return strings.Join(lines, "\n"), sources
+	var lines []string
+	for _, i := range append(head, rest...) {
+		c := cands[i]
+		markers := cite(c.passage)
+		for _, pi := range c.also {
+			markers += cite(pi)
+		}
+		lines = append(lines, display(c.text)+" "+markers)
+		if i == first {
+			ex.answer = len(ex.lines)
+		}
+		ex.lines = append(ex.lines, c)
+	}
+	ex.text = strings.Join(lines, "\n")
+	return ex
+}
+
+// antecedents returns the sentences that candidate i refers back to, in
+// article order: none for a sentence that does not open with a pronoun;
+// the last sentence before it that names someone for «او», «وی»; the
+// sentence before it, and what that one refers to, for «این …». ok is
+// false when they are not among the candidates or the chain is too long.
+func antecedents(cands []candidate, i int) (ante []int, ok bool) {
+	for c := cands[i]; c.orphan; {
+		j := c.prev
+		if c.personal {
+			for j >= 0 && cands[j].orphan {
+				j = cands[j].prev
+			}
+		}
+		if j < 0 || len(ante) == maxChain {
+			return nil, false
+		}
+		ante = append([]int{j}, ante...)
+		c = cands[j]
+	}
+	return ante, true
+}
+
+// factoidWords mark a question that asks for one fact: how many, how
+// much, when, where, who.
+var factoidWords = map[string]bool{"چند": true, "چقدر": true, "چندم": true, "چندمین": true, "چندتا": true, "کی": true, "کجا": true, "کجاست": true, "کدام": true, "کیست": true, "چقدره": true, "کدوم": true}
+
+// isFactoid reports whether the question asks for one fact («چند»،
+// «کی»، «کجا»، «چه کسی»، «چقدر»، «چه سالی»).
+func isFactoid(question string) bool {
+	toks := persian.Tokens(question)
+	for i, w := range toks {
+		if factoidWords[w] {
+			return true
+		}
+		if w == "چه" && i+1 < len(toks) {
+			switch toks[i+1] {
+			case "کسی", "سالی", "تاریخی", "زمانی", "روزی", "ساعتی", "شهری", "کشوری", "تیمی":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // matchStrength says how well a question term (canonical, stemmed) occurs
@@ -218,4 +547,60 @@ func hasNumber(words []string) bool {
 		}
 	}
 	return false
+}
+
+// display returns a quoted sentence as a Persian reader expects it: Arabic
+// ي ى ك as Persian ی ک, and numbers in Persian digits (with «٫» between
+// a number's whole and decimal part), except digits that belong to a Latin
+// word or a link («F-16», «t.me/x1»). Matching is done on the canonical
+// form; this is for display only.
+func display(s string) string {
+	fields := strings.SplitAfter(s, " ")
+	for i, f := range fields {
+		if strings.Contains(f, "://") || strings.Contains(f, "www.") || strings.Contains(f, "t.me/") {
+			continue
+		}
+		fields[i] = displayWord(f)
+	}
+	return strings.Join(fields, "")
+}
+
+func displayWord(w string) string {
+	rs := []rune(w)
+	latinNear := func(i, step int) bool {
+		for j := i + step; j >= 0 && j < len(rs); j += step {
+			r := rs[j]
+			switch {
+			case isDigit(r):
+				continue
+			case r == '-' || r == '_' || r == '/':
+				continue
+			}
+			return r < 0x80 && unicode.IsLetter(r)
+		}
+		return false
+	}
+	out := make([]rune, len(rs))
+	for i, r := range rs {
+		switch {
+		case r == 'ي' || r == 'ى':
+			r = 'ی'
+		case r == 'ك':
+			r = 'ک'
+		case r >= '٠' && r <= '٩':
+			r = '۰' + (r - '٠')
+		case r >= '0' && r <= '9' && !latinNear(i, -1) && !latinNear(i, 1):
+			r = '۰' + (r - '0')
+		case (r == '.' || r == '/') && i > 0 && i+1 < len(rs) && isDigit(rs[i-1]) && isDigit(rs[i+1]) && !latinNear(i, -1):
+			if r == '.' {
+				r = '٫'
+			}
+		}
+		out[i] = r
+	}
+	return string(out)
+}
+
+func isDigit(r rune) bool {
+	return (r >= '0' && r <= '9') || (r >= '۰' && r <= '۹') || (r >= '٠' && r <= '٩')
 }

@@ -1,6 +1,8 @@
 package answer
 
 import (
+	"github.com/khabar/khabar/persian"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/khabar/khabar/retrieval"
@@ -46,6 +48,8 @@ func (f Floor) Score(res retrieval.Result) float64 {
 	var total, unknown float64
 	for _, t := range res.Terms {
 		switch {
+		case t.Expands != "":
+			// A synonym stands in for a question term, which counts.
 		case t.DF == 0 && t.Correction != "":
 			// Searched as its variant, which is among the terms.
 		case t.DF == 0 && utf8.RuneCountInString(t.Text) > 2:
@@ -79,4 +83,399 @@ func (f Floor) Score(res retrieval.Result) float64 {
 // Relevant reports whether res clears the floor.
 func (f Floor) Relevant(res retrieval.Result) bool {
 	return len(res.Passages) > 0 && f.Score(res) >= f.Threshold
+}
+
+// constraint is a term of the question and whether the cited sentences
+// meet it.
+type constraint struct {
+	term   string
+	idf    float64
+	rarity float64 // idf over the idf of a word one passage uses
+	number bool
+	// inAnswer: the answering sentence, the sentences it refers back to or
+	// its article's title has the term (or a synonym, or a longer form).
+	inAnswer bool
+	// inCited: some cited sentence or cited title has it.
+	inCited bool
+	// inPassage: the passage of the answering sentence has it.
+	inPassage bool
+}
+
+// constraints returns the question's terms checked against the sentences
+// an extractive answer quotes. A word the corpus never uses (and that is
+// no typing error of one it does) is met by nothing.
+func constraints(res retrieval.Result, ex extraction) []constraint {
+	_, syn := termWeights(res)
+	var answerWords, citedWords, passageWords []string
+	if len(ex.lines) > 0 {
+		p := res.Passages[ex.lines[ex.answer].passage]
+		passageWords = persian.Tokens(p.Title + " " + p.Text)
+	}
+	for i, c := range ex.lines {
+		title := persian.Tokens(res.Passages[c.passage].Title)
+		citedWords = append(append(citedWords, c.words...), title...)
+		if i <= ex.answer {
+			answerWords = append(answerWords, c.words...)
+		}
+		if i == ex.answer {
+			answerWords = append(answerWords, title...)
+		}
+	}
+	var out []constraint
+	for _, t := range res.Terms {
+		if t.Expands != "" || t.Variant {
+			continue
+		}
+		c := constraint{term: t.Text, idf: t.IDF, number: isNumber(t.Text)}
+		if res.RareIDF > 0 {
+			c.rarity = t.IDF / res.RareIDF
+		}
+		term := t.Text
+		if t.DF == 0 {
+			if t.Correction == "" {
+				out = append(out, c)
+				continue
+			}
+			term = t.Correction
+		}
+		c.inAnswer = termMatch(term, syn[term], answerWords) > 0
+		c.inCited = c.inAnswer || termMatch(term, syn[term], citedWords) > 0
+		c.inPassage = c.inAnswer || termMatch(term, syn[term], passageWords) > 0
+		out = append(out, c)
+	}
+	return out
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// negations are negated verb forms: a question that asks what did not
+// happen («در کدام دانشگاه درس نخوانده است؟») is answered only by a
+// sentence that says something did not.
+var negations = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`نیست نیستند نیستن نبود نبودند نبوده ندارد ندارند نداره ندارن نداریم نداشت نداشتند نداشته
+		نکرد نکردند نکرده نکند نکنند نشد نشدند نشده نشود نرفت نرفتند نرفته نخواند نخواندند نخوانده نخورد نزد نزدند
+		نداد ندادند نداده نگرفت نگرفتند نساخت نساختند نیامد نیامدند نیامده نگفت نگفتند نتوانست نتوانستند نخواست
+		نخواستند نجنگید نجنگیدند نپذیرفت نشناخت نماند نماندند ندید نبرد نکشت نرسید نرسیدند ندانست هیچ بدون فاقد`) {
+		negations[persian.Canonical(w)] = true
+	}
+}
+
+// negated reports whether words hold a negated verb.
+func negated(words []string) bool {
+	for _, w := range words {
+		if negations[w] || strings.HasPrefix(w, "نمی") {
+			return true
+		}
+	}
+	return false
+}
+
+// numberWords name numbers in letters.
+var numberLetters = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`یک دو سه چهار پنج شش هفت هشت نه ده یازده دوازده بیست سی چهل پنجاه صد دویست سیصد هزار میلیون میلیارد
+		سیزده چهارده پانزده شانزده هفده هجده نوزده شصت هفتاد هشتاد نود ششصد هفتصد هشتصد نهصد چهارصد پانصد
+		نخست اول دوم سوم چهارم پنجم ششم هفتم هشتم نهم دهم یکم نخستین اولین قرن سده دهه نیم فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند
+		ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر`) {
+		numberLetters[persian.Canonical(w)] = true
+	}
+}
+
+// statesNumber reports whether words hold a number, in digits or letters,
+// or a month.
+func statesNumber(words []string) bool {
+	for _, w := range words {
+		if numberLetters[w] || strings.HasSuffix(w, "مین") && utf8.RuneCountInString(w) > 4 {
+			return true // «سومین»، «دهمین»
+		}
+		for _, r := range w {
+			if r >= '0' && r <= '9' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksWhenOrHowMany reports whether a question wants a number or a date:
+// «چند»، «چقدر»، «چه سالی»، «کی» (when), «چه تاریخی».
+func asksWhenOrHowMany(question string) bool {
+	toks := persian.Tokens(question)
+	for i, w := range toks {
+		switch w {
+		case "چند", "چندم", "چندمین", "چقدر", "چندتا", "چندبار", "چقدره":
+			return true
+		case "چه", "کدام":
+			if i+1 < len(toks) {
+				switch toks[i+1] {
+				case "سالی", "سال", "تاریخی", "قرنی", "دهه", "ماهی", "مقدار", "میزان", "تعداد":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// meetsConstraints reports whether the sentences an extractive answer
+// quotes meet the question's distinctive constraints, which the relevance
+// floor cannot see: a passage on the right topic may state a different
+// fact («خط ۱۰» asked as «خط ۱۱»). It depends only on the question, the
+// quoted sentences and the idf of the whole index. Not met:
+//   - a number of the question that no quoted sentence or title has;
+//   - what a question asks about («درباره اسرائیل») that the answering
+//     sentence does not name;
+//   - an answering sentence about another member of a kind the question
+//     names («کشتی» for «والیبال», «مازندران» for «گیلان»; the contrast
+//     classes of the lexicon) that does not name the one asked;
+//   - a question about what did not happen (a negated verb) answered by a
+//     sentence that negates nothing;
+//   - a question for a number or a date («چند»، «چه سالی») answered by a
+//     sentence with none, or when no quoted sentence states one together
+//     with the measure asked («قیمت»،
+//     «جمعیت» …); a question for a result («نتیجه بازی …») by a
+//     sentence with no score and no outcome.
+func meetsConstraints(res retrieval.Result, ex extraction) bool { return unmet(res, ex) == "" }
+
+// unmet names the first constraint of the question the quoted sentences
+// do not meet (see [meetsConstraints]), or "".
+func unmet(res retrieval.Result, ex extraction) string {
+	if len(ex.lines) == 0 {
+		return "nothing quoted"
+	}
+	for _, c := range constraints(res, ex) {
+		if c.inCited {
+			continue
+		}
+		if c.number {
+			return "number"
+		}
+	}
+	if !meetsTopic(res, ex) {
+		return "topic"
+	}
+	var answer []string
+	for i := 0; i <= ex.answer; i++ {
+		answer = append(answer, ex.lines[i].words...)
+	}
+	title := persian.Tokens(res.Passages[ex.lines[ex.answer].passage].Title)
+	if contrasted(res.Question, answer, title) {
+		return "contrast"
+	}
+	if negated(persian.Tokens(res.Question)) && !negated(answer) {
+		return "negation"
+	}
+	if asksWhenOrHowMany(res.Question) && (!statesNumber(answer) || !statesMeasure(res, ex)) {
+		return "number asked"
+	}
+	if asksResult(res.Question) && !statesScore(answer) && !statesOutcome(answer) {
+		return "result"
+	}
+	return ""
+}
+
+// meetsTopic reports whether the answering sentence (with those it
+// refers back to) names what a question asks about: every content word after its «درباره», «در مورد» ….
+func meetsTopic(res retrieval.Result, ex extraction) bool {
+	_, syn := termWeights(res)
+	var cited []string // the answering sentence and those it refers to
+	for _, l := range ex.lines[:ex.answer+1] {
+		cited = append(cited, l.words...)
+	}
+	// As asked or in written form («بچه» may stay «بچه»).
+	asked, okA := topicTerms(res.Question)
+	written, okW := topicTerms(persian.Written(res.Question))
+	if !okA && !okW {
+		return true
+	}
+	met := func(terms []string) bool {
+		for _, t := range terms {
+			if termMatch(t, syn[t], cited) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return (okA && met(asked)) || (okW && met(written))
+}
+
+// topicTerms returns the terms of what a question asks about: after its
+// «درباره» … up to the question word («درباره داعش چه گفت» → داعش).
+func topicTerms(question string) ([]string, bool) {
+	_, topic, ok := splitTopic(strings.Fields(question))
+	if !ok {
+		return nil, false
+	}
+	for i, w := range topic {
+		if questionWords[persian.Canonical(w)] {
+			topic = topic[:i]
+			break
+		}
+	}
+	return persian.Terms(strings.Join(topic, " ")), true
+}
+
+// questionWords end the topic of a question.
+var questionWords = map[string]bool{"چه": true, "چی": true, "چیست": true, "کی": true, "کجا": true, "چگونه": true, "چطور": true, "چند": true, "چقدر": true, "ایا": true, "کدام": true, "کیست": true}
+
+// contrasted reports whether the answering sentence (its words) is about
+// another member of a contrast class the question names a member of,
+// without naming the one asked, nor its article's title naming it. A
+// question that asks which one («کدام کشور»، «کجا») is answered by
+// another member and is not checked.
+func contrasted(question string, answer, title []string) bool {
+	for _, w := range persian.Tokens(question) {
+		if asksWhich[w] {
+			return false
+		}
+	}
+	asked := members(persian.Terms(persian.Written(question)))
+	if len(asked) == 0 {
+		return false
+	}
+	said := members(persian.Terms(strings.Join(answer, " ")))
+	titled := members(persian.Terms(strings.Join(title, " ")))
+	for class, qs := range asked {
+		named := false
+		for m := range qs {
+			named = named || said[class][m] || titled[class][m]
+		}
+		if named {
+			continue
+		}
+		for m := range said[class] {
+			if !qs[m] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksWhich are the question words whose answer is a member of a class.
+var asksWhich = map[string]bool{"کدام": true, "کدوم": true, "کجا": true, "کجاست": true, "کجای": true, "کشوری": true, "شهری": true, "تیمی": true, "کسی": true}
+
+// members returns the contrast-class members among terms (single terms
+// and pairs), by class.
+func members(terms []string) map[int]map[string]bool {
+	out := map[int]map[string]bool{}
+	add := func(key string) {
+		for _, c := range persian.Contrasts(key) {
+			if out[c] == nil {
+				out[c] = map[string]bool{}
+			}
+			out[c][key] = true
+		}
+	}
+	for i, t := range terms {
+		add(t)
+		if i+1 < len(terms) {
+			add(t + " " + terms[i+1])
+		}
+		if i+2 < len(terms) {
+			add(t + " " + terms[i+1] + " " + terms[i+2])
+		}
+	}
+	return out
+}
+
+// statesScore reports whether words hold a score: «۲ بر صفر», «۳ - ۱».
+func statesScore(words []string) bool {
+	for i := 0; i+2 < len(words); i++ {
+		if (hasDigit(words[i]) || numberLetters[words[i]] || words[i] == "صفر") && words[i+1] == "بر" &&
+			(hasDigit(words[i+2]) || numberLetters[words[i+2]] || words[i+2] == "صفر") {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(w string) bool {
+	for _, r := range w {
+		if r >= '0' && r <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// outcomes are the words that state how a match or a vote ended.
+var outcomes = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`شکست برد پیروز پیروزی مساوی تساوی باخت برنده بازنده قهرمان حذف صعود تصویب رد`) {
+		outcomes[persian.Canonical(w)] = true
+	}
+}
+
+// asksResult reports whether a question asks how a match or a vote
+// ended: «نتیجه بازی … چه شد؟» (not «نتایج کنکور»).
+func asksResult(question string) bool {
+	toks := persian.Tokens(question)
+	for i, w := range toks {
+		if w == "چند" && i+1 < len(toks) && toks[i+1] == "چند" {
+			return true // «پرسپولیس با استقلال چند چند شد؟»
+		}
+		if (w == "نتیجه" || w == "نتایج") && i+1 < len(toks) {
+			switch toks[i+1] {
+			case "بازی", "مسابقه", "دیدار", "رقابت", "انتخابات", "رای", "رایگیری":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func statesOutcome(words []string) bool {
+	for _, w := range words {
+		if outcomes[w] || outcomes[persian.Stem(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// statesMeasure reports whether a quoted sentence states a number and
+// names every measure the question asks the value of: «قیمت بنزین چند
+// است؟» is not answered by how much petrol is made.
+func statesMeasure(res retrieval.Result, ex extraction) bool {
+	_, syn := termWeights(res)
+	var asked []string
+	for _, w := range persian.Terms(persian.Written(res.Question)) {
+		if measures[w] {
+			asked = append(asked, w)
+		}
+	}
+lines:
+	for _, l := range ex.lines {
+		if !statesNumber(l.words) {
+			continue
+		}
+		for _, w := range asked {
+			if termMatch(w, syn[w], l.words) == 0 {
+				continue lines
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// measures are the nouns a how-much question asks the value of.
+var measures = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`قیمت نرخ بها جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه عمق فاصله`) {
+		measures[persian.Stem(persian.Canonical(w))] = true
+	}
 }

@@ -271,26 +271,75 @@ func TestPromptKeepsPassagesAsData(t *testing.T) {
 
 func TestGate(t *testing.T) {
 	passages := []retrieval.Passage{
-		{Chunk: retrieval.Chunk{ArticleID: "a", Text: "قیمت دلار در بازار تهران کاهش یافت."}},
+		{Chunk: retrieval.Chunk{ArticleID: "a", Text: "قیمت دلار در بازار تهران کاهش یافت و به ۱۱۴ هزار تومان رسید."}},
 		{Chunk: retrieval.Chunk{ArticleID: "b", Text: "سیل در گیلان خسارت زد."}},
-		{Chunk: retrieval.Chunk{ArticleID: "a", Text: "قیمت سکه هم کم شد."}},
+		{Chunk: retrieval.Chunk{ArticleID: "a", Text: "قیمت سکه هم کاهش یافت."}},
 	}
 	tests := []struct {
 		name, give, want string
 		ok               bool
 	}{
-		{"renumbered by first citation", "سیل در گیلان آمد [2]. قیمت دلار کم شد [1].", "سیل در گیلان آمد. [۱] قیمت دلار کم شد. [۲]", true},
-		{"two passages of one article are one source", "قیمت دلار کم شد [1]. قیمت سکه کم شد [3].", "قیمت دلار کم شد. [۱] قیمت سکه کم شد. [۱]", true},
-		{"persian digits and lists", "قیمت دلار و سیل گیلان [۱، ۲]", "قیمت دلار و سیل گیلان [۱] [۲]", true},
-		{"out of range dropped", "قیمت دلار کم شد [1] [4] [0].", "قیمت دلار کم شد. [۱]", true},
-		{"unrelated sentence loses its marker", "تیم ملی برد [1]. قیمت دلار کم شد [1].", "تیم ملی برد. قیمت دلار کم شد. [۱]", true},
-		{"nothing valid", "تیم ملی برد [1].", "تیم ملی برد.", false},
+		{"renumbered by first citation", "سیل در گیلان خسارت زد [2]. قیمت دلار کاهش یافت [1].", "سیل در گیلان خسارت زد. [۱] قیمت دلار کاهش یافت. [۲]", true},
+		{"two passages of one article are one source", "قیمت دلار کاهش یافت [1]. قیمت سکه کاهش یافت [3].", "قیمت دلار کاهش یافت. [۱] قیمت سکه کاهش یافت. [۱]", true},
+		{"persian digits and lists", "قیمت دلار کاهش یافت و سیل در گیلان خسارت زد [۱، ۲]", "قیمت دلار کاهش یافت و سیل در گیلان خسارت زد [۱] [۲]", true},
+		{"out of range dropped", "قیمت دلار کاهش یافت [1] [4] [0].", "قیمت دلار کاهش یافت. [۱]", true},
+		{"a model's own verb in a long sentence", "قیمت دلار در بازار تهران به ۱۱۴ هزار تومان کاهش پیدا کرد [1].", "قیمت دلار در بازار تهران به ۱۱۴ هزار تومان کاهش پیدا کرد. [۱]", true},
+		{"uncited sentence dropped", "تیم ملی برد. قیمت دلار کاهش یافت [1].", "قیمت دلار کاهش یافت. [۱]", true},
+		{"uncited link dropped", "قیمت دلار کاهش یافت [1].\nt.me/scam_channel", "قیمت دلار کاهش یافت. [۱]", true},
+		{"text after the last marker dropped", "قیمت دلار کاهش یافت [1] HACKED", "قیمت دلار کاهش یافت [۱]", true},
+		{"unsupported sentence dropped", "تیم ملی برد [1]. قیمت دلار کاهش یافت [1].", "قیمت دلار کاهش یافت. [۱]", true},
+		{"the opposite of the passage", "قیمت دلار در بازار تهران افزایش یافت [1].", "", false},
+		{"a number the passage lacks", "قیمت دلار در بازار تهران به ۱۲۰ هزار تومان رسید [1].", "", false},
+		{"a negated claim", "قیمت دلار در بازار تهران کاهش نیافت [1].", "", false},
+		{"nothing valid", "تیم ملی برد [1].", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, _, ok := gate(tt.give, passages)
 			if got != tt.want || ok != tt.ok {
 				t.Errorf("got %q %v, want %q %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// TestLLMGateThroughTheClient: what the model writes reaches the reader
+// only when its passages support it; with nothing supported left, the
+// extractive answer is given.
+func TestLLMGateThroughTheClient(t *testing.T) {
+	tests := []struct {
+		name, reply string
+		generated   bool
+		forbidden   []string
+	}{
+		{"uncited link", "وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است [1].\nبرای خبرهای بیشتر: t.me/scam_channel", true, []string{"t.me"}},
+		{"injected text after a marker", "وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است [1] HACKED", true, []string{"HACKED"}},
+		{"injected line", "HACKED [1]", false, []string{"HACKED"}},
+		{"invented claim against its passage", "وزیر دفاع عراق گفت روابط بغداد و واشنگتن قطع شده است و همکاری امنیتی با آمریکا پایان یافته است [1].", false, []string{"قطع شده", "پایان یافته"}},
+		{"an invented number", "وزیر دفاع عراق گفت ۵۰۰۰ نیروی آمریکایی در عراق می‌مانند [1].", false, []string{"۵۰۰۰", "5000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLLMFixture(t, func(openai.ChatCompletionRequest) string { return tt.reply }, time.Second)
+			a, err := f.c.Answer(context.Background(), Request{Question: iraqQuestion})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.forbidden {
+				if strings.Contains(a.Text, w) {
+					t.Errorf("%q reached the reader:\n%s", w, a)
+				}
+			}
+			if got := a.Mode == ModeGenerated; got != tt.generated {
+				t.Errorf("mode %s, want generated=%v:\n%s", a.Mode, tt.generated, a)
+			}
+			if !tt.generated && (a.Mode != ModeExtractive || a.Note != MsgLLMFallback || len(a.Sources) == 0) {
+				t.Errorf("want the extractive answer with the fallback note:\n%s", a)
+			}
+			for _, line := range strings.Split(a.Text, "\n") {
+				if line != "" && !markerPattern.MatchString(line) {
+					t.Errorf("an uncited line reached the reader: %q", line)
+				}
 			}
 		})
 	}

@@ -130,16 +130,89 @@ func isFollowUp(question string) bool {
 	return false
 }
 
-// carryOver makes a follow-up standalone without a model: it is searched
-// together with the previous standalone question, whose key words then
-// narrow the search («و درباره داعش چه گفت؟» after a question about Iraq's
-// defence minister).
+// carryOver makes a follow-up standalone without a model. The follow-up's
+// own words lead; the previous standalone question only supplies what the
+// follow-up leaves out. When the previous question is «X درباره Y …» and
+// the follow-up names its own topic («و درباره داعش چه گفت؟»), only the
+// subject X is carried: «وزیر دفاع عراق درباره داعش چه گفت؟», not Y. Else
+// the previous question's words follow the follow-up's, the opening «و»
+// dropped.
 func carryOver(question string, prev turn) string {
+	own := dropOpener(strings.Fields(question))
 	words := strings.Fields(prev.standalone)
+	if subject, _, ok := splitTopic(words); ok {
+		// The follow-up's subject, if it has a topic marker: none («درباره
+		// داعش …») or a pronoun («او درباره داعش …») is the previous one.
+		for i := range own {
+			if isTopicMarker(own, i) == 0 {
+				continue
+			}
+			if onlyRefs(own[:i]) {
+				return strings.TrimSpace(strings.Join(subject, " ") + " " + strings.Join(own[i:], " "))
+			}
+			return strings.Join(own, " ") // it names its own subject
+		}
+	}
 	if len(words) > maxCarriedWords {
 		words = words[len(words)-maxCarriedWords:]
 	}
-	return strings.TrimSpace(question + " " + strings.Join(words, " "))
+	return strings.TrimSpace(strings.Join(own, " ") + " " + strings.Join(words, " "))
+}
+
+// topicMarkers introduce what a question asks about: «وزیر دفاع عراق
+// درباره روابط با آمریکا چه گفت».
+var topicMarkers = [][]string{{"درباره"}, {"دربارهی"}, {"در", "مورد"}, {"در", "باره"}, {"راجع", "به"}, {"در", "خصوص"}, {"پیرامون"}}
+
+// isTopicMarker returns the length of the topic marker at words[i], 0 for
+// none.
+func isTopicMarker(words []string, i int) int {
+	for _, m := range topicMarkers {
+		if i+len(m) > len(words) {
+			continue
+		}
+		ok := true
+		for j, w := range m {
+			if persian.Canonical(words[i+j]) != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return len(m)
+		}
+	}
+	return 0
+}
+
+// splitTopic splits a question at its first topic marker into the subject
+// before it and the topic after it; ok is false when it has no marker or
+// nothing before it.
+func splitTopic(words []string) (subject, topic []string, ok bool) {
+	for i := range words {
+		if n := isTopicMarker(words, i); n > 0 {
+			return words[:i], words[i+n:], i > 0
+		}
+	}
+	return nil, nil, false
+}
+
+// onlyRefs reports whether words are nothing but words that refer back
+// («او», «وی» …), or none.
+func onlyRefs(words []string) bool {
+	for _, w := range words {
+		if !followUpRefs[persian.Canonical(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// dropOpener removes the «و», «اما» … that opens a follow-up.
+func dropOpener(words []string) []string {
+	for len(words) > 0 && followUpOpeners[persian.Canonical(words[0])] {
+		words = words[1:]
+	}
+	return words
 }
 
 // maxCarriedWords bounds what a chain of follow-ups accumulates.

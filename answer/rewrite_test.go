@@ -32,6 +32,8 @@ func TestEveryQuestionIsRewritten(t *testing.T) {
 			false, iraqQuestion, true},
 		{"the rewrite went astray: the reader's words still answer", iraqQuestion, func(openai.ChatCompletionRequest) string { return "قیمت بلیت هواپیمای کیش" },
 			false, iraqQuestion, true},
+		{"the rewrite is a cited answer, not a query: the question as asked", iraqQuestion, citedIraqReply,
+			false, iraqQuestion, true},
 		{"english that the model cannot place", english, func(openai.ChatCompletionRequest) string { return "قیمت بلیت هواپیمای کیش" },
 			false, "قیمت بلیت هواپیمای کیش", false},
 		{"english, the model down: told to ask in Persian", english, nil, true, english, false},

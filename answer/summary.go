@@ -318,8 +318,8 @@ func onTopic(p retrieval.Passage, terms []retrieval.Term, field []string) bool {
 	words := persian.Tokens(p.Title + " " + p.Text)
 	var total, have float64
 	for _, t := range terms {
-		if t.Variant {
-			continue
+		if t.Variant || t.Expands != "" {
+			continue // a correction or a synonym stands in for a word counted once
 		}
 		total += t.IDF
 		if hasForm(t.Text, words) || t.Correction != "" && hasForm(t.Correction, words) {

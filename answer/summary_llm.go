@@ -53,11 +53,10 @@ func (c *Composer) generateStories(ctx context.Context, clusters []story) ([]Sto
 	if !mostlyPersian(text) {
 		return nil, nil, fmt.Errorf("%w: not in Persian", errUnusable)
 	}
-	out, sources, ok := gate(strings.Join(bullets, "\n"), passages)
+	lines, sources, ok := gateLines(bullets, passages)
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: no valid citation", errUnusable)
 	}
-	lines := strings.Split(out, "\n")
 	stories := make([]Story, len(clusters))
 	for k, line := range lines {
 		if !markerPattern.MatchString(line) {

@@ -97,6 +97,12 @@ type Passage struct {
 	// Coverage is the share of the question's term weight (idf) that
 	// occurs in the chunk, from 0 to 1.
 	Coverage float64
+	// Before is the last sentence of the article before the chunk ("" for
+	// its first chunk), and BeforeStart its byte offset in the article: a
+	// chunk that opens with «او …» or «این برنامه …» refers back to it.
+	// Only the first ten passages of a result carry it.
+	Before      string
+	BeforeStart int
 }
 
 // Result holds the passages found for a query, best first.
@@ -110,6 +116,10 @@ type Result struct {
 	QueryWeight float64
 	// Terms are the question's distinct lexical terms with their weight.
 	Terms []Term
+	// RareIDF is the idf of a word only one passage of the index uses:
+	// the most a known term can weigh, against which a term's rarity is
+	// measured.
+	RareIDF float64
 	// Degraded is set when the question could not be embedded and only the
 	// lexical ranking was used.
 	Degraded error
@@ -127,6 +137,12 @@ type Term struct {
 	Correction string
 	// Variant marks the correction of another term, searched in its place.
 	Variant bool
+	// Expands is, for a synonym from the news lexicon searched beside a
+	// question term («نرخ» for «قیمت»), that question term; its IDF is
+	// already discounted by Weight, the synonym's share of the term's
+	// credit. "" for the question's own terms.
+	Expands string
+	Weight  float64
 }
 
 var floatPool = sync.Pool{New: func() any { return new([]float32) }}
@@ -170,13 +186,26 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	k = min(k, len(st.chunks))
 	rk := ix.opts.Ranking
 
-	res := Result{Question: q.Text}
-	terms, idfs := st.lex.queryTerms(q.Text)
+	res := Result{Question: q.Text, RareIDF: st.lex.idfDF(1)}
+	// Spoken words are searched as the written forms articles use.
+	text := persian.Written(q.Text)
+	if text == "" {
+		return Result{}, nil
+	}
+	terms, idfs := st.lex.queryTerms(text)
+	// News synonyms of the question's terms, at a discount; a word the
+	// corpus never uses is searched as its synonyms when it has some
+	// («میخرد» as «خرید»), else as its spelling variant.
+	exp := expansions(st.lex, terms, idfs)
+	stands := map[string]bool{}
+	for _, e := range exp {
+		stands[e.Expands] = true
+	}
 	asked := make(map[string]bool, len(terms))
 	for i, t := range terms {
 		asked[t] = true
 		tm := Term{Text: t, IDF: idfs[i], DF: st.lex.df(t)}
-		if tm.DF == 0 {
+		if tm.DF == 0 && !stands[t] {
 			// A word the corpus never uses is searched as its variant.
 			if v := st.lex.variant(t); v != "" {
 				tm.Correction = v
@@ -192,6 +221,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			res.Terms = append(res.Terms, Term{Text: t, IDF: idfs[i], DF: st.lex.df(t), Variant: true})
 		}
 	}
+	res.Terms = append(res.Terms, exp...)
+	asKnown := len(terms) // the terms coverage is measured on
+	for _, e := range exp {
+		terms = append(terms, e.Text)
+		idfs = append(idfs, e.IDF)
+	}
 
 	// Per-chunk signals: passage BM25 and dense similarity.
 	chunkLex := scratch(len(st.chunks))
@@ -199,7 +234,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	st.lex.score(terms, idfs, *chunkLex)
 	var dense *[]float32
 	if st.vecs.dim > 0 && rk.DenseWeight > 0 {
-		qv, err := ix.embedQuery(ctx, q.Text)
+		qv, err := ix.embedQuery(ctx, text)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return Result{}, ctx.Err()
@@ -216,7 +251,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 	// The question's terms over whole articles, once for the ranking and
 	// the feedback.
-	dterms, didfs := st.docLex.queryTerms(q.Text)
+	dterms, didfs := st.docLex.queryTerms(text)
 	scores := st.articleScores(dterms, didfs, rk, dense)
 	defer release(scores)
 	if rk.FeedbackWeight > 0 {
@@ -246,7 +281,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			if dense != nil {
 				p.Dense = float64((*dense)[row])
 			}
-			p.Coverage = st.lex.coverage(terms, idfs, row, res.QueryWeight)
+			p.Coverage = st.lex.coverage(terms[:asKnown], idfs[:asKnown], row, res.QueryWeight)
+			if row > st.artStart[art.doc] && len(res.Passages) < beforeLimit {
+				prev := st.chunks[row-1]
+				if spans := persian.Sentences(prev.Text); len(spans) > 0 {
+					last := spans[len(spans)-1]
+					p.Before, p.BeforeStart = last.Text, prev.Start+last.Start
+				}
+			}
 			res.Passages = append(res.Passages, p)
 			if len(res.Passages) == k {
 				return res, nil
@@ -255,6 +297,33 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	return res, nil
 }
+
+// expansions returns the lexicon's synonyms of the question's terms that
+// the corpus uses and the question does not, each weighted by its share
+// of the term's credit times the lower of the two idfs (a common synonym
+// must not outweigh the rare word asked).
+func expansions(lex *bm25, terms []string, idfs []float64) []Term {
+	have := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		have[t] = true
+	}
+	var out []Term
+	for i, t := range terms {
+		for _, s := range persian.Synonyms(t) {
+			df := lex.df(s.Term)
+			if have[s.Term] || df == 0 {
+				continue
+			}
+			have[s.Term] = true
+			out = append(out, Term{Text: s.Term, IDF: s.Weight * min(idfs[i], lex.idf(s.Term)), DF: df, Expands: t, Weight: s.Weight})
+		}
+	}
+	return out
+}
+
+// beforeLimit bounds the passages that carry the sentence before them
+// (answers quote from the first few; a long ranking need not pay for it).
+const beforeLimit = 10
 
 // dedupe keeps the first of repeated terms (a variant may equal a word the
 // question already has).

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -278,5 +279,66 @@ func TestDateLimitedSearchPrefersRecent(t *testing.T) {
 	res, err := ix.Search(context.Background(), Query{Text: "نرخ بیکاری", K: 2, From: day(1), To: day(5)})
 	if err != nil || len(res.Passages) != 2 || res.Passages[0].ArticleID != "new.txt" {
 		t.Errorf("got %v %+v, want the newer of two equal articles first", err, res.Passages)
+	}
+}
+
+// TestSearchSpokenAndSynonyms: a spoken question is searched in the
+// written form articles use, and a news synonym finds the passage that
+// uses the other word, at a discount.
+func TestSearchSpokenAndSynonyms(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, fstest.MapFS{
+		"flood.txt": {Data: []byte("سیل در رامسر خسارت زد و تا کنون هیچ کشته‌ای گزارش نشده است.")},
+		"wheat.txt": {Data: []byte("خرید تضمینی گندم از کشاورزان به هفت میلیون تن رسید.")},
+		"other.txt": {Data: []byte("نمایشگاه کتاب تهران با حضور ناشران برگزار شد.")},
+	})
+	res, err := ix.Search(context.Background(), Query{Text: "تو سیل رامسر تلفات داشت؟", K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syn *Term
+	for i, tm := range res.Terms {
+		if tm.Text == "کشتهای" || tm.Text == "کشته" {
+			syn = &res.Terms[i]
+		}
+	}
+	if syn == nil || syn.Expands != "تلفات" || syn.Weight <= 0 || syn.Weight >= 1 {
+		t.Errorf("no discounted synonym of «تلفات» searched: %+v", res.Terms)
+	}
+	res, err = ix.Search(context.Background(), Query{Text: "گندم رو از کشاورزا میخره؟", K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Passages) == 0 || res.Passages[0].ArticleID != "wheat.txt" || res.Passages[0].Coverage > 1 {
+		t.Fatalf("got %+v, want wheat.txt first", res.Passages)
+	}
+	for _, tm := range res.Terms {
+		if tm.Text == "کشاورزا" {
+			t.Errorf("the spoken plural was searched as written: %+v", res.Terms)
+		}
+	}
+}
+
+func TestSearchPassageCarriesTheSentenceBefore(t *testing.T) {
+	ix := New(NewLocalEmbedder(64), "local", Options{Chunk: ChunkOptions{TargetWords: 8, MaxWords: 20}})
+	mustSync(t, ix, fstest.MapFS{"a.txt": {Data: []byte("مدیرعامل بازرگانی دولتی از خرید تضمینی گندم کشاورزان خبر داد. او افزود قیمت هر کیلوگرم گندم بیست هزار تومان تعیین شده است.")}})
+	res, err := ix.Search(context.Background(), Query{Text: "قیمت هر کیلوگرم گندم", K: 5, PerArticle: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := 0
+	for _, p := range res.Passages {
+		if p.N > 0 {
+			later++
+		}
+		if p.N == 0 && p.Before != "" {
+			t.Errorf("the first chunk has a sentence before it: %q", p.Before)
+		}
+		if p.N > 0 && !strings.HasPrefix(p.Before, "مدیرعامل") {
+			t.Errorf("chunk %d: before %q", p.N, p.Before)
+		}
+	}
+	if later == 0 {
+		t.Fatalf("no later chunk found: %+v", res.Passages)
 	}
 }
