@@ -41,11 +41,79 @@ commands:
                    eval --corpus FILE [--corpus FILE …] --questions FILE
                         [--absent FILE …] [--k 10] [--json] [--min metric=value …]
   config           print the configuration (secrets redacted)
+  version          print the version and the source revision
 
-Configuration comes from the environment and an optional .env file;
-see config.example.env.`
+"khabar <command> -h" describes one command. Configuration comes from the
+environment and an optional .env file; see config.example.env.`
 
 var errUsage = errors.New("bad usage")
+
+// command is one subcommand of the CLI.
+type command struct {
+	synopsis string // after "usage: khabar "
+	help     string
+	// args says what may follow the flags: "none", "some" (at least one)
+	// or "any"; eval parses its own (see parseEval).
+	args string
+}
+
+var commands = map[string]command{
+	"ask":     {synopsis: `ask "question"`, help: "Answers one question from the corpus (SEEDS_DIR and the uploads) and exits.", args: "some"},
+	"index":   {synopsis: "index", help: "Syncs the index in DATA_DIR with the corpus, embedding only what changed, and prints the report.", args: "none"},
+	"chat":    {synopsis: "chat", help: "A console chat on stdin/stdout: each line is a question or a command (/summary, /sources, /reload, /stats); you are an admin.", args: "none"},
+	"summary": {synopsis: "summary [text]", help: "Prints the news of the latest day, or of the period and/or topic the text names\n(«دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», 2025-10-05, «سیل»).", args: "any"},
+	"serve":   {synopsis: "serve", help: "Runs the Telegram bot (needs TELEGRAM_BOT_TOKEN) until SIGINT or SIGTERM: long polling, or\na webhook with WEBHOOK_URL; daily digests; /healthz, /readyz and /metrics on OPS_LISTEN.", args: "none"},
+	"health":  {synopsis: "health", help: "Checks a running serve on OPS_LISTEN (the container health check): exits 0 when it is\nhealthy, 1 when it does not answer or reports that Telegram refused the token.", args: "none"},
+	"eval":    {synopsis: "eval --corpus FILE [--corpus FILE …] --questions FILE [flags]", help: "Measures retrieval and answers on an evaluation set (the formats are in docs/)."},
+	"config":  {synopsis: "config", help: "Prints the configuration, one VARIABLE=value a line, with secrets and URL credentials hidden.", args: "none"},
+	"version": {synopsis: "version", help: "Prints khabar's module version, source revision and Go version.", args: "none"},
+}
+
+// errHelp is returned by [parseArgs] when the usage was asked for and
+// printed: the command is done, successfully.
+var errHelp = errors.New("help shown")
+
+// parseArgs parses args with fl. -h or --help prints the usage to stdout
+// and returns errHelp; a bad flag prints the error and the usage to
+// stderr and returns an error wrapping errUsage.
+func parseArgs(fl *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	usage := fl.Usage
+	fl.SetOutput(io.Discard) // the flag package's own messages
+	fl.Usage = func() {}
+	err := fl.Parse(args)
+	fl.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fl.SetOutput(stdout)
+		fl.Usage()
+		return errHelp
+	case err != nil:
+		fmt.Fprintln(stderr, err)
+		fl.SetOutput(stderr)
+		fl.Usage()
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	fl.SetOutput(stderr)
+	return nil
+}
+
+// newFlags returns the flag set of a command, whose usage is its synopsis,
+// its help and its flags.
+func newFlags(name string, c command) *flag.FlagSet {
+	fl := flag.NewFlagSet("khabar "+name, flag.ContinueOnError)
+	fl.Usage = func() {
+		w := fl.Output()
+		fmt.Fprintf(w, "usage: khabar %s\n\n%s\n", c.synopsis, c.help)
+		n := 0
+		fl.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(w, "\nflags:")
+			fl.PrintDefaults()
+		}
+		fmt.Fprintln(w, "\nConfiguration comes from the environment and an optional .env file; see config.example.env.")
+	}
+	return fl
+}
 
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -57,10 +125,54 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("%w: no command", errUsage)
 		}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "help", "-h", "--help":
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) == 1 {
+			if c, ok := commands[rest[0]]; ok {
+				fl := newFlags(rest[0], c)
+				fl.SetOutput(stdout)
+				fl.Usage()
+				return nil
+			}
+		}
 		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, name)
+	}
+	var ea evalArgs
+	if name == "eval" {
+		var err error
+		if ea, err = parseEval(rest, stdout, stderr); err != nil {
+			if errors.Is(err, errHelp) {
+				return nil
+			}
+			return err
+		}
+	} else {
+		fl := newFlags(name, c)
+		if err := parseArgs(fl, rest, stdout, stderr); err != nil {
+			if errors.Is(err, errHelp) {
+				return nil
+			}
+			return err
+		}
+		rest = fl.Args()
+		switch {
+		case c.args == "none" && len(rest) > 0:
+			fl.Usage()
+			return fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, name, rest[0])
+		case c.args == "some" && strings.TrimSpace(strings.Join(rest, "")) == "":
+			fl.Usage()
+			return fmt.Errorf("%w: %s needs %s", errUsage, name, strings.TrimPrefix(c.synopsis, name+" "))
+		}
+	}
+	if name == "version" {
+		fmt.Fprintln(stdout, versionText())
 		return nil
 	}
 	cfg, err := loadConfig(getenv)
@@ -68,34 +180,39 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("config: %w", err)
 	}
 	log := newLogger(cfg, stderr)
-	switch cmd {
+	// Whatever a command returns is printed by main: take the credentials
+	// out of it (a library's error may quote a URL).
+	return newScrubber(cfg).error(runCommand(ctx, name, cfg, log, rest, ea, stdin, stdout, stderr))
+}
+
+// runCommand runs the command name with its arguments (flags parsed).
+func runCommand(ctx context.Context, name string, cfg Config, log *slog.Logger, args []string, ea evalArgs, stdin io.Reader, stdout, stderr io.Writer) error {
+	switch name {
 	case "ask":
-		return cmdAsk(ctx, cfg, log, rest, stdout)
+		return cmdAsk(ctx, cfg, log, args, stdout)
 	case "index":
 		return cmdIndex(ctx, cfg, log, stdout)
 	case "chat":
 		return cmdChat(ctx, cfg, log, stdin, stdout)
 	case "summary":
-		return cmdSummary(ctx, cfg, log, rest, stdout)
+		return cmdSummary(ctx, cfg, log, args, stdout)
 	case "serve":
 		return cmdServe(ctx, cfg, log)
 	case "health":
 		return cmdHealth(ctx, cfg, stdout)
 	case "eval":
-		return cmdEval(ctx, cfg, log, rest, stdout, stderr)
+		return cmdEval(ctx, cfg, log, ea, stdout, stderr)
 	case "config":
 		fmt.Fprint(stdout, cfg)
 		return nil
-	default:
-		fmt.Fprintln(stderr, usage)
-		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, name)
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(cfg.LogLevel)) // validated by Config.Validate
-	opts := &slog.HandlerOptions{Level: lvl}
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: newScrubber(cfg).attr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -119,7 +236,7 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	var client *llm.Client
 	if cfg.LLM() {
 		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
-		log.Info("language model configured", "client", client.String(), "chat_model", cfg.OpenAIChatModel)
+		log.Info("language model configured", "base_url", llmBase(cfg), "key_set", cfg.OpenAIAPIKey != "", "chat_model", cfg.OpenAIChatModel)
 	}
 	emb, identity := embedder(cfg, client)
 	ix := retrieval.New(emb, identity, retrieval.Options{
@@ -135,6 +252,15 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
 	}, nil
+}
+
+// llmBase names the language model's server for the log, credentials
+// hidden.
+func llmBase(cfg Config) string {
+	if cfg.OpenAIBaseURL == "" {
+		return "OpenAI"
+	}
+	return redactURL(cfg.OpenAIBaseURL)
 }
 
 // embedder returns the configured embedder and its identity.
@@ -219,11 +345,7 @@ func (a *app) logReport(rep retrieval.Report) {
 }
 
 func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("ask", flag.ContinueOnError)
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	question := strings.Join(fl.Args(), " ")
+	question := strings.Join(args, " ")
 	a, err := newApp(cfg, log, nil)
 	if err != nil {
 		return err
