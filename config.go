@@ -97,7 +97,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			values[k] = v
 		}
 	case explicit || !errors.Is(err, os.ErrNotExist):
-		return Config{}, fmt.Errorf("ENV_FILE %s: %w", envFile, err)
+		return Config{}, fmt.Errorf("ENV_FILE: %w", err)
 	}
 	for _, key := range configKeys() {
 		if v := getenv(key); v != "" {
