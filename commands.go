@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -221,9 +222,12 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 
 // app is the wired program: the corpus, the index and the composer.
 type app struct {
-	cfg      Config
-	log      *slog.Logger
-	corpus   fs.FS
+	cfg    Config
+	log    *slog.Logger
+	corpus fs.FS
+	// uploads is the folder of the articles admins sent (UPLOADS_DIR,
+	// default DATA_DIR/uploads): part of the corpus, named uploads/… in it.
+	uploads  string
 	index    *retrieval.Index
 	composer *answer.Composer
 }
@@ -249,6 +253,7 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 		cfg:      cfg,
 		log:      log,
 		corpus:   corpus,
+		uploads:  uploadsDir(cfg),
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
 	}, nil
@@ -315,8 +320,8 @@ func (a *app) open(ctx context.Context) (retrieval.Report, error) {
 	if err := a.index.Load(ctx); err != nil {
 		a.log.Info("building the index from the corpus", "reason", err)
 	}
-	rep, err := a.index.Sync(ctx, a.corpus)
-	a.logReport(rep)
+	rep, err := a.sync(ctx)
+	a.logReport(rep, err)
 	if err != nil {
 		return rep, fmt.Errorf("index: %w", err)
 	}
@@ -327,17 +332,105 @@ func (a *app) open(ctx context.Context) (retrieval.Report, error) {
 // uploads): questions keep being answered from the old index until the new
 // one is swapped in.
 func (a *app) reload(ctx context.Context) (retrieval.Report, error) {
-	rep, err := a.index.Sync(ctx, a.corpus)
-	a.logReport(rep)
+	rep, err := a.sync(ctx)
+	a.logReport(rep, err)
 	return rep, err
 }
 
-func (a *app) logReport(rep retrieval.Report) {
+// uploadsPrefix names the uploaded articles in the corpus.
+const uploadsPrefix = "uploads/"
+
+// uploadsDir is where uploads are saved and loaded from: UPLOADS_DIR, or
+// DATA_DIR/uploads (a writable volume in the Docker image, where SEEDS_DIR
+// is read-only); "" when neither is set.
+func uploadsDir(cfg Config) string {
+	switch {
+	case cfg.UploadsDir != "":
+		return cfg.UploadsDir
+	case cfg.DataDir != "":
+		return filepath.Join(cfg.DataDir, "uploads")
+	}
+	return ""
+}
+
+// sync makes the index hold the corpus: the articles of SEEDS_DIR and of
+// the uploads folder, loaded separately and merged. An uploaded article is
+// named uploads/<its name>, so that it never collides with a seed of the
+// same name; one whose text a seed already has (the same article sent
+// again) is left out instead of being indexed twice.
+func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
+	start := time.Now()
+	opts := retrieval.LoadOptions{MaxArticleBytes: a.cfg.MaxArticleBytes}
+	seeds, seedsErr := retrieval.Load(ctx, a.corpus, opts)
+	if seedsErr != nil && !errors.Is(seedsErr, retrieval.ErrNoArticles) {
+		return retrieval.Report{Problems: seeds.Problems, Duration: time.Since(start)}, seedsErr
+	}
+	articles, problems := seeds.Articles, seeds.Problems
+	up, err := a.loadUploads(ctx, opts)
+	if err != nil {
+		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, err
+	}
+	ids := make(map[string]bool, len(articles))
+	texts := make(map[string]bool, len(articles))
+	for _, art := range articles {
+		ids[art.ID], texts[art.Text] = true, true
+	}
+	for _, p := range up.Problems {
+		p.Path = uploadsPrefix + p.Path
+		problems = append(problems, p)
+	}
+	for _, art := range up.Articles {
+		art.ID, art.Path = uploadsPrefix+art.ID, uploadsPrefix+art.Path
+		switch {
+		case texts[art.Text]:
+			a.log.Debug("uploaded article already in the corpus", "file", art.Path, "id", art.ID)
+			continue
+		case ids[art.ID]:
+			problems = append(problems, retrieval.Problem{Path: art.Path, Line: art.Line, Reason: fmt.Sprintf("duplicate id %q (also in SEEDS_DIR)", art.ID), Skipped: true})
+			continue
+		}
+		ids[art.ID], texts[art.Text] = true, true
+		articles = append(articles, art)
+	}
+	if len(articles) == 0 {
+		if seedsErr == nil {
+			seedsErr = fmt.Errorf("load corpus: %w", retrieval.ErrNoArticles)
+		}
+		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, seedsErr
+	}
+	rep, err := a.index.SyncArticles(ctx, articles)
+	rep.Problems = append(problems, rep.Problems...)
+	rep.Duration = time.Since(start)
+	return rep, err
+}
+
+// loadUploads loads the uploads folder; a folder that does not exist yet
+// (no upload so far) or holds no article is an empty corpus.
+func (a *app) loadUploads(ctx context.Context, opts retrieval.LoadOptions) (retrieval.Corpus, error) {
+	if a.uploads == "" {
+		return retrieval.Corpus{}, nil
+	}
+	if _, err := os.Stat(a.uploads); errors.Is(err, fs.ErrNotExist) {
+		return retrieval.Corpus{}, nil
+	}
+	c, err := retrieval.Load(ctx, os.DirFS(a.uploads), opts)
+	if err != nil && !errors.Is(err, retrieval.ErrNoArticles) {
+		return c, fmt.Errorf("uploads %s: %w", a.uploads, err)
+	}
+	return c, nil
+}
+
+// logReport logs a sync: its problems, and "index synced" only when it
+// succeeded.
+func (a *app) logReport(rep retrieval.Report, err error) {
 	for _, p := range rep.Problems {
 		a.log.Warn("corpus problem", "file", p.Path, "line", p.Line, "reason", p.Reason, "skipped", p.Skipped)
 	}
 	if rep.SnapshotErr != nil {
 		a.log.Error("snapshot not saved; the previous one is kept", "err", rep.SnapshotErr)
+	}
+	if err != nil {
+		return // the caller reports it
 	}
 	a.log.Info("index synced", "articles", rep.Articles, "chunks", rep.Chunks, "added", rep.Added,
 		"updated", rep.Updated, "removed", rep.Removed, "unchanged", rep.Unchanged,

@@ -22,6 +22,9 @@ import (
 type Config struct {
 	SeedsDir string `env:"SEEDS_DIR" envDefault:"seeds"`
 	DataDir  string `env:"DATA_DIR" envDefault:"data"`
+	// UploadsDir holds the article files admins send; "" means
+	// DATA_DIR/uploads.
+	UploadsDir string `env:"UPLOADS_DIR"`
 
 	Embedder      string `env:"EMBEDDER" envDefault:"local"`
 	LocalEmbedDim int    `env:"LOCAL_EMBED_DIM" envDefault:"256"`

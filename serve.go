@@ -169,19 +169,16 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 	self := api.Self
 	log.Info("telegram bot", "username", self.UserName, "id", self.ID, "endpoint", endpointHost(cfg.TelegramAPIEndpoint))
 
-	// Uploads are saved into SEEDS_DIR, which must be a real folder (not
-	// the seeds built into the binary).
-	seeds := ""
-	if fi, err := os.Stat(cfg.SeedsDir); err == nil && fi.IsDir() {
-		seeds = cfg.SeedsDir
-	} else {
-		log.Info("article uploads are off: SEEDS_DIR is not a folder", "seeds_dir", cfg.SeedsDir)
+	// Uploads are saved in the uploads folder (DATA_DIR/uploads: SEEDS_DIR
+	// may be read-only, as in the Docker image, or built into the binary).
+	if a.uploads == "" {
+		log.Info("article uploads are off: neither UPLOADS_DIR nor DATA_DIR is set")
 	}
 	opts := bot.ChatOptions{
 		Summarizer:         a.composer,
 		Reload:             a.reload,
 		Stats:              a.index.Stats,
-		SeedsDir:           seeds,
+		UploadsDir:         a.uploads,
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		MaxArticleBytes:    cfg.MaxArticleBytes,
 		MaxQuestionChars:   cfg.MaxQuestionChars,

@@ -150,7 +150,9 @@ func startServe(t *testing.T, vars map[string]string, logs io.Writer) (stop func
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, logs)
+	}()
 	var once sync.Once
 	var err error
 	stop = func() error {
@@ -328,9 +330,10 @@ func TestServeRevokedTokenFailsHealth(t *testing.T) {
 			}
 			return nil, &telegramtest.Failure{Status: http.StatusUnauthorized, Description: "Unauthorized"}
 		})
-		// End the pending long poll, so that the next one meets the 401.
-		reader := tgbotapi.Chat{ID: 5, Type: "private"}
-		fake.PushText(reader, tgbotapi.User{ID: 5}, "سلام")
+		// End the pending long poll, so that the next one meets the 401,
+		// with group chatter the bot ignores: no other call succeeds
+		// meanwhile (with a revoked token none would).
+		fake.PushText(tgbotapi.Chat{ID: -70, Type: "supergroup"}, tgbotapi.User{ID: 5}, "سلام به همه")
 		select {
 		case <-twice:
 		case <-ctx.Done():
@@ -342,8 +345,9 @@ func TestServeRevokedTokenFailsHealth(t *testing.T) {
 		}
 		// Accepted again: the next poll and the reply succeed.
 		fake.Handle("getUpdates", nil)
-		fake.PushText(reader, tgbotapi.User{ID: 5}, "سلام دوباره")
-		if _, err := fake.WaitMessages(ctx, reader.ID, 2); err != nil {
+		reader := tgbotapi.Chat{ID: 5, Type: "private"}
+		fake.PushText(reader, tgbotapi.User{ID: 5}, "سلام")
+		if _, err := fake.WaitMessages(ctx, reader.ID, 1); err != nil {
 			t.Fatalf("%v\n%s", err, logs.String())
 		}
 		if _, _, err := runCmd(t, vars, "", "health"); err != nil {
