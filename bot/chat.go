@@ -324,7 +324,8 @@ func (c *Chat) stats() Reply {
 		st := c.opts.Stats()
 		lines = append(lines, fmt.Sprintf(msgStatsIndex, persian.Itoa(st.Articles), persian.Itoa(st.Chunks)))
 		if !st.Built.IsZero() {
-			lines = append(lines, fmt.Sprintf(msgStatsBuilt, persian.FormatDate(st.Built)+" "+persian.Digits(st.Built.Local().Format("15:04"))))
+			built := st.Built.In(persian.Tehran()) // the readers' time, not the server's
+			lines = append(lines, fmt.Sprintf(msgStatsBuilt, persian.FormatDate(built)+" "+persian.Digits(built.Format("15:04"))))
 		}
 	}
 	lines = append(lines,
