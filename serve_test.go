@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/khabar/khabar/internal/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 )
 
@@ -354,4 +357,45 @@ func TestServeRevokedTokenFailsHealth(t *testing.T) {
 			t.Errorf("health after a successful poll: %v", err)
 		}
 	})
+}
+
+// TestServeRunsWithADamagedDigestStore: a truncated digest.db (bbolt
+// panicked on it at every start: exit 2, a crash loop) leaves the bot
+// answering, with an ERROR naming the file, and /digest unavailable.
+func TestServeRunsWithADamagedDigestStore(t *testing.T) {
+	fake := telegramtest.New(t, telegramtest.Options{})
+	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "TELEGRAM_BOT_TOKEN", fake.Token(),
+		"TELEGRAM_API_ENDPOINT", fake.APIEndpoint())
+	path := filepath.Join(vars["DATA_DIR"], digestFile)
+	st, err := digest.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		st.Subscribe(int64(-100-i), 8, 0)
+	}
+	st.Close()
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, data[:len(data)/2], 0o600)
+
+	var logs syncBuffer
+	stop := startServe(t, vars, &logs)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := fake.WaitPolling(ctx); err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	reader := tgbotapi.Chat{ID: 5, Type: "private"}
+	fake.PushText(reader, tgbotapi.User{ID: 5}, "/digest 08:00")
+	msgs, err := fake.WaitMessages(ctx, reader.ID, 1)
+	if err != nil || !strings.Contains(msgs[0].Visible, "در دسترس نیست") {
+		t.Errorf("/digest with no store: %v %+v", err, msgs)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "digest store is damaged") || !strings.Contains(out, digestFile) {
+		t.Errorf("want an ERROR naming the damaged store:\n%s", out)
+	}
 }
