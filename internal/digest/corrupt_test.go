@@ -17,7 +17,7 @@ import (
 
 // storeFile returns the bytes of a closed store with n subscriptions
 // (enough for a branch page and overflow beyond the first leaf).
-func storeFile(t *testing.T, n int) []byte {
+func storeFile(t testing.TB, n int) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "digest.db")
 	st, err := Open(path)
