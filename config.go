@@ -8,12 +8,12 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
-	"github.com/joho/godotenv"
 )
 
 // Config is every setting of khabar, read from the environment (and an
@@ -22,6 +22,9 @@ import (
 type Config struct {
 	SeedsDir string `env:"SEEDS_DIR" envDefault:"seeds"`
 	DataDir  string `env:"DATA_DIR" envDefault:"data"`
+	// UploadsDir holds the article files admins send; "" means
+	// DATA_DIR/uploads.
+	UploadsDir string `env:"UPLOADS_DIR"`
 
 	Embedder      string `env:"EMBEDDER" envDefault:"local"`
 	LocalEmbedDim int    `env:"LOCAL_EMBED_DIM" envDefault:"256"`
@@ -81,6 +84,10 @@ var ErrInvalid = errors.New("invalid value")
 // secretVars are never printed.
 var secretVars = map[string]bool{"OPENAI_API_KEY": true, "TELEGRAM_BOT_TOKEN": true, "WEBHOOK_SECRET": true}
 
+// urlVars are printed with the credentials they may carry hidden (see
+// [redactURL]).
+var urlVars = map[string]bool{"OPENAI_BASE_URL": true, "TELEGRAM_API_ENDPOINT": true, "WEBHOOK_URL": true}
+
 // loadConfig returns the defaults overridden by the .env file (ENV_FILE,
 // default ".env", optional) and then by the environment, validated.
 func loadConfig(getenv func(string) string) (Config, error) {
@@ -90,14 +97,14 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if !explicit {
 		envFile = ".env"
 	}
-	fileVals, err := godotenv.Read(envFile)
+	fileVals, err := readEnvFile(envFile)
 	switch {
 	case err == nil:
 		for k, v := range fileVals {
 			values[k] = v
 		}
 	case explicit || !errors.Is(err, os.ErrNotExist):
-		return Config{}, fmt.Errorf("ENV_FILE %s: %w", envFile, err)
+		return Config{}, fmt.Errorf("ENV_FILE: %w", err)
 	}
 	for _, key := range configKeys() {
 		if v := getenv(key); v != "" {
@@ -140,13 +147,34 @@ func nameVariables(err error) error {
 		if errors.As(e, &pe) {
 			if f, ok := t.FieldByName(pe.Name); ok {
 				key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-				errs = append(errs, fmt.Errorf("%s: %w: %w", key, ErrInvalid, pe.Err))
+				errs = append(errs, fmt.Errorf("%s: %w: %s", key, ErrInvalid, expected(f.Type)))
 				continue
 			}
 		}
-		errs = append(errs, e)
+		// The library's other errors may quote the value: say only that
+		// one could not be read.
+		errs = append(errs, fmt.Errorf("%w: a variable could not be read", ErrInvalid))
 	}
 	return errors.Join(errs...)
+}
+
+// expected describes the values a variable of type t takes. Parse errors
+// say this instead of the parser's message, which quotes the value (a
+// token pasted into the wrong variable would be printed).
+func expected(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeFor[time.Duration]():
+		return "not a duration (such as 30s, 5m or 1h)"
+	case t.Kind() == reflect.Slice:
+		return "not a comma-separated list of integers"
+	case t.Kind() == reflect.Float64:
+		return "not a number"
+	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64:
+		return "not an integer"
+	case t.Kind() == reflect.Bool:
+		return "not true or false"
+	}
+	return "cannot be read"
 }
 
 // Validate checks every value and returns one error per bad variable.
@@ -162,11 +190,11 @@ func (c Config) Validate() error {
 			bad("EMBEDDER", "openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
 		}
 	default:
-		bad("EMBEDDER", "%q is not one of local, openai", c.Embedder)
+		bad("EMBEDDER", "not one of local, openai")
 	}
 	if c.OpenAIBaseURL != "" {
 		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("OPENAI_BASE_URL", "%q is not an http(s) URL", c.OpenAIBaseURL)
+			bad("OPENAI_BASE_URL", "not an http(s) URL")
 		}
 	}
 	if c.LLM() && c.OpenAIChatModel == "" {
@@ -194,14 +222,14 @@ func (c Config) Validate() error {
 		bad("TELEGRAM_BOT_TOKEN", "does not look like a bot token (id:secret)")
 	}
 	if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
-		bad("TELEGRAM_API_ENDPOINT", "%q needs two %%s, for the token and the method", c.TelegramAPIEndpoint)
+		bad("TELEGRAM_API_ENDPOINT", "needs two %%s, for the token and the method")
 	}
 	if c.TelegramPollTimeout < time.Second || c.TelegramPollTimeout > 10*time.Minute {
 		bad("TELEGRAM_POLL_TIMEOUT", "%s is outside 1s–10m", c.TelegramPollTimeout)
 	}
 	if c.WebhookURL != "" {
 		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			bad("WEBHOOK_URL", "%q is not an https URL", c.WebhookURL)
+			bad("WEBHOOK_URL", "not an https URL")
 		}
 		if c.WebhookSecret == "" {
 			bad("WEBHOOK_SECRET", "required with WEBHOOK_URL")
@@ -227,7 +255,7 @@ func (c Config) Validate() error {
 	}
 	if c.OpsListen != "" {
 		if _, _, err := net.SplitHostPort(c.OpsListen); err != nil {
-			bad("OPS_LISTEN", "%q is not host:port", c.OpsListen)
+			bad("OPS_LISTEN", "not host:port")
 		}
 	}
 	if c.UpdateTimeout < time.Second {
@@ -259,10 +287,10 @@ func (c Config) Validate() error {
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		bad("LOG_LEVEL", "%q is not debug, info, warn or error", c.LogLevel)
+		bad("LOG_LEVEL", "not debug, info, warn or error")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		bad("LOG_FORMAT", "%q is not text or json", c.LogFormat)
+		bad("LOG_FORMAT", "not text or json")
 	}
 	return errors.Join(errs...)
 }
@@ -300,8 +328,12 @@ func (c Config) String() string {
 			}
 			val = strings.Join(parts, ",")
 		}
-		if secretVars[key] && val != "" {
+		switch {
+		case val == "":
+		case secretVars[key]:
 			val = redact(val)
+		case urlVars[key]:
+			val = redactURL(val)
 		}
 		fmt.Fprintf(&b, "%s=%s\n", key, val)
 	}
@@ -321,4 +353,47 @@ func (c Config) LogValue() slog.Value {
 // redact hides a secret entirely: it only says that one is set.
 func redact(string) string {
 	return "***"
+}
+
+// A bot token («123456:AA…») inside a URL's path.
+var pathToken = regexp.MustCompile(`[0-9]+:[A-Za-z0-9_-]+`)
+
+// endpointVerb is TELEGRAM_API_ENDPOINT's %s while its URL is parsed
+// (url.Parse refuses "%s" as a bad escape).
+const endpointVerb = "KHABARVERB"
+
+// redactURL returns raw with what may be a credential replaced by ***: the
+// userinfo (user:password@), a bot token in the path (/bot123:ABC/), every
+// query value and the fragment. The scheme, host, port and the rest of the
+// path stay, so that an operator can still see where khabar connects. A
+// value that does not parse as a URL is hidden whole.
+func redactURL(raw string) string {
+	u, err := url.Parse(strings.ReplaceAll(raw, "%s", endpointVerb))
+	if err != nil || u.Opaque != "" || strings.Contains(u.Host, endpointVerb) {
+		return redact(raw)
+	}
+	var b strings.Builder
+	if u.Scheme != "" {
+		b.WriteString(u.Scheme + ":")
+	}
+	if u.Host != "" || u.User != nil {
+		b.WriteString("//")
+	}
+	if u.User != nil {
+		b.WriteString("***@")
+	}
+	b.WriteString(u.Host)
+	b.WriteString(pathToken.ReplaceAllString(u.EscapedPath(), "***"))
+	if u.RawQuery != "" || u.ForceQuery {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			k, _, _ := strings.Cut(p, "=")
+			parts[i] = pathToken.ReplaceAllString(k, "***") + "=***"
+		}
+		b.WriteString("?" + strings.Join(parts, "&"))
+	}
+	if u.Fragment != "" {
+		b.WriteString("#***")
+	}
+	return strings.ReplaceAll(b.String(), endpointVerb, "%s")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,22 +25,54 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // errGuard is returned when a --min or --max guard fails.
 var errGuard = errors.New("evaluation guard failed")
 
-func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	var corpora, absent, mins, maxs listFlag
-	fl.Var(&corpora, "corpus", "corpus.jsonl to index (repeatable)")
-	fl.Var(&absent, "absent", "corpus.jsonl to index alone and ask every question against, where none can be answered (repeatable)")
-	fl.Var(&mins, "min", "guard: metric=value, fail when the metric is below value (repeatable; metric names as in --json, e.g. retrieval.ndcg_at_10)")
-	fl.Var(&maxs, "max", "guard: metric=value, fail when the metric is above value (repeatable; e.g. search_latency.p95_ms)")
-	questions := fl.String("questions", "", "questions.jsonl")
-	reader := fl.String("reader", "", "a reader set folder (testdata/reader): its questions asked through the console chat")
-	nowFlag(fl, &cfg)
-	k := fl.Int("k", 10, "cut-off k for the printed success@k")
-	asJSON := fl.Bool("json", false, "print one JSON object")
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+// evalArgs are eval's parsed flags.
+type evalArgs struct {
+	corpora, absent, mins, maxs listFlag
+	questions                   string
+	reader                      string // a reader set folder, instead of corpora and questions
+	now                         clockSetting
+	k                           int
+	json                        bool
+}
+
+// parseEval parses eval's flags (before the configuration is read, so
+// that -h works whatever it holds).
+func parseEval(args []string, stdout, stderr io.Writer) (evalArgs, error) {
+	fl := newFlags("eval", commands["eval"])
+	var ea evalArgs
+	fl.Var(&ea.corpora, "corpus", "corpus.jsonl to index (repeatable)")
+	fl.Var(&ea.absent, "absent", "corpus.jsonl to index alone and ask every question against, where none can be answered (repeatable)")
+	fl.Var(&ea.mins, "min", "guard: metric=value, fail when the metric is below value (repeatable; metric names as in --json, e.g. retrieval.ndcg_at_10)")
+	fl.Var(&ea.maxs, "max", "guard: metric=value, fail when the metric is above value (repeatable; e.g. search_latency.p95_ms)")
+	fl.StringVar(&ea.questions, "questions", "", "questions.jsonl")
+	fl.StringVar(&ea.reader, "reader", "", "a reader set folder (testdata/reader): its questions asked through the console chat")
+	nowFlag(fl, &ea.now)
+	fl.IntVar(&ea.k, "k", 10, "cut-off k for the printed success@k")
+	fl.BoolVar(&ea.json, "json", false, "print one JSON object")
+	if err := parseArgs(fl, args, stdout, stderr); err != nil {
+		return ea, err
 	}
+	if fl.NArg() > 0 {
+		fl.Usage()
+		return ea, fmt.Errorf("%w: eval takes no arguments, got %q", errUsage, fl.Arg(0))
+	}
+	if ea.reader != "" {
+		if len(ea.corpora)+len(ea.absent) > 0 || ea.questions != "" {
+			fl.Usage()
+			return ea, fmt.Errorf("%w: --reader takes its corpus from the set; drop --corpus, --absent and --questions", errUsage)
+		}
+		return ea, nil
+	}
+	if len(ea.corpora) == 0 || ea.questions == "" {
+		fl.Usage()
+		return ea, fmt.Errorf("%w: eval needs --corpus and --questions (or --reader)", errUsage)
+	}
+	return ea, nil
+}
+
+func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, ea evalArgs, stdout, stderr io.Writer) error {
+	corpora, absent, mins, maxs := ea.corpora, ea.absent, ea.mins, ea.maxs
+	questions, k, asJSON := &ea.questions, &ea.k, &ea.json
 	lower, err := parseGuards("--min", mins)
 	if err != nil {
 		return err
@@ -50,15 +81,8 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 	if err != nil {
 		return err
 	}
-	if *reader != "" {
-		if len(corpora)+len(absent) > 0 || *questions != "" {
-			return fmt.Errorf("%w: --reader takes its corpus from the set; drop --corpus, --absent and --questions", errUsage)
-		}
-		return evalReader(ctx, cfg, log, *reader, *asJSON, lower, upper, stdout, stderr)
-	}
-	if len(corpora) == 0 || *questions == "" {
-		fl.Usage()
-		return fmt.Errorf("%w: eval needs --corpus and --questions (or --reader)", errUsage)
+	if ea.reader != "" {
+		return evalReader(ctx, cfg, log, ea.reader, *asJSON, lower, upper, stdout, stderr)
 	}
 	var client *llm.Client
 	if cfg.LLM() {

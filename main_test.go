@@ -59,16 +59,6 @@ func TestAskNotFound(t *testing.T) {
 	}
 }
 
-func TestAskEmptyQuestion(t *testing.T) {
-	out, _, err := runCmd(t, testEnv(t), "", "ask", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out, "پرسش") {
-		t.Errorf("got %q, want a request for a question", out)
-	}
-}
-
 func TestIndexTwiceEmbedsNothing(t *testing.T) {
 	vars := testEnv(t)
 	out, _, err := runCmd(t, vars, "", "index")

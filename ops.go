@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,11 +16,18 @@ import (
 	"github.com/khabar/khabar/internal/metrics"
 )
 
-// opsHandler serves /healthz (the process answers), /readyz (ready reports
+// opsHandler serves /healthz (the process answers, and health, when set,
+// reports no error: a revoked bot token is a 503), /readyz (ready reports
 // whether the index is loaded and the bot running) and /metrics.
-func opsHandler(m *metrics.Metrics, ready func() bool) http.Handler {
+func opsHandler(m *metrics.Metrics, ready func() bool, health func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if health != nil {
+			if err := health(); err != nil {
+				http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
@@ -84,7 +92,8 @@ func cmdHealth(ctx context.Context, cfg Config, stdout io.Writer) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("health: %s", resp.Status)
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("health: %s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil

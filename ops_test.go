@@ -90,7 +90,7 @@ func TestOpsEndpoints(t *testing.T) {
 		Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(),
 		PollTimeout: time.Second, NoPacing: true, Metrics: m,
 	})
-	ops := httptest.NewServer(opsHandler(m, b.Ready))
+	ops := httptest.NewServer(opsHandler(m, b.Ready, nil))
 	defer ops.Close()
 
 	if code, body := fetch(t, ops.URL+"/healthz"); code != http.StatusOK || body != "ok\n" {

@@ -44,10 +44,11 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// The ops listener starts first, so that /healthz answers during a
 	// long first sync; /readyz waits for the bot.
 	var running atomic.Pointer[bot.Bot]
+	auth := &tokenWatch{}
 	if cfg.OpsListen != "" {
 		octx, stop := context.WithCancel(ctx)
-		ready := func() bool { b := running.Load(); return b != nil && b.Ready() }
-		wait, err := serveOps(octx, cfg.OpsListen, opsHandler(m, ready), log)
+		ready := func() bool { b := running.Load(); return b != nil && b.Ready() && auth.err() == nil }
+		wait, err := serveOps(octx, cfg.OpsListen, opsHandler(m, ready, auth.err), log)
 		if err != nil {
 			stop()
 			return err
@@ -61,8 +62,11 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if store != nil {
 		defer store.Close()
 	}
-	b, err := newBot(cfg, log, a, m, store)
+	b, err := newBot(ctx, cfg, log, a, m, store, auth)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting for Telegram
+		}
 		return err
 	}
 	if store != nil {
@@ -99,8 +103,13 @@ func openDigests(dataDir string, log *slog.Logger) *digest.Store {
 		log.Error("daily digests are off: DATA_DIR cannot hold the store", "err", err)
 		return nil
 	}
-	store, err := digest.Open(filepath.Join(dataDir, digestFile))
-	if err != nil {
+	path := filepath.Join(dataDir, digestFile)
+	store, err := digest.Open(path)
+	switch {
+	case errors.Is(err, digest.ErrCorrupt):
+		log.Error("daily digests are off: the digest store is damaged; move it away to start with no subscriptions", "file", path, "err", err)
+		return nil
+	case err != nil:
 		log.Error("daily digests are off: DATA_DIR cannot hold the store", "err", err)
 		return nil
 	}
@@ -156,33 +165,30 @@ func digestSender(d digester, b *bot.Bot, store *digest.Store, timeout time.Dura
 
 // newBot connects to the Bot API and wires the bot to the app; the bot
 // reports to m (serve it on an ops listener, with b.Ready for readiness).
-func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *digest.Store) (*bot.Bot, error) {
+// Until getMe answers (the network or a self-hosted Bot API server may come
+// up after khabar) it retries with a capped exponential backoff, until ctx
+// is done; auth watches every Bot API answer for a rejected token.
+func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *digest.Store, auth *tokenWatch) (*bot.Bot, error) {
 	// tgbotapi has no context: the client's timeout, just above the long
 	// poll, is what ends a request.
-	client := &http.Client{Timeout: cfg.TelegramPollTimeout + 15*time.Second}
-	api, err := tgbotapi.NewBotAPIWithClient(cfg.TelegramBotToken, cfg.TelegramAPIEndpoint, client)
+	client := &http.Client{Timeout: cfg.TelegramPollTimeout + 15*time.Second, Transport: auth.transport(http.DefaultTransport)}
+	api, err := connect(ctx, cfg, client, log)
 	if err != nil {
-		return nil, fmt.Errorf("telegram: %w", bot.RedactToken(err, cfg.TelegramBotToken))
+		return nil, err
 	}
-	self, err := api.GetMe()
-	if err != nil {
-		return nil, fmt.Errorf("telegram getMe: %w", bot.RedactToken(err, cfg.TelegramBotToken))
-	}
+	self := api.Self
 	log.Info("telegram bot", "username", self.UserName, "id", self.ID, "endpoint", endpointHost(cfg.TelegramAPIEndpoint))
 
-	// Uploads are saved into SEEDS_DIR, which must be a real folder (not
-	// the seeds built into the binary).
-	seeds := ""
-	if fi, err := os.Stat(cfg.SeedsDir); err == nil && fi.IsDir() {
-		seeds = cfg.SeedsDir
-	} else {
-		log.Info("article uploads are off: SEEDS_DIR is not a folder", "seeds_dir", cfg.SeedsDir)
+	// Uploads are saved in the uploads folder (DATA_DIR/uploads: SEEDS_DIR
+	// may be read-only, as in the Docker image, or built into the binary).
+	if a.uploads == "" {
+		log.Info("article uploads are off: neither UPLOADS_DIR nor DATA_DIR is set")
 	}
 	opts := bot.ChatOptions{
 		Summarizer:         a.composer,
 		Reload:             a.reload,
 		Stats:              a.index.Stats,
-		SeedsDir:           seeds,
+		UploadsDir:         a.uploads,
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		MaxArticleBytes:    cfg.MaxArticleBytes,
 		MaxQuestionChars:   cfg.MaxQuestionChars,
@@ -210,6 +216,77 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *d
 		},
 	}), nil
 }
+
+// startBackoff is the wait between getMe attempts at start: doubling from
+// min up to max.
+var startBackoff = struct{ min, max time.Duration }{time.Second, 30 * time.Second}
+
+// connect makes the Bot API client, whose constructor calls getMe, and
+// retries until it succeeds or ctx is done. A 401 is retried too (at the
+// same pace, logged as an error): khabar stays up with /healthz failing,
+// so that the container is reported unhealthy instead of crash-looping.
+func connect(ctx context.Context, cfg Config, client *http.Client, log *slog.Logger) (*tgbotapi.BotAPI, error) {
+	wait := startBackoff.min
+	for attempt := 1; ; attempt++ {
+		api, err := tgbotapi.NewBotAPIWithClient(cfg.TelegramBotToken, cfg.TelegramAPIEndpoint, client)
+		if err == nil {
+			if attempt > 1 {
+				log.Info("telegram reachable", "attempts", attempt)
+			}
+			return api, nil
+		}
+		var te *tgbotapi.Error
+		rejected := errors.As(err, &te) && te.Code == http.StatusUnauthorized
+		err = bot.RedactToken(err, cfg.TelegramBotToken)
+		if rejected {
+			log.Error("Telegram rejected the bot token (401): set a valid TELEGRAM_BOT_TOKEN; /healthz fails until it is accepted", "attempt", attempt, "retry_in", wait)
+		} else {
+			log.Warn("telegram getMe failed; retrying", "attempt", attempt, "retry_in", wait, "endpoint", endpointHost(cfg.TelegramAPIEndpoint), "err", err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("telegram getMe: %w (last: %w)", ctx.Err(), err)
+		case <-t.C:
+		}
+		wait = min(2*wait, startBackoff.max)
+	}
+}
+
+// errTokenRejected is what /healthz reports after the Bot API answered 401.
+var errTokenRejected = errors.New("telegram rejected the bot token (401 Unauthorized)")
+
+// tokenWatch sees every Bot API answer: a 401 means the token is revoked
+// or wrong, and health fails until a call succeeds again.
+type tokenWatch struct{ rejected atomic.Bool }
+
+// err is the health of the token: errTokenRejected after a 401.
+func (w *tokenWatch) err() error {
+	if w.rejected.Load() {
+		return errTokenRejected
+	}
+	return nil
+}
+
+func (w *tokenWatch) transport(next http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
+		if err == nil {
+			switch {
+			case resp.StatusCode == http.StatusUnauthorized:
+				w.rejected.Store(true)
+			case resp.StatusCode < 300:
+				w.rejected.Store(false)
+			}
+		}
+		return resp, err
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // endpointHost names the Bot API server for the log, without the token.
 func endpointHost(endpoint string) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,12 +12,6 @@ import (
 
 // cmdSummary prints the summary of the news the arguments ask for.
 func cmdSummary(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("summary", flag.ContinueOnError)
-	nowFlag(fl, &cfg)
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	args = fl.Args()
 	a, err := newApp(cfg, log, nil)
 	if err != nil {
 		return err

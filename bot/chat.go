@@ -97,8 +97,12 @@ type ChatOptions struct {
 	// Digests keeps the daily digest subscriptions that /digest shows and
 	// changes; nil makes /digest say digests are unavailable.
 	Digests digests
-	// SeedsDir is the corpus folder where uploaded articles are saved (in
-	// its uploads/ subfolder); "" disables uploads.
+	// UploadsDir is the folder where uploaded articles are saved (a
+	// writable volume, such as DATA_DIR/uploads, which the corpus loads
+	// beside SEEDS_DIR); "" falls back to SeedsDir.
+	UploadsDir string
+	// SeedsDir, when UploadsDir is "", saves uploads in its uploads/
+	// subfolder; both "" disables uploads.
 	SeedsDir string
 	// MaxUploadBytes caps an uploaded file; default 10 MiB.
 	MaxUploadBytes int64
@@ -339,7 +343,8 @@ func (c *Chat) stats() Reply {
 		st := c.opts.Stats()
 		lines = append(lines, fmt.Sprintf(msgStatsIndex, persian.Itoa(st.Articles), persian.Itoa(st.Chunks)))
 		if !st.Built.IsZero() {
-			lines = append(lines, fmt.Sprintf(msgStatsBuilt, persian.FormatDate(st.Built)+" "+persian.Digits(st.Built.Local().Format("15:04"))))
+			built := st.Built.In(persian.Tehran()) // the readers' time, not the server's
+			lines = append(lines, fmt.Sprintf(msgStatsBuilt, persian.FormatDate(built)+" "+persian.Digits(built.Format("15:04"))))
 		}
 	}
 	lines = append(lines,

@@ -17,8 +17,21 @@ import (
 	"github.com/khabar/khabar/retrieval"
 )
 
-// uploadsDir is the folder of SeedsDir where uploaded files are saved.
+// uploadsDir names uploaded files in the corpus ("uploads/<name>"), and
+// is the folder of SeedsDir where they are saved without UploadsDir.
 const uploadsDir = "uploads"
+
+// uploadTarget is the folder an upload is written to, or "" when uploads
+// are off.
+func (c *Chat) uploadTarget() string {
+	switch {
+	case c.opts.UploadsDir != "":
+		return c.opts.UploadsDir
+	case c.opts.SeedsDir != "":
+		return filepath.Join(c.opts.SeedsDir, uploadsDir)
+	}
+	return ""
+}
 
 // uploadExt returns the lower-case extension of an uploaded file name
 // when it is one the corpus reads, or "".
@@ -36,7 +49,7 @@ func (c *Chat) checkUpload(m Message, name string, size int64) (Reply, bool) {
 	switch {
 	case !m.Admin:
 		return textReply(msgUploadRefused), false
-	case c.opts.SeedsDir == "" || c.reload == nil:
+	case c.uploadTarget() == "" || c.reload == nil:
 		return textReply(msgUploadUnavailable), false
 	case uploadExt(name) == "":
 		return textReply(msgUploadBadType), false
@@ -47,7 +60,8 @@ func (c *Chat) checkUpload(m Message, name string, size int64) (Reply, bool) {
 }
 
 // AddFile validates an article file an admin sent (.txt or .md in the seed
-// format, or .jsonl), saves it under SeedsDir/uploads and syncs the index.
+// format, or .jsonl), saves it in UploadsDir (or SeedsDir/uploads) and
+// syncs the index.
 // The file is named after its content (uploads/<sha256 prefix><ext>): the
 // sender's name is used only for its extension, a file is never
 // overwritten, and sending the same file twice adds nothing. The reply
@@ -58,7 +72,8 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 	}
 	ext := uploadExt(name)
 	sum := sha256.Sum256(data)
-	rel := path.Join(uploadsDir, hex.EncodeToString(sum[:8])+ext)
+	base := hex.EncodeToString(sum[:8]) + ext
+	rel := path.Join(uploadsDir, base)
 
 	n, problems := validateUpload(rel, ext, data, c.opts.MaxArticleBytes)
 	if n == 0 {
@@ -67,7 +82,7 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 		writeProblems(&b, problems)
 		return textReply(b.String())
 	}
-	err := saveNew(filepath.Join(c.opts.SeedsDir, filepath.FromSlash(rel)), data)
+	err := saveNew(filepath.Join(c.uploadTarget(), base), data)
 	switch {
 	case errors.Is(err, fs.ErrExist):
 		return textReply(msgUploadDuplicate)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -43,20 +44,80 @@ var bucket = []byte("subscriptions")
 // Store persists subscriptions. It is safe for concurrent use.
 type Store struct{ db *bolt.DB }
 
-// Open opens (or creates) the store at path.
+// Open opens (or creates) the store at path. A damaged file (truncated,
+// a page overwritten) is an error wrapping [ErrCorrupt], found before bbolt
+// maps it and, should a check miss it, by a full read under recover: never
+// a panic. The caller decides what to do; serve runs without digests.
 func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("open digest store %s: %w", path, err)
+	}
+	db, err := openBolt(path)
 	if err != nil {
 		return nil, fmt.Errorf("open digest store %s: %w", path, err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucket)
-		return err
-	}); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("digest store: %w", err)
-	}
 	return &Store{db: db}, nil
+}
+
+// openBolt opens the file, creates the bucket and reads every record once,
+// turning a panic of bbolt (or a fault in its memory map) into ErrCorrupt.
+func openBolt(path string) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			db, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucket)
+		if err != nil {
+			return err
+		}
+		n := 0
+		return b.ForEach(func(k, v []byte) error { n += len(k) + len(v); return nil })
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// ErrBadRecord marks a subscription record that cannot be decoded.
+var ErrBadRecord = errors.New("malformed subscription record")
+
+// decode reads the record of key k. A record that is not JSON, whose key
+// is not a chat id, or whose time or date is out of range, is an error
+// wrapping ErrBadRecord.
+func decode(k, v []byte) (Subscription, error) {
+	if len(k) != 8 {
+		return Subscription{}, fmt.Errorf("%w: key of %d bytes", ErrBadRecord, len(k))
+	}
+	id := int64(binary.BigEndian.Uint64(k))
+	var sub Subscription
+	if err := json.Unmarshal(v, &sub); err != nil {
+		return Subscription{}, fmt.Errorf("%w: chat %d: %w", ErrBadRecord, id, err)
+	}
+	switch {
+	case sub.ChatID != id && sub.ChatID != 0:
+		return Subscription{}, fmt.Errorf("%w: chat %d holds chat %d", ErrBadRecord, id, sub.ChatID)
+	case sub.Hour < 0 || sub.Hour > 23 || sub.Minute < 0 || sub.Minute > 59:
+		return Subscription{}, fmt.Errorf("%w: chat %d: time %d:%d", ErrBadRecord, id, sub.Hour, sub.Minute)
+	}
+	if sub.Day != "" {
+		if _, err := time.Parse(time.DateOnly, sub.Day); err != nil {
+			return Subscription{}, fmt.Errorf("%w: chat %d: day %q", ErrBadRecord, id, sub.Day)
+		}
+	}
+	sub.ChatID = id
+	return sub, nil
 }
 
 // Close closes the store.
@@ -136,25 +197,34 @@ func (s *Store) Get(chatID int64) (Subscription, bool, error) {
 			return nil
 		}
 		ok = true
-		return json.Unmarshal(v, &sub)
+		var err error
+		sub, err = decode(key(chatID), v)
+		return err
 	})
 	return sub, ok, err
 }
 
-// All returns every subscription.
+// All returns every subscription. A malformed record does not hide the
+// others: All returns every good one, with an error wrapping ErrBadRecord
+// for each bad one (errors.Join).
 func (s *Store) All() ([]Subscription, error) {
 	var subs []Subscription
+	var bad []error
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
-			var sub Subscription
-			if err := json.Unmarshal(v, &sub); err != nil {
-				return err
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			sub, err := decode(k, v)
+			if err != nil {
+				bad = append(bad, err)
+				return nil
 			}
 			subs = append(subs, sub)
 			return nil
 		})
 	})
-	return subs, err
+	if err != nil {
+		return subs, err
+	}
+	return subs, errors.Join(bad...)
 }
 
 // update applies f to the chat's subscription in one transaction; f gets
@@ -164,12 +234,16 @@ func (s *Store) update(chatID int64, f func(sub *Subscription, existed bool) boo
 		b := tx.Bucket(bucket)
 		sub := Subscription{ChatID: chatID}
 		v := b.Get(key(chatID))
-		if v != nil {
-			if err := json.Unmarshal(v, &sub); err != nil {
-				return err
+		existed := v != nil
+		if existed {
+			var err error
+			if sub, err = decode(key(chatID), v); err != nil {
+				// A malformed record counts as none: /digest rewrites
+				// it, and the scheduler does not claim it.
+				sub, existed = Subscription{ChatID: chatID}, false
 			}
 		}
-		if !f(&sub, v != nil) {
+		if !f(&sub, existed) {
 			return nil
 		}
 		data, err := json.Marshal(sub)
@@ -207,7 +281,14 @@ func NewScheduler(store *Store, send Sender, now func() time.Time, tz *time.Loca
 func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 	subs, err := s.store.All()
 	if err != nil {
-		return 0, err
+		if !errors.Is(err, ErrBadRecord) {
+			return 0, err
+		}
+		// The others are sent; each bad record is told at every tick
+		// until /digest (which rewrites it) or an operator fixes it.
+		for _, e := range unjoin(err) {
+			s.log.Error("digest subscription skipped", "err", e)
+		}
 	}
 	now := s.now()
 	local := now.In(s.tz)
@@ -280,6 +361,15 @@ func (s *Scheduler) settle(chatID int64, today string, f func(*Subscription)) {
 	if err != nil {
 		s.log.Error("digest store", "chat", chatID, "err", err)
 	}
+}
+
+// unjoin returns the errors joined in err (or err itself).
+func unjoin(err error) []error {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		return joined.Unwrap()
+	}
+	return []error{err}
 }
 
 // Run checks for due digests every interval until ctx is done.
