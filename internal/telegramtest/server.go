@@ -651,3 +651,22 @@ func cloneCall(c Call) Call {
 	}
 	return c
 }
+
+// MaxInWindow returns the largest number of calls whose Time (arrival)
+// falls within one half-open window [t, t+d), over every t: a sender that
+// keeps to n calls per d never gets more than n. Calls may be in any order.
+func MaxInWindow(calls []Call, d time.Duration) int {
+	times := make([]time.Time, len(calls))
+	for i, c := range calls {
+		times[i] = c.Time
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	most, first := 0, 0
+	for last, t := range times {
+		for !t.Before(times[first].Add(d)) {
+			first++
+		}
+		most = max(most, last-first+1)
+	}
+	return most
+}
