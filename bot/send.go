@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -11,15 +12,34 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Telegram's flood limits, kept with a margin: about one message a second
-// in a chat, twenty a minute in a group, thirty a second overall.
+// Telegram's flood limits: about one message a second in a chat, twenty a
+// minute in a group, thirty a second overall.
+//
+// Each is a token bucket of golang.org/x/time/rate with a burst of one, so
+// calls are spaced evenly and a half-open window of one limit's period
+// never holds more than the limit: a bigger burst would let a full bucket
+// go out at once on top of the steady rate (30 + 30 = 60 in the first
+// second). The global pace is set a little under thirty so that the
+// jitter between the pacer and Telegram's clock (scheduling, the network)
+// cannot push a thirty-first call into Telegram's second.
 const (
-	privateInterval  = time.Second
-	groupInterval    = 3 * time.Second // 20 a minute
-	globalPerSecond  = 30
-	maxSendAttempts  = 5
-	serverErrorDelay = time.Second
+	privateInterval = time.Second
+	groupInterval   = 3 * time.Second // 20 a minute
+	globalInterval  = 40 * time.Millisecond
 )
+
+// The pause after a 5xx or a call without a Bot API answer doubles from
+// retryMin up to retryMax, and a reply is retried until it is delivered or
+// its delivery deadline passes.
+const (
+	retryMin = time.Second
+	retryMax = time.Minute
+)
+
+// errHeldPastDeadline is returned by [pacer.wait] when the chat is held
+// (by a 429) beyond the caller's deadline: waiting is pointless. It is a
+// context.DeadlineExceeded.
+var errHeldPastDeadline = fmt.Errorf("chat held by flood control beyond the deadline: %w", context.DeadlineExceeded)
 
 // pacer spaces the messages sent to each chat with a token bucket per
 // chat (and one for the bot), and holds a chat back after a 429 for as
@@ -41,7 +61,7 @@ type lane struct {
 func newPacer(paced bool) *pacer {
 	p := &pacer{paced: paced, lanes: newIdleMap[int64, *lane](stateTTL, maxStateItems)}
 	if paced {
-		p.global = rate.NewLimiter(globalPerSecond, globalPerSecond)
+		p.global = rate.NewLimiter(rate.Every(globalInterval), 1)
 	}
 	return p
 }
@@ -59,18 +79,21 @@ func (p *pacer) lane(chatID int64) *lane {
 	})
 }
 
-// wait blocks until a message may be sent to chatID.
+// wait blocks until a message may be sent to chatID. It fails at once
+// when the chat is held beyond ctx's deadline.
 func (p *pacer) wait(ctx context.Context, chatID int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	l := p.lane(chatID)
 	l.mu.Lock()
-	hold := time.Until(l.notBefore)
+	until := l.notBefore
 	l.mu.Unlock()
-	if hold > 0 {
-		t := time.NewTimer(hold)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
+	if hold := time.Until(until); hold > 0 {
+		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
+			return errHeldPastDeadline
+		}
+		if !sleep(ctx, hold) {
 			return ctx.Err()
 		}
 	}
@@ -84,6 +107,11 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 	}
 	return nil
 }
+
+// tryGlobal takes a place in the global pace if one is free now, without
+// waiting and without delaying the messages that wait for one; it is for
+// calls that may be skipped, like "typing…".
+func (p *pacer) tryGlobal() bool { return p.global == nil || p.global.Allow() }
 
 // hold keeps chatID quiet for d (a 429's retry_after).
 func (p *pacer) hold(chatID int64, d time.Duration) {
@@ -125,22 +153,30 @@ func isNotModified(err error) bool {
 // send makes one paced call that returns a message (sendMessage or
 // editMessageText). A 429 holds the chat for retry_after and the call is
 // repeated; so is a 5xx, or a call that got no Bot API answer, after a
-// pause. When Telegram cannot parse the markup, plain (if set) is sent
-// instead, once.
+// pause that doubles each time; this goes on until ctx ends (the reply's
+// delivery deadline), and the error then wraps ctx's error and the last
+// failure. When Telegram cannot parse the markup, plain (if set) is sent
+// instead, once. Other errors are returned at once.
 func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.Chattable, plain func() tgbotapi.Chattable) (tgbotapi.Message, error) {
-	for attempt := 1; ; attempt++ {
+	var last error
+	pause := b.retryMin
+	for {
 		if err := b.pace.wait(ctx, chatID); err != nil {
-			return tgbotapi.Message{}, err
+			if last == nil {
+				return tgbotapi.Message{}, err
+			}
+			return tgbotapi.Message{}, fmt.Errorf("%w; last attempt: %w", err, last)
 		}
 		msg, err := b.api.Send(c)
 		if err == nil {
 			b.sent.Add(1)
 			return msg, nil
 		}
+		last = err
 		b.opts.Metrics.TelegramError(method, err)
 		te, isAPI := apiError(err)
 		switch {
-		case isAPI && te.RetryAfter > 0 && attempt < maxSendAttempts:
+		case isAPI && te.RetryAfter > 0:
 			b.floodWaits.Add(1)
 			d := time.Duration(te.RetryAfter) * time.Second
 			b.log.Warn("flood wait", "chat", chatID, "retry_after", d)
@@ -148,14 +184,14 @@ func (b *Bot) send(ctx context.Context, chatID int64, method string, c tgbotapi.
 		case isParseError(err) && plain != nil:
 			b.log.Warn("Telegram rejected the markup: sending plain text", "chat", chatID, "err", te.Message)
 			c, plain = plain(), nil
-		case !isAPI && attempt < maxSendAttempts:
-			// No Bot API answer (a dropped connection, a timeout, a proxy's
-			// error page): most likely nothing was sent, so try again
-			// rather than lose the reply, at the risk of a rare duplicate.
-			b.log.Warn("no answer from Telegram: retrying", "chat", chatID, "method", method, "err", b.redact(err))
-			b.pace.hold(chatID, serverErrorDelay*time.Duration(attempt))
-		case isAPI && te.Code >= 500 && attempt < maxSendAttempts:
-			b.pace.hold(chatID, serverErrorDelay*time.Duration(attempt))
+		case !isAPI || te.Code >= 500:
+			// A 5xx, or no Bot API answer (a dropped connection, a timeout,
+			// a proxy's error page): most likely nothing was sent, so try
+			// again rather than lose the reply, at the risk of a rare
+			// duplicate.
+			b.log.Warn("Telegram failed: retrying", "chat", chatID, "method", method, "retry_in", pause, "err", b.redact(err))
+			b.pace.hold(chatID, pause)
+			pause = min(2*pause, b.retryMax)
 		default:
 			return msg, err
 		}
@@ -268,8 +304,11 @@ func (t *typer) stop() {
 	t.wg.Wait()
 }
 
+// typing sends the typing action when the chat is not held and the global
+// pace has room now: it counts against Telegram's thirty a second, and is
+// the first thing to skip under load.
 func (b *Bot) typing(chatID int64) {
-	if b.pace.held(chatID) {
+	if b.pace.held(chatID) || !b.pace.tryGlobal() {
 		return
 	}
 	if _, err := b.api.Request(tgbotapi.NewChatAction(chatID, tgbotapi.ChatTyping)); err != nil {
