@@ -109,6 +109,13 @@ func (o *outbox) add(ctx context.Context, chatID int64, replyTo int, run func(co
 	}
 }
 
+// busy reports whether chatID has replies waiting or being sent.
+func (o *outbox) busy(chatID int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.chats[chatID] != nil
+}
+
 // send is the chat's sender: it delivers the chat's replies in order
 // until there are none.
 func (o *outbox) send(chatID int64, mb *mailbox) {

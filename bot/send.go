@@ -15,17 +15,27 @@ import (
 // Telegram's flood limits: about one message a second in a chat, twenty a
 // minute in a group, thirty a second overall.
 //
-// Each is a token bucket of golang.org/x/time/rate with a burst of one, so
-// calls are spaced evenly and a half-open window of one limit's period
-// never holds more than the limit: a bigger burst would let a full bucket
-// go out at once on top of the steady rate (30 + 30 = 60 in the first
-// second). The global pace is set a little under thirty so that the
-// jitter between the pacer and Telegram's clock (scheduling, the network)
-// cannot push a thirty-first call into Telegram's second.
+// Each chat's limit is a token bucket of golang.org/x/time/rate with a
+// burst of one: a chat's sends come from one goroutine at a time (its
+// outbox sender, or the preview before the reply), so they are spaced
+// evenly and any window of the limit's period holds at most one.
+//
+// The global limit is a sliding window instead, counted at the moment each
+// call is let through: at most globalSends calls in any globalWindow. A
+// token bucket (what rate.Limiter is) reserves future slots for its
+// waiters, so goroutines that wake late under load send together, and a
+// burst above one lets a full bucket go out on top of the steady rate (the
+// old 30/s with a burst of 30 let 56 through in one second). The window is
+// longer than Telegram's second by a margin for the time between letting
+// a call through and Telegram receiving it (scheduling, the network).
 const (
 	privateInterval = time.Second
 	groupInterval   = 3 * time.Second // 20 a minute
-	globalInterval  = 40 * time.Millisecond
+	globalSends     = 30
+	globalWindow    = 1250 * time.Millisecond
+	// typingHeadroom is the room left in the global window for messages:
+	// "typing…" is skipped when fewer slots are free.
+	typingHeadroom = 5
 )
 
 // The pause after a 5xx or a call without a Bot API answer doubles from
@@ -46,8 +56,65 @@ var errHeldPastDeadline = fmt.Errorf("chat held by flood control beyond the dead
 // long as Telegram's retry_after says.
 type pacer struct {
 	paced  bool
-	global *rate.Limiter
+	global *slidingWindow // nil when not paced
 	lanes  *idleMap[int64, *lane]
+}
+
+// slidingWindow lets at most n calls through in any window of length d,
+// counted when each is let through.
+type slidingWindow struct {
+	n int
+	d time.Duration
+
+	mu    sync.Mutex
+	times []time.Time // the last n calls let through, a ring; zero: none
+	next  int         // the oldest
+}
+
+func newSlidingWindow(n int, d time.Duration) *slidingWindow {
+	return &slidingWindow{n: n, d: d, times: make([]time.Time, n)}
+}
+
+// wait blocks until a call may go through, and counts it.
+func (w *slidingWindow) wait(ctx context.Context) error {
+	for {
+		w.mu.Lock()
+		now := time.Now()
+		oldest := w.times[w.next]
+		if oldest.IsZero() || now.Sub(oldest) >= w.d {
+			w.takeLocked(now)
+			w.mu.Unlock()
+			return nil
+		}
+		w.mu.Unlock()
+		if !sleep(ctx, oldest.Add(w.d).Sub(now)) {
+			return ctx.Err()
+		}
+	}
+}
+
+// allow counts a call and reports true when at least keep+1 slots are
+// free now; it never waits.
+func (w *slidingWindow) allow(keep int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	used := 0
+	for _, t := range w.times {
+		if !t.IsZero() && now.Sub(t) < w.d {
+			used++
+		}
+	}
+	if w.n-used <= keep {
+		return false
+	}
+	w.takeLocked(now)
+	return true
+}
+
+func (w *slidingWindow) takeLocked(now time.Time) {
+	w.times[w.next] = now
+	w.next = (w.next + 1) % w.n
 }
 
 // lane is one chat's send budget.
@@ -61,7 +128,7 @@ type lane struct {
 func newPacer(paced bool) *pacer {
 	p := &pacer{paced: paced, lanes: newIdleMap[int64, *lane](stateTTL, maxStateItems)}
 	if paced {
-		p.global = rate.NewLimiter(rate.Every(globalInterval), 1)
+		p.global = newSlidingWindow(globalSends, globalWindow)
 	}
 	return p
 }
@@ -103,15 +170,15 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		}
 	}
 	if p.global != nil {
-		return p.global.Wait(ctx)
+		return p.global.wait(ctx)
 	}
 	return nil
 }
 
-// tryGlobal takes a place in the global pace if one is free now, without
-// waiting and without delaying the messages that wait for one; it is for
-// calls that may be skipped, like "typing…".
-func (p *pacer) tryGlobal() bool { return p.global == nil || p.global.Allow() }
+// tryGlobal takes a place in the global pace if one is free now with room
+// to spare for messages, without waiting; it is for calls that may be
+// skipped, like "typing…".
+func (p *pacer) tryGlobal() bool { return p.global == nil || p.global.allow(typingHeadroom) }
 
 // hold keeps chatID quiet for d (a 429's retry_after).
 func (p *pacer) hold(chatID int64, d time.Duration) {
@@ -249,8 +316,8 @@ func (b *Bot) replaceHTML(ctx context.Context, chatID int64, msgID int, html str
 	}
 	first := msgID
 	if _, err := b.send(ctx, chatID, "editMessageText", cfg, plain); err != nil && !isNotModified(err) {
-		if _, ok := apiError(err); !ok {
-			return msgID, err
+		if _, ok := apiError(err); !ok || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return msgID, err // not a refusal of the edit: out of time
 		}
 		// Deleted or too old to edit: send it as a new message.
 		b.log.Warn("edit failed: sending anew", "chat", chatID, "err", b.redact(err))
@@ -338,15 +405,21 @@ type preview struct {
 	started bool
 	wake    chan struct{}
 	quit    chan struct{}
+	cancel  context.CancelFunc // ends a send in progress at close
 	wg      sync.WaitGroup
 
 	msgID int       // written by the goroutine; read after close
 	last  time.Time // time of the last send or edit
 }
 
+// newPreview returns the preview of an answer in chatID. It shows nothing
+// while earlier replies of the chat wait in the outbox (held by a flood
+// wait or an outage): its messages would overtake them.
 func (b *Bot) newPreview(ctx context.Context, chatID int64, replyTo int) *preview {
-	p := &preview{b: b, chatID: chatID, replyTo: replyTo,
-		wake: make(chan struct{}, 1), quit: make(chan struct{})}
+	ctx, cancel := context.WithCancel(ctx)
+	p := &preview{b: b, chatID: chatID, replyTo: replyTo, cancel: cancel,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}),
+		closed: b.out != nil && b.out.busy(chatID)}
 	p.start = func() { p.wg.Go(func() { p.loop(ctx) }) }
 	return p
 }
@@ -417,9 +490,11 @@ func (p *preview) close(ctx context.Context) int {
 	started := p.started
 	p.mu.Unlock()
 	if !started {
+		p.cancel()
 		return 0
 	}
 	close(p.quit)
+	p.cancel() // a send held by a flood wait: the final reply replaces it
 	p.wg.Wait()
 	if p.msgID != 0 {
 		if wait := time.Until(p.last.Add(previewEvery)); wait > 0 {
