@@ -863,3 +863,14 @@ func TestMaxInWindow(t *testing.T) {
 		})
 	}
 }
+
+func TestCallSentTime(t *testing.T) {
+	fake, _ := newBot(t, telegramtest.Options{}) // calls getMe
+	calls := fake.Calls("getMe")
+	if len(calls) != 1 {
+		t.Fatalf("got %d getMe calls, want 1", len(calls))
+	}
+	if c := calls[0]; c.Sent.IsZero() || c.Sent.After(c.Time) {
+		t.Errorf("Sent %v, Time %v: want the client's send time, before the arrival", c.Sent, c.Time)
+	}
+}
