@@ -373,3 +373,44 @@ func TestOutboxIsBoundedAndIsolatesChats(t *testing.T) {
 		t.Errorf("ran %q, want %q", ran, want)
 	}
 }
+
+// TestPollingPostponesWhatItCannotQueue: in long polling, updates that a
+// flooding chat's queue cannot take are left at Telegram (unconfirmed)
+// and taken later, in order, instead of being dropped.
+func TestPollingPostponesWhatItCannotQueue(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.New(t, telegramtest.Options{})
+	g := gateAnswerer{started: make(chan string, 100), release: make(chan struct{})}
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(g.release) }) }
+	logs := newLogRecorder()
+	runBot(t, fake, fake.Bot(t), NewChat(g, discard(), ChatOptions{}), slog.New(logs), Options{NoPacing: true, Workers: 1})
+	t.Cleanup(release)
+	chat, from := privateChat(88), user(88)
+	const total = 70 // more than a chat's queue holds
+	for i := range total {
+		fake.PushText(chat, from, fmt.Sprintf("پرسش %d", i))
+	}
+	<-g.started
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	for len(logs.find(slog.LevelWarn, "update postponed: the chat has too many pending updates")) == 0 {
+		if _, err := fake.WaitCalls(ctx, "getUpdates", len(fake.Calls("getUpdates"))+1); err != nil {
+			t.Errorf("no update postponed: %v", err)
+			break
+		}
+	}
+	if n := fake.PendingUpdates(); n == 0 {
+		t.Errorf("the postponed updates were confirmed")
+	}
+	release()
+	msgs := waitMessages(t, fake, chat.ID, total)
+	for i, m := range msgs {
+		if want := fmt.Sprintf("پاسخ به: پرسش %d [", i); !strings.Contains(m.Visible, want) {
+			t.Errorf("message %d: got %q, want the answer to question %d", i, m.Visible, i)
+		}
+	}
+	if len(msgs) != total {
+		t.Errorf("got %d answers, want %d", len(msgs), total)
+	}
+}
