@@ -66,6 +66,8 @@ type Config struct {
 	MaxQuestionChars    int           `env:"MAX_QUESTION_CHARS" envDefault:"1000"`
 	MaxUploadBytes      int64         `env:"MAX_UPLOAD_BYTES" envDefault:"10485760"`
 	UpdateTimeout       time.Duration `env:"UPDATE_TIMEOUT" envDefault:"90s"`
+	DeliveryTimeout     time.Duration `env:"DELIVERY_TIMEOUT" envDefault:"1h"`
+	ShutdownGrace       time.Duration `env:"SHUTDOWN_GRACE" envDefault:"8s"`
 
 	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
 	OpsListen string `env:"OPS_LISTEN"`
@@ -260,6 +262,12 @@ func (c Config) Validate() error {
 	}
 	if c.UpdateTimeout < time.Second {
 		bad("UPDATE_TIMEOUT", "%s is under a second", c.UpdateTimeout)
+	}
+	if c.DeliveryTimeout < time.Minute {
+		bad("DELIVERY_TIMEOUT", "%s is under a minute", c.DeliveryTimeout)
+	}
+	if c.ShutdownGrace < time.Second || c.ShutdownGrace > 5*time.Minute {
+		bad("SHUTDOWN_GRACE", "%s is outside 1s–5m", c.ShutdownGrace)
 	}
 	if c.LocalEmbedDim < 16 || c.LocalEmbedDim > 4096 {
 		bad("LOCAL_EMBED_DIM", "%d is outside 16–4096", c.LocalEmbedDim)

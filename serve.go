@@ -206,9 +206,12 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 		PollTimeout:   cfg.TelegramPollTimeout,
 		Workers:       cfg.Workers,
 		UpdateTimeout: cfg.UpdateTimeout,
-		Metrics:       m,
-		Admins:        cfg.AdminUserIDs,
-		AllowedChats:  cfg.AllowedChatIDs,
+		// The reply outbox and shutdown (issue 10).
+		DeliveryTimeout: cfg.DeliveryTimeout,
+		ShutdownGrace:   cfg.ShutdownGrace,
+		Metrics:         m,
+		Admins:          cfg.AdminUserIDs,
+		AllowedChats:    cfg.AllowedChatIDs,
 		Webhook: bot.Webhook{
 			URL:    cfg.WebhookURL,
 			Secret: cfg.WebhookSecret,

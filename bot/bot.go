@@ -55,8 +55,19 @@ type Options struct {
 	PollTimeout time.Duration
 	// Workers handle updates in parallel; default 8.
 	Workers int
-	// UpdateTimeout bounds the handling of one update; default 90s.
+	// UpdateTimeout bounds the handling of one update; default 90s. The
+	// delivery of its reply is bounded by DeliveryTimeout instead.
 	UpdateTimeout time.Duration
+	// DeliveryTimeout is how long a reply is retried through Telegram's
+	// flood waits, 5xx and lost connections before it is given up and the
+	// reader is told; default an hour.
+	DeliveryTimeout time.Duration
+	// ShutdownGrace is how long Run, once its context is done, lets the
+	// updates being handled and the replies being sent finish before it
+	// abandons them and returns; default 8s (Docker kills after 10s).
+	// Updates not handled are left unconfirmed in long polling, so that
+	// Telegram delivers them again after the restart.
+	ShutdownGrace time.Duration
 	// Admins are the numeric user ids allowed /reload, /stats and uploads.
 	Admins []int64
 	// AllowedChats, when set, are the only groups the bot stays in: it
@@ -97,6 +108,12 @@ func (o Options) withDefaults() Options {
 	if o.UpdateTimeout <= 0 {
 		o.UpdateTimeout = 90 * time.Second
 	}
+	if o.DeliveryTimeout <= 0 {
+		o.DeliveryTimeout = defaultDeliveryTimeout
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = defaultShutdownGrace
+	}
 	if o.Metrics == nil {
 		o.Metrics = nopObserver{}
 	}
@@ -105,6 +122,13 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// defaultShutdownGrace leaves a margin within Docker's ten seconds.
+const defaultShutdownGrace = 8 * time.Second
+
+// errShuttingDown cancels the work still running when the shutdown grace
+// ends.
+var errShuttingDown = errors.New("shutting down")
 
 // allowedUpdates are the update kinds the bot asks for.
 var allowedUpdates = []string{"message", "my_chat_member"}
@@ -129,6 +153,7 @@ type Bot struct {
 	topics    topicMemo      // forum topics of updates, from decoding to handling
 	fileBase  string         // file download endpoint format, "" when unknown
 	pace      *pacer
+	out       *outbox // set by Run; nil: replies are sent by the worker
 
 	incoming atomic.Pointer[queue] // set while Run runs, for the webhook handler
 	ready    atomic.Bool           // receiving updates
@@ -139,6 +164,8 @@ type Bot struct {
 
 	// Backoff of the update loop after an error.
 	backoffMin, backoffMax time.Duration
+	// Pauses between the attempts of a send after a 5xx or no answer.
+	retryMin, retryMax time.Duration
 }
 
 // New returns a bot that talks to Telegram through api as the user self
@@ -157,6 +184,8 @@ func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Op
 		pace:       newPacer(!opts.NoPacing),
 		backoffMin: time.Second,
 		backoffMax: time.Minute,
+		retryMin:   retryMin,
+		retryMax:   retryMax,
 	}
 	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
 		b.fileBase = base
@@ -189,23 +218,78 @@ func FileEndpoint(apiEndpoint string) (string, bool) {
 
 // Run serves the bot until ctx is done: it registers the commands, then
 // receives updates by long polling (removing any webhook first) or, when
-// Options.Webhook.URL is set, by webhook. On shutdown it stops receiving,
-// lets the updates already received finish (each within UpdateTimeout,
-// whatever ctx says), waits for background work and returns.
+// Options.Webhook.URL is set, by webhook. Replies go out through an outbox
+// that retries them without holding a worker.
+//
+// On shutdown it stops receiving and gives the work in progress
+// ShutdownGrace: the updates being handled finish (in webhook mode, the
+// queued ones too: Telegram will not send them again), the replies queued
+// are sent, and background work ends; what is left then is cancelled and
+// abandoned. In long polling, the updates not handled stay unconfirmed,
+// so that Telegram delivers them again after the restart.
 func (b *Bot) Run(ctx context.Context) error {
 	b.logPrivacy()
 	b.registerCommands()
+	// abandon is cancelled when the grace ends; the handlers and the
+	// outbox work within it, not within ctx.
+	abandon, cancelAbandon := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelAbandon(nil)
+	var graceMu sync.Mutex
+	var grace *time.Timer
+	stopGrace := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		defer graceMu.Unlock()
+		grace = time.AfterFunc(b.opts.ShutdownGrace, func() { cancelAbandon(errShuttingDown) })
+	})
+	defer func() {
+		stopGrace()
+		graceMu.Lock()
+		defer graceMu.Unlock()
+		if grace != nil {
+			grace.Stop()
+		}
+	}()
+
+	b.out = newOutbox(abandon, outboxLimits{perChat: defaultOutboxPerChat, total: defaultOutboxTotal, timeout: b.opts.DeliveryTimeout}, b.log, b.apologize)
+	webhook := b.opts.Webhook.URL != ""
+	var st *pollState
+	if !webhook {
+		st = newPollState()
+	}
 	maxPending := max(64, 32*b.opts.Workers)
-	q := newQueue(b.opts.Workers, maxPending, 50, func(u tgbotapi.Update) { b.handleUpdate(ctx, u) })
+	q := newQueue(b.opts.Workers, maxPending, 50, func(u tgbotapi.Update) {
+		b.handle(abandon, ctx, u)
+		if st != nil && abandon.Err() == nil {
+			st.done(u.UpdateID)
+		}
+	})
 	var err error
-	if b.opts.Webhook.URL != "" {
-		err = b.serveWebhook(ctx, q)
+	if webhook {
+		err = b.serveWebhook(ctx, abandon, q)
 	} else {
-		err = b.poll(ctx, q)
+		err = b.poll(ctx, abandon, q, st)
 	}
 	b.ready.Store(false)
-	q.close()
-	b.bg.Wait()
+	if left := q.stop(webhook, abandon.Done()); left > 0 {
+		if webhook {
+			b.log.Warn("updates abandoned at shutdown: Telegram will not deliver them again", "updates", left)
+		} else {
+			b.log.Info("updates left for the next start", "updates", left)
+		}
+	}
+	bgDone := make(chan struct{})
+	go func() { b.bg.Wait(); close(bgDone) }()
+	select {
+	case <-bgDone:
+	case <-abandon.Done():
+		b.log.Warn("background work abandoned at shutdown")
+	}
+	if left := b.out.close(abandon.Done()); left > 0 {
+		b.log.Error("replies not delivered at shutdown", "replies", left)
+	}
+	if st != nil {
+		b.confirm(st.offset())
+	}
 	b.log.Info("bot stopped")
 	return err
 }
@@ -256,11 +340,18 @@ func (b *Bot) registerCommands() {
 	}
 }
 
-// handleUpdate handles one update within UpdateTimeout. Its context is
-// not cancelled by shutdown, so that an answer being written is finished;
-// life, which is, bounds background work.
+// handleUpdate handles one update within UpdateTimeout, like a worker
+// of Run whose shutdown grace never ends.
 func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(life), b.opts.UpdateTimeout)
+	b.handle(context.WithoutCancel(life), life, u)
+}
+
+// handle handles one update within UpdateTimeout. Its context is not
+// cancelled by shutdown but by abandon (the end of the shutdown grace),
+// so that an answer being written is finished; life, which is, bounds
+// background work.
+func (b *Bot) handle(abandon, life context.Context, u tgbotapi.Update) {
+	ctx, cancel := context.WithTimeout(abandon, b.opts.UpdateTimeout)
 	defer cancel()
 	start := time.Now()
 	defer func() {
@@ -447,34 +538,71 @@ func senderOf(m *tgbotapi.Message) (sender, bool) {
 
 // deliver shows r in the conversation to: in the message editID when a
 // preview is there, else in new messages, every one replying to
-// to.replyTo. When r has Then, it runs in the background, bounded by
-// life, and its reply replaces r's first message.
+// to.replyTo. The sends go through the outbox, which retries them until
+// DeliveryTimeout without holding the worker, after the chat's earlier
+// replies; without an outbox (outside Run) they are made at once within
+// ctx. When r has Then, it runs in the background, bounded by life, and its
+// reply replaces r's first message. Nothing is sent for an update
+// abandoned at shutdown: it is handled again after the restart.
 func (b *Bot) deliver(ctx, life context.Context, to dest, r Reply, editID int) {
 	if r.IsZero() {
 		return
 	}
-	var first int
-	var err error
-	defer func(start time.Time) { b.opts.Metrics.Stage("send", time.Since(start)) }(time.Now())
-	if editID != 0 {
-		first, err = b.replaceHTML(ctx, to, editID, r.HTML)
-	} else {
-		first, err = b.sendHTML(ctx, to, r.HTML)
-	}
-	if err != nil {
-		b.log.Error("reply not delivered", "chat", to.chatID, "err", b.redact(err))
-	}
-	if r.Then == nil || first == 0 {
+	if errors.Is(context.Cause(ctx), errShuttingDown) {
+		b.log.Info("reply not sent: the update was abandoned at shutdown", "chat", to.chatID)
 		return
 	}
-	b.bg.Go(func() {
-		next := r.Then(life)
-		ectx, cancel := context.WithTimeout(context.WithoutCancel(life), 30*time.Second)
-		defer cancel()
-		if _, err := b.replaceHTML(ectx, to, first, next.HTML); err != nil {
+	run := func(ctx context.Context) error {
+		defer func(start time.Time) { b.opts.Metrics.Stage("send", time.Since(start)) }(time.Now())
+		var first int
+		var err error
+		if editID != 0 {
+			first, err = b.replaceHTML(ctx, to, editID, r.HTML)
+		} else {
+			first, err = b.sendHTML(ctx, to, r.HTML)
+		}
+		if err != nil {
+			b.log.Error("reply not delivered", "chat", to.chatID, "err", b.redact(err))
+		}
+		if r.Then != nil && first != 0 {
+			b.bg.Go(func() { b.followUp(life, to, first, r.Then) })
+		}
+		return err
+	}
+	if b.out == nil {
+		run(ctx)
+		return
+	}
+	if !b.out.add(ctx, to, run) {
+		b.opts.Metrics.Stage("send", 0)
+	}
+}
+
+// followUp runs then, bounded by life, and puts its reply in the message
+// msgID.
+func (b *Bot) followUp(life context.Context, to dest, msgID int, then func(context.Context) Reply) {
+	next := then(life)
+	run := func(ctx context.Context) error {
+		_, err := b.replaceHTML(ctx, to, msgID, next.HTML)
+		if err != nil {
 			b.log.Error("follow-up not delivered", "chat", to.chatID, "err", b.redact(err))
 		}
-	})
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(life), 30*time.Second)
+	defer cancel()
+	if b.out == nil {
+		run(ctx)
+		return
+	}
+	b.out.add(ctx, to, run)
+}
+
+// apologize tells the reader that a reply was lost.
+func (b *Bot) apologize(ctx context.Context, to dest) {
+	if _, err := b.sendPart(ctx, to, escape(msgDeliveryFailed)); err != nil {
+		b.log.Error("apology for a lost reply not delivered", "chat", to.chatID, "err", b.redact(err))
+	}
 }
 
 // upload takes an article file from an admin's private chat.

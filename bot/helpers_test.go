@@ -99,11 +99,21 @@ func startBot(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options)
 // and waits until it polls (unless it takes a webhook).
 func runBot(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, chat *Chat, log *slog.Logger, opts Options) *testBot {
 	t.Helper()
+	return runBotWith(t, fake, api, chat, log, opts, nil)
+}
+
+// runBotWith is runBot with tweak (when set) applied to the bot before it
+// runs, e.g. to shorten its retry delays.
+func runBotWith(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, chat *Chat, log *slog.Logger, opts Options, tweak func(*Bot)) *testBot {
+	t.Helper()
 	opts.Token = fake.Token()
 	opts.APIEndpoint = fake.APIEndpoint()
 	opts.HTTPClient = fake.Client()
 	b := New(api, api.Self, chat, log, opts)
 	b.backoffMin, b.backoffMax = 10*time.Millisecond, 50*time.Millisecond
+	if tweak != nil {
+		tweak(b)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()

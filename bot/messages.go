@@ -21,6 +21,9 @@ const (
 	msgScore          = "امتیاز"
 	msgUnknownCommand = "این دستور را نمی‌شناسم. برای راهنما /help را بفرستید."
 	msgInternalError  = "متأسفانه در پاسخ به این پرسش خطایی رخ داد. لطفاً کمی بعد دوباره بپرسید."
+	// msgDeliveryFailed is sent when a reply could not be delivered for a
+	// long time (Telegram's flood control or an outage).
+	msgDeliveryFailed = "متأسفانه تلگرام مدتی اجازه فرستادن پیام نداد و پاسخ شما فرستاده نشد. لطفاً پرسش خود را دوباره بفرستید."
 	msgAskUsage       = "پرسش خود را پس از /ask بنویسید؛ مثلاً: /ask قیمت دلار امروز چند است؟"
 
 	// msgTooLong takes the limit in Persian digits.

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -11,23 +12,109 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Telegram's flood limits, kept with a margin: about one message a second
-// in a chat, twenty a minute in a group, thirty a second overall.
+// Telegram's flood limits: about one message a second in a chat, twenty a
+// minute in a group, thirty a second overall.
+//
+// Each chat's limit is a token bucket of golang.org/x/time/rate with a
+// burst of one: a chat's sends come from one goroutine at a time (its
+// outbox sender, or the preview before the reply), so they are spaced
+// evenly and any window of the limit's period holds at most one.
+//
+// The global limit is a sliding window instead, counted at the moment each
+// call is let through: at most globalSends calls in any globalWindow. A
+// token bucket (what rate.Limiter is) reserves future slots for its
+// waiters, so goroutines that wake late under load send together, and a
+// burst above one lets a full bucket go out on top of the steady rate (the
+// old 30/s with a burst of 30 let 56 through in one second). The window is
+// longer than Telegram's second by a margin for the time between letting
+// a call through and Telegram receiving it (scheduling, the network).
 const (
-	privateInterval  = time.Second
-	groupInterval    = 3 * time.Second // 20 a minute
-	globalPerSecond  = 30
-	maxSendAttempts  = 5
-	serverErrorDelay = time.Second
+	privateInterval = time.Second
+	groupInterval   = 3 * time.Second // 20 a minute
+	globalSends     = 30
+	globalWindow    = 1250 * time.Millisecond
+	// typingHeadroom is the room left in the global window for messages:
+	// "typing…" is skipped when fewer slots are free.
+	typingHeadroom = 5
 )
+
+// The pause after a 5xx or a call without a Bot API answer doubles from
+// retryMin up to retryMax, and a reply is retried until it is delivered or
+// its delivery deadline passes.
+const (
+	retryMin = time.Second
+	retryMax = time.Minute
+)
+
+// errHeldPastDeadline is returned by [pacer.wait] when the chat is held
+// (by a 429) beyond the caller's deadline: waiting is pointless. It is a
+// context.DeadlineExceeded.
+var errHeldPastDeadline = fmt.Errorf("chat held by flood control beyond the deadline: %w", context.DeadlineExceeded)
 
 // pacer spaces the messages sent to each chat with a token bucket per
 // chat (and one for the bot), and holds a chat back after a 429 for as
 // long as Telegram's retry_after says.
 type pacer struct {
 	paced  bool
-	global *rate.Limiter
+	global *slidingWindow // nil when not paced
 	lanes  *idleMap[int64, *lane]
+}
+
+// slidingWindow lets at most n calls through in any window of length d,
+// counted when each is let through.
+type slidingWindow struct {
+	n int
+	d time.Duration
+
+	mu    sync.Mutex
+	times []time.Time // the last n calls let through, a ring; zero: none
+	next  int         // the oldest
+}
+
+func newSlidingWindow(n int, d time.Duration) *slidingWindow {
+	return &slidingWindow{n: n, d: d, times: make([]time.Time, n)}
+}
+
+// wait blocks until a call may go through, and counts it.
+func (w *slidingWindow) wait(ctx context.Context) error {
+	for {
+		w.mu.Lock()
+		now := time.Now()
+		oldest := w.times[w.next]
+		if oldest.IsZero() || now.Sub(oldest) >= w.d {
+			w.takeLocked(now)
+			w.mu.Unlock()
+			return nil
+		}
+		w.mu.Unlock()
+		if !sleep(ctx, oldest.Add(w.d).Sub(now)) {
+			return ctx.Err()
+		}
+	}
+}
+
+// allow counts a call and reports true when at least keep+1 slots are
+// free now; it never waits.
+func (w *slidingWindow) allow(keep int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	used := 0
+	for _, t := range w.times {
+		if !t.IsZero() && now.Sub(t) < w.d {
+			used++
+		}
+	}
+	if w.n-used <= keep {
+		return false
+	}
+	w.takeLocked(now)
+	return true
+}
+
+func (w *slidingWindow) takeLocked(now time.Time) {
+	w.times[w.next] = now
+	w.next = (w.next + 1) % w.n
 }
 
 // lane is one chat's send budget.
@@ -41,7 +128,7 @@ type lane struct {
 func newPacer(paced bool) *pacer {
 	p := &pacer{paced: paced, lanes: newIdleMap[int64, *lane](stateTTL, maxStateItems)}
 	if paced {
-		p.global = rate.NewLimiter(globalPerSecond, globalPerSecond)
+		p.global = newSlidingWindow(globalSends, globalWindow)
 	}
 	return p
 }
@@ -59,18 +146,21 @@ func (p *pacer) lane(chatID int64) *lane {
 	})
 }
 
-// wait blocks until a message may be sent to chatID.
+// wait blocks until a message may be sent to chatID. It fails at once
+// when the chat is held beyond ctx's deadline.
 func (p *pacer) wait(ctx context.Context, chatID int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	l := p.lane(chatID)
 	l.mu.Lock()
-	hold := time.Until(l.notBefore)
+	until := l.notBefore
 	l.mu.Unlock()
-	if hold > 0 {
-		t := time.NewTimer(hold)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
+	if hold := time.Until(until); hold > 0 {
+		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
+			return errHeldPastDeadline
+		}
+		if !sleep(ctx, hold) {
 			return ctx.Err()
 		}
 	}
@@ -80,10 +170,15 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		}
 	}
 	if p.global != nil {
-		return p.global.Wait(ctx)
+		return p.global.wait(ctx)
 	}
 	return nil
 }
+
+// tryGlobal takes a place in the global pace if one is free now with room
+// to spare for messages, without waiting; it is for calls that may be
+// skipped, like "typing…".
+func (p *pacer) tryGlobal() bool { return p.global == nil || p.global.allow(typingHeadroom) }
 
 // hold keeps chatID quiet for d (a 429's retry_after).
 func (p *pacer) hold(chatID int64, d time.Duration) {
@@ -125,27 +220,35 @@ func isNotModified(err error) bool {
 // send makes one paced call that returns a message (sendMessage or
 // editMessageText). A 429 holds the chat for retry_after and the call is
 // repeated; so is a 5xx, or a call that got no Bot API answer, after a
-// pause. When Telegram cannot parse the markup, plain (if set) is sent
+// pause that doubles each time; this goes on until ctx ends (the reply's
+// delivery deadline), and the error then wraps ctx's error and the last
+// failure. When Telegram cannot parse the markup, plain (if set) is sent
 // instead, once. A message for a group that became a supergroup is sent
-// there, once (see followMigration).
+// there, once (see followMigration). Other errors are returned at once.
 func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chattable, plain func() tgbotapi.Chattable) (tgbotapi.Message, error) {
 	chatID := to.chatID
 	moved := false
-	for attempt := 1; ; attempt++ {
+	var last error
+	pause := b.retryMin
+	for {
 		if err := b.pace.wait(ctx, chatID); err != nil {
-			return tgbotapi.Message{}, err
+			if last == nil {
+				return tgbotapi.Message{}, err
+			}
+			return tgbotapi.Message{}, fmt.Errorf("%w; last attempt: %w", err, last)
 		}
 		msg, err := b.call(to, c)
 		if err == nil {
 			b.sent.Add(1)
 			return msg, nil
 		}
+		last = err
 		b.opts.Metrics.TelegramError(method, err)
 		te, isAPI := apiError(err)
 		switch {
 		case !moved && b.followMigration(chatID, err):
 			moved = true
-		case isAPI && te.RetryAfter > 0 && attempt < maxSendAttempts:
+		case isAPI && te.RetryAfter > 0:
 			b.floodWaits.Add(1)
 			d := time.Duration(te.RetryAfter) * time.Second
 			b.log.Warn("flood wait", "chat", chatID, "retry_after", d)
@@ -153,14 +256,14 @@ func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chatt
 		case isParseError(err) && plain != nil:
 			b.log.Warn("Telegram rejected the markup: sending plain text", "chat", chatID, "err", te.Message)
 			c, plain = plain(), nil
-		case !isAPI && attempt < maxSendAttempts:
-			// No Bot API answer (a dropped connection, a timeout, a proxy's
-			// error page): most likely nothing was sent, so try again
-			// rather than lose the reply, at the risk of a rare duplicate.
-			b.log.Warn("no answer from Telegram: retrying", "chat", chatID, "method", method, "err", b.redact(err))
-			b.pace.hold(chatID, serverErrorDelay*time.Duration(attempt))
-		case isAPI && te.Code >= 500 && attempt < maxSendAttempts:
-			b.pace.hold(chatID, serverErrorDelay*time.Duration(attempt))
+		case !isAPI || te.Code >= 500:
+			// A 5xx, or no Bot API answer (a dropped connection, a timeout,
+			// a proxy's error page): most likely nothing was sent, so try
+			// again rather than lose the reply, at the risk of a rare
+			// duplicate.
+			b.log.Warn("Telegram failed: retrying", "chat", chatID, "method", method, "retry_in", pause, "err", b.redact(err))
+			b.pace.hold(chatID, pause)
+			pause = min(2*pause, b.retryMax)
 		default:
 			return msg, err
 		}
@@ -220,8 +323,8 @@ func (b *Bot) replaceHTML(ctx context.Context, to dest, msgID int, html string) 
 	}
 	first := msgID
 	if _, err := b.send(ctx, to, "editMessageText", cfg, plain); err != nil && !isNotModified(err) {
-		if _, ok := apiError(err); !ok {
-			return msgID, err
+		if _, ok := apiError(err); !ok || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return msgID, err // not a refusal of the edit: out of time
 		}
 		// Deleted or too old to edit: send it as a new message.
 		b.log.Warn("edit failed: sending anew", "chat", chatID, "err", b.redact(err))
@@ -275,9 +378,12 @@ func (t *typer) stop() {
 	t.wg.Wait()
 }
 
+// typing sends the typing action when the chat is not held and the global
+// pace has room now: it counts against Telegram's thirty a second, and is
+// the first thing to skip under load.
 func (b *Bot) typing(to dest) {
 	chatID := to.chatID
-	if b.pace.held(chatID) {
+	if b.pace.held(chatID) || !b.pace.tryGlobal() {
 		return
 	}
 	if err := b.chatAction(to); err != nil {
@@ -306,15 +412,21 @@ type preview struct {
 	started bool
 	wake    chan struct{}
 	quit    chan struct{}
+	cancel  context.CancelFunc // ends a send in progress at close
 	wg      sync.WaitGroup
 
 	msgID int       // written by the goroutine; read after close
 	last  time.Time // time of the last send or edit
 }
 
+// newPreview returns the preview of an answer in the conversation to. It
+// shows nothing while earlier replies of the chat wait in the outbox (held
+// by a flood wait or an outage): its messages would overtake them.
 func (b *Bot) newPreview(ctx context.Context, to dest) *preview {
-	p := &preview{b: b, to: to,
-		wake: make(chan struct{}, 1), quit: make(chan struct{})}
+	ctx, cancel := context.WithCancel(ctx)
+	p := &preview{b: b, to: to, cancel: cancel,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}),
+		closed: b.out != nil && b.out.busy(to.chatID)}
 	p.start = func() { p.wg.Go(func() { p.loop(ctx) }) }
 	return p
 }
@@ -385,9 +497,11 @@ func (p *preview) close(ctx context.Context) int {
 	started := p.started
 	p.mu.Unlock()
 	if !started {
+		p.cancel()
 		return 0
 	}
 	close(p.quit)
+	p.cancel() // a send held by a flood wait: the final reply replaces it
 	p.wg.Wait()
 	if p.msgID != 0 {
 		if wait := time.Until(p.last.Add(previewEvery)); wait > 0 {

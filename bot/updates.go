@@ -11,29 +11,34 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // poll receives updates by long polling until ctx is done. It removes any
-// webhook first (getUpdates fails while one is set). Each update is
-// queued once: the offset moves past an update only when it is queued,
-// and on shutdown a last getUpdates confirms the offset to Telegram (it
-// also ends the pending long poll, which Telegram terminates when a newer
-// one arrives), so updates received but not queued come again at the
-// next start and none comes twice.
-func (b *Bot) poll(ctx context.Context, q *queue) error {
+// webhook first (getUpdates fails while one is set).
+//
+// The offset given to getUpdates confirms to Telegram every update below
+// it, so it never passes an update that was not handled (see [pollState]):
+// when the bot stops, or dies, with updates queued or being handled,
+// Telegram delivers them again at the next start. The price is that while
+// an update is handled, getUpdates returns it again (and the ones after
+// it) at once instead of waiting: those are skipped, and the next poll
+// waits repollEvery. An update that its chat's queue cannot take is left
+// for a later poll in the same way. On shutdown a last getUpdates ends the
+// pending long poll, which Telegram terminates when a newer one arrives;
+// Run confirms the handled updates once the workers are done.
+func (b *Bot) poll(ctx, abandon context.Context, q *queue, st *pollState) error {
 	if _, err := b.api.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
 		b.log.Warn("deleteWebhook failed", "err", b.redact(err))
 	}
 	b.log.Info("receiving updates by long polling", "timeout", b.opts.PollTimeout)
 	b.ready.Store(true)
-	offset := 0
 	failures := 0
 	for {
 		if ctx.Err() != nil {
-			b.confirm(offset)
 			return nil
 		}
 		type result struct {
@@ -41,6 +46,7 @@ func (b *Bot) poll(ctx context.Context, q *queue) error {
 			err     error
 		}
 		done := make(chan result, 1)
+		offset := st.offset()
 		go func() {
 			ups, err := b.getUpdates(tgbotapi.UpdateConfig{
 				Offset:         offset,
@@ -58,11 +64,14 @@ func (b *Bot) poll(ctx context.Context, q *queue) error {
 			// pending request may not have reached Telegram yet when the
 			// first confirmation does, so confirm again until it ends.
 			for range shutdownConfirms {
-				b.confirm(offset)
+				b.confirm(st.offset())
 				select {
 				case <-done:
 					return nil
 				case <-time.After(time.Second):
+				case <-abandon.Done():
+					b.log.Warn("the last long poll did not end within the shutdown grace; leaving it to its HTTP timeout")
+					return nil
 				}
 			}
 			b.log.Warn("the last long poll did not end; leaving it to its HTTP timeout")
@@ -76,27 +85,130 @@ func (b *Bot) poll(ctx context.Context, q *queue) error {
 			wait := b.backoff(failures, r.err)
 			b.log.Warn("getUpdates failed", "err", b.redact(r.err), "retry_in", wait.Round(time.Millisecond))
 			if !sleep(ctx, wait) {
-				b.confirm(offset)
 				return nil
 			}
 			continue
 		}
 		failures = 0
+		st.newBatch()
+		progress := false
+		full := map[int64]bool{} // chats whose queue refused an update of this batch
 		for _, u := range r.updates {
-			if u.UpdateID < offset {
-				continue // already queued
+			if !st.take(u.UpdateID) {
+				continue // queued or handled already
 			}
-			if err := q.submit(ctx, u); err != nil {
-				if errors.Is(err, errChatFlood) {
-					b.log.Warn("update dropped: the chat has too many pending updates", "update", u.UpdateID, "chat", chatKey(u))
-				} else {
-					b.confirm(offset)
-					return nil // shutting down: the rest comes again next time
+			key := chatKey(u)
+			if full[key] {
+				st.refuse(u.UpdateID) // keeps the chat's order
+				continue
+			}
+			switch err := q.submit(ctx, u); {
+			case err == nil:
+				progress = true
+			case errors.Is(err, errChatFlood):
+				full[key] = true
+				if st.refuse(u.UpdateID) {
+					b.log.Warn("update postponed: the chat has too many pending updates", "update", u.UpdateID, "chat", key)
 				}
+			default:
+				st.refuse(u.UpdateID)
+				return nil // shutting down: it comes again next time
 			}
-			offset = u.UpdateID + 1
+		}
+		if !progress && len(r.updates) > 0 && !sleep(ctx, repollEvery) {
+			return nil
 		}
 	}
+}
+
+// repollEvery is the pause before polling again after a getUpdates that
+// returned only updates already taken (or refused).
+const repollEvery = 200 * time.Millisecond
+
+// pollState tracks the updates taken by long polling until they are
+// handled, so that the offset confirmed to Telegram stays at the lowest
+// update not handled.
+type pollState struct {
+	mu      sync.Mutex
+	taken   map[int]bool // update id → handled, for ids at or above the last offset
+	next    int          // one past the highest id taken
+	refused int          // the lowest id refused in the last batch, 0 if none
+	warned  map[int]bool // refused ids already logged
+}
+
+func newPollState() *pollState {
+	return &pollState{taken: map[int]bool{}, warned: map[int]bool{}}
+}
+
+// take records id as taken and reports whether it was new.
+func (s *pollState) take(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.taken[id]; ok {
+		return false
+	}
+	s.taken[id] = false
+	s.next = max(s.next, id+1)
+	return true
+}
+
+// refuse forgets id, taken but not queued, so that it is not confirmed
+// and comes again. It reports whether id was refused for the first time.
+func (s *pollState) refuse(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.taken, id)
+	if s.refused == 0 || id < s.refused {
+		s.refused = id
+	}
+	first := !s.warned[id]
+	s.warned[id] = true
+	return first
+}
+
+// newBatch starts a getUpdates result: the refusals of the previous one
+// are in it again.
+func (s *pollState) newBatch() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused = 0
+}
+
+// done records that the update id was handled.
+func (s *pollState) done(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.taken[id]; ok {
+		s.taken[id] = true
+	}
+}
+
+// offset returns the lowest update id not handled (0 before the first
+// update), which is the offset to confirm, and forgets the handled ids
+// below it.
+func (s *pollState) offset() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lowest := s.next
+	if s.refused != 0 && s.refused < lowest {
+		lowest = s.refused
+	}
+	for id, handled := range s.taken {
+		if !handled && id < lowest {
+			lowest = id
+		}
+	}
+	for id, handled := range s.taken {
+		if handled && id < lowest {
+			delete(s.taken, id)
+		}
+	}
+	for id := range s.warned {
+		if id < lowest {
+			delete(s.warned, id)
+		}
+	}
+	return lowest
 }
 
 // shutdownConfirms bounds the confirmations sent at shutdown to end the
@@ -152,8 +264,10 @@ const webhookSecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 const maxWebhookBody = 1 << 20
 
 // serveWebhook registers the webhook with its secret and serves it on
-// Options.Webhook.Listen until ctx is done.
-func (b *Bot) serveWebhook(ctx context.Context, q *queue) error {
+// Options.Webhook.Listen until ctx is done; then it refuses new updates
+// (503, so that Telegram keeps them) and waits for the requests being
+// served, until abandon is done.
+func (b *Bot) serveWebhook(ctx, abandon context.Context, q *queue) error {
 	wh := b.opts.Webhook
 	if wh.Secret == "" {
 		return errors.New("webhook: a secret token is required")
@@ -184,10 +298,10 @@ func (b *Bot) serveWebhook(ctx context.Context, q *queue) error {
 		return fmt.Errorf("webhook server: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	b.incoming.Store(nil)
+	if err := srv.Shutdown(abandon); err != nil {
 		b.log.Warn("webhook server shutdown", "err", err)
+		srv.Close()
 	}
 	<-served
 	return nil
@@ -195,7 +309,10 @@ func (b *Bot) serveWebhook(ctx context.Context, q *queue) error {
 
 // ServeHTTP is the webhook endpoint. A request without the right secret
 // token is refused with 401 before its body is read; a valid update is
-// queued and acknowledged at once, and handled by the workers.
+// queued and acknowledged at once, and handled by the workers. An update
+// that cannot be queued (its chat has too many waiting: 429; the queue is
+// full or the bot is stopping: 503) is refused, so that Telegram delivers
+// it again.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -225,12 +342,24 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK) // redelivered: already taken
 		return
 	}
-	if err := q.submit(r.Context(), u); err != nil && !errors.Is(err, errChatFlood) {
-		b.seen.remove(u.UpdateID) // Telegram will deliver it again
+	// An update that cannot be queued is refused, so that Telegram delivers
+	// it again later, and forgotten, so that it is then taken.
+	switch err := q.trySubmit(u); {
+	case err == nil:
+		w.WriteHeader(http.StatusOK)
+	case errors.Is(err, errChatFlood):
+		b.seen.remove(u.UpdateID)
+		b.log.Warn("update refused: the chat has too many pending updates", "update", u.UpdateID, "chat", chatKey(u))
+		http.Error(w, "too many pending updates in this chat", http.StatusTooManyRequests)
+	case errors.Is(err, errQueueFull):
+		b.seen.remove(u.UpdateID)
+		b.log.Warn("update refused: the update queue is full", "update", u.UpdateID, "chat", chatKey(u))
 		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return
+	default:
+		b.seen.remove(u.UpdateID)
+		b.log.Info("update refused: shutting down", "update", u.UpdateID, "chat", chatKey(u))
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 	}
-	w.WriteHeader(http.StatusOK)
 }
 
 // validSecret compares the header with the secret in constant time (over

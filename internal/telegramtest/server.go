@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,6 +100,10 @@ type Call struct {
 	Uploads []Upload
 	// Time is when the request arrived.
 	Time time.Time
+	// Sent is when the client's transport began the request, for clients
+	// made by Server.Client (zero otherwise): unlike Time, it is free of
+	// the fake's own delays in accepting and reading requests.
+	Sent time.Time
 	// OK reports whether the answer was {"ok":true,...}.
 	OK bool
 	// ErrorCode and Description are the error envelope's fields, or the
@@ -218,8 +223,13 @@ func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("telegramtest: refusing request to %s: only the fake at %s may be reached", r.URL.Redacted(), g.host)
 	}
+	r = r.Clone(r.Context())
+	r.Header.Set(sentHeader, strconv.FormatInt(time.Now().UnixNano(), 10))
 	return g.base.RoundTrip(r)
 }
+
+// sentHeader carries Call.Sent from the guarded transport to the server.
+const sentHeader = "X-Telegramtest-Sent"
 
 // URL returns the server's base URL, e.g. "http://127.0.0.1:40123".
 func (s *Server) URL() string { return s.srv.URL }
@@ -465,6 +475,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, token, method string) {
 	c := Call{Method: method, Time: time.Now()}
+	if ns, err := strconv.ParseInt(r.Header.Get(sentHeader), 10, 64); err == nil {
+		c.Sent = time.Unix(0, ns)
+	}
 	params, uploads, perr := parseRequest(r)
 	c.Params, c.Uploads = params, uploads
 
@@ -658,4 +671,27 @@ func cloneCall(c Call) Call {
 		c.Uploads = append([]Upload(nil), c.Uploads...)
 	}
 	return c
+}
+
+// MaxInWindow returns the largest number of calls whose Sent time (Time
+// when Sent is zero) falls within one half-open window [t, t+d), over
+// every t: a sender that keeps to n calls per d never gets more than n.
+// Calls may be in any order.
+func MaxInWindow(calls []Call, d time.Duration) int {
+	times := make([]time.Time, len(calls))
+	for i, c := range calls {
+		times[i] = c.Sent
+		if c.Sent.IsZero() {
+			times[i] = c.Time
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	most, first := 0, 0
+	for last, t := range times {
+		for !t.Before(times[first].Add(d)) {
+			first++
+		}
+		most = max(most, last-first+1)
+	}
+	return most
 }

@@ -833,3 +833,44 @@ func TestJSONAndQueryParams(t *testing.T) {
 		t.Errorf("Messages(42) = %+v, want the json and query messages", msgs)
 	}
 }
+
+func TestMaxInWindow(t *testing.T) {
+	at := func(ms ...int) []telegramtest.Call {
+		var calls []telegramtest.Call
+		base := time.Unix(1000, 0)
+		for _, m := range ms {
+			calls = append(calls, telegramtest.Call{Time: base.Add(time.Duration(m) * time.Millisecond)})
+		}
+		return calls
+	}
+	tests := []struct {
+		name  string
+		calls []telegramtest.Call
+		want  int
+	}{
+		{"none", nil, 0},
+		{"one", at(5), 1},
+		{"a second apart", at(0, 1000, 2000), 1},
+		{"just inside", at(0, 999), 2},
+		{"unsorted", at(1500, 0, 400, 900, 1200), 3},
+		{"burst", at(0, 0, 0, 2000), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := telegramtest.MaxInWindow(tt.calls, time.Second); got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCallSentTime(t *testing.T) {
+	fake, _ := newBot(t, telegramtest.Options{}) // calls getMe
+	calls := fake.Calls("getMe")
+	if len(calls) != 1 {
+		t.Fatalf("got %d getMe calls, want 1", len(calls))
+	}
+	if c := calls[0]; c.Sent.IsZero() || c.Sent.After(c.Time) {
+		t.Errorf("Sent %v, Time %v: want the client's send time, before the arrival", c.Sent, c.Time)
+	}
+}
