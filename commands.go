@@ -19,6 +19,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -38,6 +39,8 @@ commands:
                    («دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», 2025-10-05, «سیل»)
   serve            run the Telegram bot (needs TELEGRAM_BOT_TOKEN); the
                    default when no command is given and a token is set
+  feeds            fetch every news feed once, print what was added, sync the
+                   index (FEEDS, /feeds add; see "khabar feeds -h")
   health           check a running serve's /healthz on OPS_LISTEN
   eval             measure retrieval and answers on an evaluation set:
                    eval --corpus FILE [--corpus FILE …] --questions FILE
@@ -84,6 +87,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdSummary(ctx, cfg, log, rest, stdout)
 	case "serve":
 		return cmdServe(ctx, cfg, log)
+	case "feeds":
+		return cmdFeeds(ctx, cfg, log, rest, stdout)
 	case "health":
 		return cmdHealth(ctx, cfg, stdout)
 	case "eval":
@@ -114,6 +119,7 @@ type app struct {
 	corpus   fs.FS
 	index    *retrieval.Index
 	composer *answer.Composer
+	feeds    *feed.Poller // the live news feeds, in serve (feeds.go); nil when off
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
@@ -136,7 +142,7 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	return &app{
 		cfg:      cfg,
 		log:      log,
-		corpus:   corpus,
+		corpus:   withFeeds(corpus, cfg),
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
 	}, nil

@@ -64,6 +64,11 @@ type Config struct {
 	MaxUploadBytes      int64         `env:"MAX_UPLOAD_BYTES" envDefault:"10485760"`
 	UpdateTimeout       time.Duration `env:"UPDATE_TIMEOUT" envDefault:"90s"`
 
+	// Live news: RSS/Atom/RDF feeds polled into DATA_DIR/feeds (feeds.go).
+	Feeds         string        `env:"FEEDS"`
+	FeedInterval  time.Duration `env:"FEED_INTERVAL" envDefault:"10m"`
+	MaxArticleAge time.Duration `env:"MAX_ARTICLE_AGE" envDefault:"0s"`
+
 	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
 	OpsListen string `env:"OPS_LISTEN"`
 
@@ -257,6 +262,7 @@ func (c Config) Validate() error {
 	if c.SeedsDir == "" {
 		bad("SEEDS_DIR", "empty")
 	}
+	errs = append(errs, c.validateFeeds()...)
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		bad("LOG_LEVEL", "%q is not debug, info, warn or error", c.LogLevel)
