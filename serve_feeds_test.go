@@ -67,7 +67,9 @@ func TestServeFollowsFeeds(t *testing.T) {
 	defer cancel()
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, &stderr)
+	}()
 	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
 	defer wcancel()
 	if err := fake.WaitPolling(wctx); err != nil {
