@@ -106,3 +106,38 @@ func TestFeedsListTimesInTehran(t *testing.T) {
 		}
 	}
 }
+
+// stubFeeds is a feeds whose one feed has articles.
+type stubFeeds struct{ removed []string }
+
+func (s *stubFeeds) List() []feed.FeedStatus { return nil }
+func (s *stubFeeds) Add(string, string) (feed.FeedStatus, error) {
+	return feed.FeedStatus{}, nil
+}
+func (s *stubFeeds) Remove(key string) (feed.FeedStatus, error) {
+	s.removed = append(s.removed, key)
+	return feed.FeedStatus{Number: 1, URL: "https://a.example.ir/rss", Outlet: "الف", Articles: 3}, nil
+}
+
+// TestFeedsRemoveSyncsTheIndex: removing a feed with articles reloads the
+// index (its files are gone) and reports the sync.
+func TestFeedsRemoveSyncsTheIndex(t *testing.T) {
+	ctx := t.Context()
+	f := &stubFeeds{}
+	reloads := 0
+	c := NewChat(&scriptedAnswerer{}, discard(), ChatOptions{
+		Feeds: f,
+		Reload: func(context.Context) (retrieval.Report, error) {
+			reloads++
+			return retrieval.Report{Articles: 40, Removed: 6}, nil
+		},
+	})
+	r := c.Handle(ctx, Message{ChatID: 1, UserID: 1, Text: "/feeds remove ۱", Admin: true, Private: true})
+	if len(f.removed) != 1 || f.removed[0] != "1" || r.Then == nil || !strings.Contains(r.Text, msgReloading) {
+		t.Fatalf("remove: %q, removed %v", r.Text, f.removed)
+	}
+	done := r.Then(ctx)
+	if reloads != 1 || !strings.Contains(done.Text, "«الف» حذف شد") || !strings.Contains(done.Text, msgReloadDone) || !strings.Contains(done.Text, msgReportRemoved+": ۶") {
+		t.Errorf("after the sync (%d reloads): %q", reloads, done.Text)
+	}
+}
