@@ -255,21 +255,7 @@ func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), e
 		return func() {}, nil
 	}
 	fctx, cancel := context.WithCancel(ctx)
-	p, err := a.newPoller(obs, func(rep feed.Report) {
-		a.logPoll(rep)
-		if !changed(rep) || fctx.Err() != nil {
-			// Cut short by shutdown: the articles are on disk, and the
-			// next start syncs them.
-			return
-		}
-		irep, err := a.syncFeeds(fctx, rep)
-		if err != nil {
-			a.log.Error("feeds not synced into the index; the next poll or /reload retries", "err", err)
-		}
-		if feedSynced != nil {
-			feedSynced(rep, irep, err)
-		}
-	})
+	p, err := a.newPoller(obs, a.afterPoll(fctx))
 	if err != nil {
 		cancel()
 		return nil, err
@@ -279,6 +265,34 @@ func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), e
 	var wg sync.WaitGroup
 	wg.Go(func() { p.Run(fctx, a.cfg.FeedInterval) })
 	return func() { cancel(); wg.Wait() }, nil
+}
+
+// afterPoll returns the OnPoll of serve's poller: it logs each pass and,
+// when the pass changed articles, syncs the index. A sync that failed (an
+// embedding API down) is retried after every pass until one succeeds, even
+// a pass that brought nothing new: the stored articles would otherwise
+// wait for the next change or /reload. Run calls it from one goroutine.
+func (a *app) afterPoll(ctx context.Context) func(feed.Report) {
+	pending := false
+	return func(rep feed.Report) {
+		a.logPoll(rep)
+		if !(pending || changed(rep)) || ctx.Err() != nil {
+			// Cut short by shutdown: the articles are on disk, and the
+			// next start syncs them.
+			return
+		}
+		irep, err := a.syncFeeds(ctx, rep)
+		pending = err != nil
+		switch {
+		case err != nil && ctx.Err() != nil:
+			a.log.Info("feeds sync cut short by shutdown; the next start syncs them", "err", err)
+		case err != nil:
+			a.log.Error("feeds not synced into the index; retried after the next poll", "err", err)
+		}
+		if feedSynced != nil {
+			feedSynced(rep, irep, err)
+		}
+	}
 }
 
 // feedsAdmin is what /feeds drives: the poller, and an index sync after a

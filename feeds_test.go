@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,3 +205,61 @@ func TestFeedsCommand(t *testing.T) {
 }
 
 var _ = context.Background
+
+// failingFS is a corpus whose folder cannot be read.
+type failingFS struct{}
+
+func (failingFS) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+}
+
+// TestFailedFeedSyncIsRetried: when the sync after a poll fails, the next
+// pass syncs again although it brought nothing new; after a success,
+// passes without changes sync nothing.
+func TestFailedFeedSyncIsRetried(t *testing.T) {
+	synced := testFeedOptions(t)
+	srv := newNewsServer(t)
+	url := srv.set("/news.xml", rainItem(time.Now().Add(-time.Hour)))
+	a := testApp(t, testEnv(t, "SEEDS_DIR", smallSeeds(t), "FEEDS", url), time.Now)
+	ctx := t.Context()
+	if _, err := a.open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.newPoller(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onPoll := a.afterPoll(ctx)
+	pass := func() {
+		t.Helper()
+		rep, err := p.PollAll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		onPoll(rep)
+	}
+	next := func() (syncedPoll, bool) {
+		select {
+		case s := <-synced:
+			return s, true
+		default:
+			return syncedPoll{}, false
+		}
+	}
+
+	corpus := a.corpus
+	a.corpus = failingFS{}
+	pass()
+	if s, ok := next(); !ok || s.err == nil || a.index.Stats().Articles != 2 {
+		t.Fatalf("a failing sync: %+v %v, %d articles", s, ok, a.index.Stats().Articles)
+	}
+	a.corpus = corpus
+	pass() // a 304, but the last sync failed
+	if s, ok := next(); !ok || s.err != nil || s.feed.Feeds[0].Status != "not_modified" || a.index.Stats().Articles != 3 {
+		t.Fatalf("the retry: %+v %v, %d articles", s, ok, a.index.Stats().Articles)
+	}
+	pass()
+	if s, ok := next(); ok {
+		t.Errorf("a pass without changes synced: %+v", s)
+	}
+}
