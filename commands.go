@@ -21,6 +21,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -40,6 +41,8 @@ commands:
                    («دیروز», «۱۵ مهر», «از ۱ مهر تا ۱۰ مهر», 2025-10-05, «سیل»)
   serve            run the Telegram bot (needs TELEGRAM_BOT_TOKEN); the
                    default when no command is given and a token is set
+  feeds            fetch every news feed once, print what was added, sync the
+                   index (FEEDS, /feeds add; see "khabar feeds -h")
   health           check a running serve's /healthz on OPS_LISTEN
   eval             measure retrieval and answers on an evaluation set:
                    eval --corpus FILE [--corpus FILE …] --questions FILE
@@ -74,6 +77,7 @@ var commands = map[string]command{
 	"serve":   {synopsis: "serve", help: "Runs the Telegram bot (needs TELEGRAM_BOT_TOKEN) until SIGINT or SIGTERM: long polling, or\na webhook with WEBHOOK_URL; daily digests; /healthz, /readyz and /metrics on OPS_LISTEN.", args: "none"},
 	"health":  {synopsis: "health", help: "Checks a running serve on OPS_LISTEN (the container health check): exits 0 when it is\nhealthy, 1 when it does not answer or reports that Telegram refused the token.", args: "none"},
 	"eval":    {synopsis: "eval --corpus FILE [--corpus FILE …] --questions FILE [flags]  |  eval --reader DIR [--now T] [flags]", help: "Measures retrieval and answers on an evaluation set (the formats are in docs/)."},
+	"feeds":   {synopsis: "feeds", help: "Fetches every news feed (FEEDS and those admins added) once, prints what each added, syncs the\nindex and exits; non-zero when every feed failed.", args: "none"},
 	"config":  {synopsis: "config", help: "Prints the configuration, one VARIABLE=value a line, with secrets and URL credentials hidden.", args: "none"},
 	"version": {synopsis: "version", help: "Prints khabar's module version, source revision and Go version.", args: "none"},
 }
@@ -215,6 +219,8 @@ func runCommand(ctx context.Context, name string, cfg Config, log *slog.Logger, 
 		return cmdSummary(ctx, cfg, log, args, stdout)
 	case "serve":
 		return cmdServe(ctx, cfg, log)
+	case "feeds":
+		return cmdFeeds(ctx, cfg, log, args, stdout)
 	case "health":
 		return cmdHealth(ctx, cfg, stdout)
 	case "eval":
@@ -246,6 +252,7 @@ type app struct {
 	uploads  string
 	index    *retrieval.Index
 	composer *answer.Composer
+	feeds    *feed.Poller // the live news feeds, in serve (feeds.go); nil when off
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
@@ -268,7 +275,7 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	return &app{
 		cfg:      cfg,
 		log:      log,
-		corpus:   corpus,
+		corpus:   withFeeds(corpus, cfg),
 		uploads:  uploadsDir(cfg),
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),

@@ -69,6 +69,11 @@ type Config struct {
 	DeliveryTimeout     time.Duration `env:"DELIVERY_TIMEOUT" envDefault:"1h"`
 	ShutdownGrace       time.Duration `env:"SHUTDOWN_GRACE" envDefault:"8s"`
 
+	// Live news: RSS/Atom/RDF feeds polled into DATA_DIR/feeds (feeds.go).
+	Feeds         string        `env:"FEEDS"`
+	FeedInterval  time.Duration `env:"FEED_INTERVAL" envDefault:"10m"`
+	MaxArticleAge time.Duration `env:"MAX_ARTICLE_AGE" envDefault:"0s"`
+
 	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
 	OpsListen string `env:"OPS_LISTEN"`
 
@@ -293,6 +298,7 @@ func (c Config) Validate() error {
 	if c.SeedsDir == "" {
 		bad("SEEDS_DIR", "empty")
 	}
+	errs = append(errs, c.validateFeeds()...)
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		bad("LOG_LEVEL", "not debug, info, warn or error")

@@ -58,6 +58,11 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
+	stopFeeds, err := a.startFeeds(ctx, m)
+	if err != nil {
+		return err
+	}
+	defer stopFeeds()
 	store := openDigests(cfg.DataDir, log)
 	if store != nil {
 		defer store.Close()
@@ -194,6 +199,9 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 		MaxQuestionChars:   cfg.MaxQuestionChars,
 		QuestionsPerMinute: cfg.UserQuestionsPerMin,
 		QuestionBurst:      cfg.UserQuestionBurst,
+	}
+	if a.feeds != nil {
+		opts.Feeds = feedsAdmin{a}
 	}
 	if digests != nil { // a nil *digest.Store would be a non-nil interface
 		opts.Digests = digests

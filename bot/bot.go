@@ -332,6 +332,9 @@ func (b *Bot) registerCommands() {
 	admin := append(append([]tgbotapi.BotCommand(nil), public...),
 		tgbotapi.BotCommand{Command: "reload", Description: descReload},
 		tgbotapi.BotCommand{Command: "stats", Description: descStats})
+	if b.chat.opts.Feeds != nil {
+		admin = append(admin, tgbotapi.BotCommand{Command: "feeds", Description: descFeeds})
+	}
 	for id := range b.admins {
 		if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(id), admin...)); err != nil {
 			// Fails until the admin has started a chat with the bot.
@@ -461,7 +464,7 @@ func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message, thre
 		return
 	}
 	to := b.destOf(m, thread)
-	msg := Message{ChatID: m.Chat.ID, Thread: thread, UserID: s.id, Text: text}
+	msg := Message{ChatID: m.Chat.ID, Thread: thread, UserID: s.id, Text: text, Private: m.Chat.IsPrivate()}
 	if s.user {
 		msg.Admin = b.admins[s.id]
 	}

@@ -45,6 +45,9 @@ type Message struct {
 	// Admin reports that the transport checked the sender's numeric id
 	// against the admins.
 	Admin bool
+	// Private reports that the message was sent in a private chat with
+	// the bot (where /feeds works).
+	Private bool
 	// ChatAdmin, when set, reports whether the sender administers the chat
 	// (a group's creator or administrator; the user of a private chat). It
 	// is asked only when a command changes the chat's settings (/digest);
@@ -97,6 +100,9 @@ type ChatOptions struct {
 	// Digests keeps the daily digest subscriptions that /digest shows and
 	// changes; nil makes /digest say digests are unavailable.
 	Digests digests
+	// Feeds is the live news feeds that /feeds lists and changes; nil
+	// makes /feeds say feeds are unavailable.
+	Feeds feeds
 	// UploadsDir is the folder where uploaded articles are saved (a
 	// writable volume, such as DATA_DIR/uploads, which the corpus loads
 	// beside SEEDS_DIR); "" falls back to SeedsDir.
@@ -206,6 +212,8 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 				return textReply(msgAdminOnly)
 			}
 			return c.stats()
+		case "feeds":
+			return c.feedsCommand(ctx, m, args)
 		case "reload":
 			if !m.Admin {
 				return textReply(msgAdminOnly)
@@ -221,7 +229,7 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 // knownCommand reports whether the chat has a command of that name.
 func knownCommand(cmd string) bool {
 	switch cmd {
-	case "start", "help", "ask", "sources", "summary", "digest", "stats", "reload":
+	case "start", "help", "ask", "sources", "summary", "digest", "stats", "reload", "feeds":
 		return true
 	}
 	return false

@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/khabar/khabar/corpus/feed"
+
 // Everything a chat user reads from this package, in one place. Texts are
 // plain: the Telegram transport escapes them for HTML.
 const (
@@ -14,6 +16,7 @@ const (
 	msgHelpAdmin = "\n\nدستورهای مدیر:\n" +
 		"• /reload — بارگذاری دوباره منابع و گزارش تغییرات\n" +
 		"• /stats — آمار نمایه و ربات\n" +
+		"• /feeds — خبرخوان‌ها: فهرست، /feeds add نشانی [نام]، /feeds remove نشانی یا شماره (در گفت‌وگوی خصوصی)\n" +
 		"• فرستادن پرونده .txt، .md یا .jsonl در گفت‌وگوی خصوصی — افزودن خبر"
 	msgNoLastAnswer   = "هنوز پرسشی نپرسیده‌اید؛ پس از پاسخ، /sources منابع آن را نشان می‌دهد."
 	msgNoPassages     = "برای آخرین پرسش متنی در منابع پیدا نشد."
@@ -79,18 +82,44 @@ const (
 	msgUploadSaving      = "پرونده دریافت شد (%s خبر)؛ در حال افزودن و بارگذاری…"
 	msgUploadSaved       = "پرونده با نام %s ذخیره شد."
 
-	msgStatsHeading  = "آمار «خبر»:"
-	msgStatsIndex    = "نمایه: %s خبر در %s بخش"
-	msgStatsBuilt    = "آخرین ساخت نمایه: %s"
-	msgStatsUptime   = "زمان کار: %s"
-	msgStatsAnswered = "پرسش‌های پاسخ‌داده: %s (بی‌پاسخ در منابع: %s)"
-	msgStatsLimited  = "پرسش‌های ردشده به‌سبب محدودیت: %s"
-	msgStatsErrors   = "خطاها: %s"
-	msgStatsReloads  = "بارگذاری‌ها: %s"
-	msgStatsSends    = "پیام‌های فرستاده: %s (انتظار برای محدودیت تلگرام: %s)"
-	msgHours         = "ساعت"
-	msgMinutes       = "دقیقه"
-	msgAnd           = " و "
+	msgStatsHeading      = "آمار «خبر»:"
+	msgStatsIndex        = "نمایه: %s خبر در %s بخش"
+	msgStatsBuilt        = "آخرین ساخت نمایه: %s"
+	msgStatsUptime       = "زمان کار: %s"
+	msgStatsAnswered     = "پرسش‌های پاسخ‌داده: %s (بی‌پاسخ در منابع: %s)"
+	msgStatsLimited      = "پرسش‌های ردشده به‌سبب محدودیت: %s"
+	msgStatsErrors       = "خطاها: %s"
+	msgStatsReloads      = "بارگذاری‌ها: %s"
+	msgStatsSends        = "پیام‌های فرستاده: %s (انتظار برای محدودیت تلگرام: %s)"
+	msgFeedsRefused      = "فهرست خبرخوان‌ها را فقط مدیران ربات می‌بینند و تغییر می‌دهند. برای پرسیدن درباره اخبار کافی است پرسش خود را بنویسید."
+	msgFeedsPrivateOnly  = "لطفاً /feeds را در گفت‌وگوی خصوصی با ربات بفرستید."
+	msgFeedsUnavailable  = "خبرخوان‌ها در این اجرا در دسترس نیستند (پوشه داده‌ها، DATA_DIR، تعیین نشده است)."
+	msgFeedsUsage        = "• /feeds — فهرست خبرخوان‌ها\n• /feeds add نشانی [نام] — افزودن خبرخوان\n• /feeds remove نشانی یا شماره — حذف خبرخوان"
+	msgFeedsNone         = "هنوز خبرخوانی دنبال نمی‌شود."
+	msgFeedsHeading      = "خبرخوان‌ها (%s):"
+	msgFeedsOriginConfig = "از تنظیمات"
+	msgFeedsOriginAdmin  = "افزوده مدیر"
+	msgFeedsNeverFetched = "هنوز دریافت نشده است"
+	// msgFeedsLastFetch takes the time and the status.
+	msgFeedsLastFetch = "آخرین دریافت: %s به وقت تهران — %s"
+	msgFeedsFailures  = " (خطای پیاپی: %s)"
+	// msgFeedsCounts takes the items of the last fetch, the articles added
+	// in all and those kept now.
+	msgFeedsCounts      = "موارد آخرین دریافت: %s · خبرهای افزوده: %s · خبرهای موجود: %s"
+	msgFeedsNextPoll    = "دریافت بعدی: %s"
+	msgFeedsNextPollNow = "دریافت بعدی: به‌زودی"
+	msgFeedsBadURL      = "این نشانی معتبر نیست؛ نشانی کامل خبرخوان را با http:// یا https:// بنویسید."
+	msgFeedsDuplicate   = "این خبرخوان پیش‌تر در فهرست است."
+	msgFeedsNotFound    = "چنین خبرخوانی در فهرست نیست؛ شماره یا نشانی را از /feeds ببینید."
+	msgFeedsFailed      = "ذخیره تغییر فهرست خبرخوان‌ها ناموفق بود. لطفاً کمی بعد دوباره امتحان کنید."
+	// msgFeedsAdded takes the outlet and the URL.
+	msgFeedsAdded = "خبرخوان «%s» افزوده شد:\n%s\nچند لحظه دیگر دریافت می‌شود و خبرهایش به منابع می‌پیوندد."
+	// msgFeedsRemoved takes the outlet, the URL and its article count.
+	msgFeedsRemoved = "خبرخوان «%s» حذف شد:\n%s\n(%s خبر آن از منابع برداشته می‌شود)"
+
+	msgHours   = "ساعت"
+	msgMinutes = "دقیقه"
+	msgAnd     = " و "
 )
 
 // Command descriptions registered with setMyCommands.
@@ -103,4 +132,23 @@ const (
 	descDigest  = "خلاصه روزانه اخبار در ساعت دلخواه؛ مثلاً /digest 08:00"
 	descReload  = "بارگذاری دوباره منابع (مدیر)"
 	descStats   = "آمار ربات (مدیر)"
+	descFeeds   = "خبرخوان‌ها: فهرست، افزودن و حذف (مدیر)"
 )
+
+// feedStatusNames are the Persian names of the feed fetch statuses.
+var feedStatusNames = map[string]string{
+	feed.StatusOK:          "موفق",
+	feed.StatusNotModified: "بی‌تغییر (۳۰۴)",
+	feed.StatusUnchanged:   "بی‌تغییر",
+	feed.StatusGone:        "دیگر در دسترس نیست (۴۰۴/۴۱۰)",
+	feed.StatusRateLimited: "محدودیت درخواست (۴۲۹)",
+	feed.StatusUnavailable: "سرور در دسترس نیست (۵xx)",
+	feed.StatusHTTPError:   "خطای HTTP",
+	feed.StatusTimeout:     "پایان مهلت پاسخ",
+	feed.StatusTooLarge:    "بیش از اندازه بزرگ",
+	feed.StatusNotAFeed:    "خبرخوان نیست (صفحه HTML یا قالب ناشناخته)",
+	feed.StatusMalformed:   "خبرخوان خراب",
+	feed.StatusEncoding:    "نویسه‌گذاری ناخوانا",
+	feed.StatusNetwork:     "خطای شبکه",
+	"canceled":             "نیمه‌کاره (خاموش شدن ربات)",
+}

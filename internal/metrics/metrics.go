@@ -23,6 +23,7 @@ type Metrics struct {
 	telegramErrors *prometheus.CounterVec
 	rateLimited    prometheus.Counter
 	reloads        *prometheus.CounterVec
+	feeds          *feedMetrics
 }
 
 // New returns the metrics, registered with Go and process collectors, and
@@ -54,6 +55,7 @@ func New(size func() (articles, chunks int)) *Metrics {
 	}
 	m.Registry.MustRegister(m.questions, m.latency, m.telegramErrors, m.rateLimited, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.feeds = newFeedMetrics(m.Registry)
 	if size != nil {
 		m.Registry.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "khabar_index_articles", Help: "Articles in the serving index."},

@@ -1,0 +1,398 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/khabar/khabar/corpus/feed"
+	"github.com/khabar/khabar/retrieval"
+)
+
+// Live news: the wiring of corpus/feed. The corpus the index reads is
+// SEEDS_DIR with DATA_DIR/feeds mounted as its feeds/ folder (the feeds'
+// .jsonl files, which the corpus loader reads like any other); a poll that
+// changes articles syncs the index, which embeds only the new chunks and
+// swaps its state in atomically, so questions are never blocked.
+
+// feedsDirName is the folder of DATA_DIR that holds the feeds, and the
+// name it is mounted under in the corpus.
+const feedsDirName = "feeds"
+
+// feedTestOptions, set by tests only, adjusts the poller's options (to
+// reach an httptest server on loopback, which the default client refuses).
+var feedTestOptions func(*feed.Options)
+
+// feedSynced, set by tests only, is called after a poll's changes were
+// synced into the index.
+var feedSynced func(feed.Report, retrieval.Report, error)
+
+// validateFeeds checks FEEDS, FEED_INTERVAL and MAX_ARTICLE_AGE.
+func (c Config) validateFeeds() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %w: %s", key, ErrInvalid, fmt.Sprintf(format, args...)))
+	}
+	if c.FeedInterval < time.Second || c.FeedInterval > 24*time.Hour {
+		bad("FEED_INTERVAL", "%s is outside 1s–24h", c.FeedInterval)
+	}
+	if c.MaxArticleAge < 0 {
+		bad("MAX_ARTICLE_AGE", "%s is negative (0 keeps every article)", c.MaxArticleAge)
+	} else if c.MaxArticleAge > 0 && c.MaxArticleAge < time.Hour {
+		bad("MAX_ARTICLE_AGE", "%s is under an hour (0 keeps every article)", c.MaxArticleAge)
+	}
+	if strings.TrimSpace(c.Feeds) != "" {
+		if c.DataDir == "" {
+			bad("FEEDS", "needs DATA_DIR, where the feeds' articles are kept")
+		}
+		if _, perr := feed.ParseFeeds(c.Feeds, os.ReadFile); len(perr) > 0 {
+			for _, e := range perr {
+				bad("FEEDS", "%v", e)
+			}
+		}
+	}
+	return errs
+}
+
+// feedSpecs returns the configured feeds (validated by Config.Validate).
+func feedSpecs(cfg Config) []feed.Spec {
+	specs, _ := feed.ParseFeeds(cfg.Feeds, os.ReadFile)
+	return specs
+}
+
+// feedsDir is DATA_DIR/feeds, or "" without DATA_DIR.
+func feedsDir(cfg Config) string {
+	if cfg.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(cfg.DataDir, feedsDirName)
+}
+
+// withFeeds returns the corpus seeds with DATA_DIR/feeds mounted as feeds/
+// (nothing is mounted without DATA_DIR).
+func withFeeds(seeds fs.FS, cfg Config) fs.FS {
+	dir := feedsDir(cfg)
+	if dir == "" {
+		return seeds
+	}
+	return corpusFS{seeds: seeds, feeds: os.DirFS(dir)}
+}
+
+// corpusFS is the seeds with a second tree mounted as feeds/ (the seeds'
+// own feeds entry, if any, is hidden). The standard library has no union
+// file system, and this one needs only what the corpus loader uses: Open,
+// ReadDir, ReadLink and Lstat. A mount that does not exist yet (no feed
+// fetched) is simply absent.
+type corpusFS struct {
+	seeds, feeds fs.FS
+}
+
+// route returns the tree and the name within it of name.
+func (u corpusFS) route(name string) (fs.FS, string) {
+	if name == feedsDirName {
+		return u.feeds, "."
+	}
+	if rest, ok := strings.CutPrefix(name, feedsDirName+"/"); ok {
+		return u.feeds, rest
+	}
+	return u.seeds, name
+}
+
+func (u corpusFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	t, n := u.route(name)
+	return t.Open(n)
+}
+
+func (u corpusFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
+	if name != "." {
+		t, n := u.route(name)
+		return fs.ReadDir(t, n)
+	}
+	entries, err := fs.ReadDir(u.seeds, ".")
+	if err != nil {
+		return nil, err
+	}
+	entries = slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.Name() == feedsDirName })
+	if info, err := fs.Stat(u.feeds, "."); err == nil && info.IsDir() {
+		entries = append(entries, fs.FileInfoToDirEntry(renamed{info, feedsDirName}))
+		slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	}
+	return entries, nil
+}
+
+func (u corpusFS) ReadLink(name string) (string, error) {
+	t, n := u.route(name)
+	return fs.ReadLink(t, n)
+}
+
+func (u corpusFS) Lstat(name string) (fs.FileInfo, error) {
+	t, n := u.route(name)
+	info, err := fs.Lstat(t, n)
+	if err == nil && name == feedsDirName {
+		info = renamed{info, feedsDirName}
+	}
+	return info, err
+}
+
+// renamed is a FileInfo under another name (a mount point).
+type renamed struct {
+	fs.FileInfo
+	name string
+}
+
+func (r renamed) Name() string { return r.name }
+
+// newPoller returns the poller of DATA_DIR/feeds, reporting to obs (nil:
+// none) and handing each pass to onPoll (nil: none).
+func (a *app) newPoller(obs feed.Observer, onPoll func(feed.Report)) (*feed.Poller, error) {
+	dir := feedsDir(a.cfg)
+	if dir == "" {
+		return nil, errors.New("feeds: DATA_DIR is not set")
+	}
+	opts := feed.Options{
+		Interval: a.cfg.FeedInterval,
+		MaxAge:   a.cfg.MaxArticleAge,
+		Observer: obs,
+		Logger:   a.log.With("component", "feeds"),
+		OnPoll:   onPoll,
+	}
+	if feedTestOptions != nil {
+		feedTestOptions(&opts)
+	}
+	p, err := feed.New(dir, feedSpecs(a.cfg), opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, probs, _ := p.Articles(context.Background()); len(probs) > 0 {
+		for _, pr := range probs {
+			a.log.Warn("feed problem", "problem", pr.String())
+		}
+	}
+	return p, nil
+}
+
+// changed reports whether a poll changed the stored articles.
+func changed(rep feed.Report) bool {
+	if len(rep.Removed) > 0 {
+		return true
+	}
+	for _, f := range rep.Feeds {
+		if len(f.Added)+len(f.Updated) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// syncFeeds syncs the index after a poll that changed articles: the feeds'
+// files are on disk by then, and only new or changed chunks are embedded.
+func (a *app) syncFeeds(ctx context.Context, rep feed.Report) (retrieval.Report, error) {
+	irep, err := a.index.Sync(ctx, a.corpus)
+	if err != nil {
+		return irep, fmt.Errorf("index after feeds: %w", err)
+	}
+	a.log.Info("feeds synced into the index", "new", rep.Added(), "embedded", irep.Embedded,
+		"articles", irep.Articles, "took", irep.Duration.Round(time.Millisecond))
+	if irep.SnapshotErr != nil {
+		a.log.Error("snapshot not saved; "+snapshotFallback(irep), "err", irep.SnapshotErr)
+	}
+	return irep, nil
+}
+
+// logPoll logs each feed of a pass: failures as warnings.
+func (a *app) logPoll(rep feed.Report) {
+	for _, f := range rep.Feeds {
+		if fetchFailed(f.Status) {
+			a.log.Warn("feed fetch failed", "feed", f.URL, "status", f.Status, "err", f.Error)
+			continue
+		}
+		if n := len(f.Added) + len(f.Updated); n > 0 {
+			a.log.Info("feed fetched", "feed", f.URL, "status", f.Status, "seen", f.Seen, "added", len(f.Added), "updated", len(f.Updated))
+		}
+		for _, p := range f.Problems {
+			a.log.Debug("feed item problem", "problem", p.String(), "skipped", p.Skipped)
+		}
+	}
+	if len(rep.Removed) > 0 {
+		a.log.Info("feed articles dropped for their age", "removed", len(rep.Removed))
+	}
+}
+
+// fetchFailed reports whether a fetch status is a failure.
+func fetchFailed(status string) bool {
+	switch status {
+	case feed.StatusOK, feed.StatusNotModified, feed.StatusUnchanged:
+		return false
+	}
+	return true
+}
+
+// startFeeds opens the poller (a.feeds) and polls in the background until
+// ctx is done or the returned stop is called; stop waits for the poller's
+// goroutine. Without DATA_DIR feeds are off and stop does nothing.
+func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), err error) {
+	if feedsDir(a.cfg) == "" {
+		if strings.TrimSpace(a.cfg.Feeds) != "" { // Validate refuses this; be safe
+			return nil, errors.New("FEEDS needs DATA_DIR")
+		}
+		a.log.Info("live news feeds are off: DATA_DIR is not set")
+		return func() {}, nil
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	p, err := a.newPoller(obs, a.afterPoll(fctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	a.feeds = p
+	a.log.Info("polling live news feeds", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
+	var wg sync.WaitGroup
+	wg.Go(func() { p.Run(fctx, a.cfg.FeedInterval) })
+	return func() { cancel(); wg.Wait() }, nil
+}
+
+// afterPoll returns the OnPoll of serve's poller: it logs each pass and,
+// when the pass changed articles, syncs the index. A sync that failed (an
+// embedding API down) is retried after every pass until one succeeds, even
+// a pass that brought nothing new: the stored articles would otherwise
+// wait for the next change or /reload. Run calls it from one goroutine.
+func (a *app) afterPoll(ctx context.Context) func(feed.Report) {
+	pending := false
+	return func(rep feed.Report) {
+		a.logPoll(rep)
+		if !(pending || changed(rep)) || ctx.Err() != nil {
+			// Cut short by shutdown: the articles are on disk, and the
+			// next start syncs them.
+			return
+		}
+		irep, err := a.syncFeeds(ctx, rep)
+		pending = err != nil
+		switch {
+		case err != nil && ctx.Err() != nil:
+			a.log.Info("feeds sync cut short by shutdown; the next start syncs them", "err", err)
+		case err != nil:
+			a.log.Error("feeds not synced into the index; retried after the next poll", "err", err)
+		}
+		if feedSynced != nil {
+			feedSynced(rep, irep, err)
+		}
+	}
+}
+
+// feedsAdmin is what /feeds drives: the poller, and an index sync after a
+// feed is removed (its articles are gone from disk).
+type feedsAdmin struct{ a *app }
+
+func (f feedsAdmin) List() []feed.FeedStatus { return f.a.feeds.List() }
+
+func (f feedsAdmin) Add(url, name string) (feed.FeedStatus, error) {
+	st, err := f.a.feeds.Add(url, name)
+	if err == nil {
+		f.a.log.Info("feed added", "feed", st.URL, "name", st.Name)
+	}
+	return st, err
+}
+
+func (f feedsAdmin) Remove(key string) (feed.FeedStatus, error) {
+	st, err := f.a.feeds.Remove(key)
+	if err == nil {
+		f.a.log.Info("feed removed", "feed", st.URL, "articles", st.Articles)
+	}
+	return st, err
+}
+
+const feedsUsage = `usage: khabar feeds
+
+Fetches every feed once (FEEDS and those added with /feeds add; conditional
+GET still applies), stores the new articles in DATA_DIR/feeds, prints what
+was added per feed, syncs the index and exits. The exit code is non-zero
+when every feed failed.`
+
+// cmdFeeds is `khabar feeds`.
+func cmdFeeds(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("feeds", flag.ContinueOnError)
+	fl.SetOutput(stdout)
+	fl.Usage = func() { fmt.Fprintln(stdout, feedsUsage) }
+	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintln(stdout, feedsUsage)
+		return fmt.Errorf("%w: feeds takes no arguments", errUsage)
+	}
+	a, err := newApp(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	p, err := a.newPoller(nil, nil)
+	if err != nil {
+		return err
+	}
+	if len(p.List()) == 0 {
+		return errors.New("feeds: no feed to fetch: set FEEDS, or add one with /feeds add")
+	}
+	rep, err := p.PollAll(ctx)
+	a.logPoll(rep)
+	failed := printFeedReport(stdout, rep)
+	if err != nil {
+		return err
+	}
+	irep, err := a.open(ctx)
+	printReport(stdout, irep)
+	if err != nil {
+		return err
+	}
+	if failed == len(rep.Feeds) {
+		return fmt.Errorf("feeds: all %d feeds failed", failed)
+	}
+	return nil
+}
+
+// maxPrintedTitles bounds the titles `khabar feeds` lists per feed.
+const maxPrintedTitles = 20
+
+// printFeedReport writes one block per feed and returns how many failed.
+func printFeedReport(w io.Writer, rep feed.Report) (failed int) {
+	for _, f := range rep.Feeds {
+		fmt.Fprintf(w, "%s <%s>: %s", f.Outlet, f.URL, f.Status)
+		if fetchFailed(f.Status) {
+			failed++
+			fmt.Fprintf(w, " (%s)\n", f.Error)
+			continue
+		}
+		fmt.Fprintf(w, ", %d items, %d added, %d updated, %d duplicates\n", f.Seen, len(f.Added), len(f.Updated), f.Duplicates)
+		for i, art := range f.Added {
+			if i == maxPrintedTitles {
+				fmt.Fprintf(w, "  … and %d more\n", len(f.Added)-i)
+				break
+			}
+			fmt.Fprintf(w, "  + %s <%s>\n", art.Title, art.URL)
+		}
+		for _, p := range f.Problems {
+			fmt.Fprintf(w, "  ! %s\n", p)
+		}
+	}
+	if len(rep.Removed) > 0 {
+		fmt.Fprintf(w, "%d articles dropped for their age\n", len(rep.Removed))
+	}
+	fmt.Fprintf(w, "%d feeds, %d failed, %d new articles\n", len(rep.Feeds), failed, rep.Added())
+	return failed
+}
