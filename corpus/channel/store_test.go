@@ -94,7 +94,7 @@ func TestShortPostsAreSkipped(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir, channel.Options{})
 	for _, text := range []string{
-		"",                                  // a sticker, a photo without caption
+		"",                                    // a sticker, a photo without caption
 		"https://www.isna.ir/news/1404070605", // a link alone
 		"فوری 🔴 @khabarfori",
 		"#فوری #زلزله زلزله در کرمان https://t.me/x/1",
