@@ -69,6 +69,13 @@ type Options struct {
 	// Metrics, when set, counts questions by chat type and outcome, times
 	// answers and sends, and counts failed Bot API calls and reloads.
 	Metrics observer
+	// Channels, when set, keeps the posts of the channels the bot
+	// administers as articles (see bot/channel.go); nil ignores channel
+	// posts.
+	Channels channelStore
+	// ChannelSyncDelay is the least time between two index syncs after
+	// channel posts (posts in between share one); default 3s.
+	ChannelSyncDelay time.Duration
 	// NoPacing turns off the per-chat and global send pacing (for tests
 	// and benchmarks of the bot itself); retry_after is still honoured.
 	NoPacing bool
@@ -103,11 +110,14 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
 	}
+	if o.ChannelSyncDelay <= 0 {
+		o.ChannelSyncDelay = defaultChannelSyncDelay
+	}
 	return o
 }
 
 // allowedUpdates are the update kinds the bot asks for.
-var allowedUpdates = []string{"message", "my_chat_member"}
+var allowedUpdates = []string{"message", "my_chat_member", "channel_post", "edited_channel_post"}
 
 // Bot is the Telegram transport of a [Chat]: it receives updates by long
 // polling or webhook, decides which messages are meant for it, and
@@ -137,6 +147,8 @@ type Bot struct {
 
 	sent, floodWaits atomic.Int64
 
+	channelKick chan struct{} // a channel post asks for an index sync
+
 	// Backoff of the update loop after an error.
 	backoffMin, backoffMax time.Duration
 }
@@ -146,17 +158,18 @@ type Bot struct {
 func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Options) *Bot {
 	opts = opts.withDefaults()
 	b := &Bot{
-		api:        api,
-		self:       self,
-		chat:       chat,
-		log:        log,
-		opts:       opts,
-		admins:     idSet(opts.Admins),
-		allowed:    idSet(opts.AllowedChats),
-		probed:     map[int64]bool{},
-		pace:       newPacer(!opts.NoPacing),
-		backoffMin: time.Second,
-		backoffMax: time.Minute,
+		api:         api,
+		self:        self,
+		chat:        chat,
+		log:         log,
+		opts:        opts,
+		admins:      idSet(opts.Admins),
+		allowed:     idSet(opts.AllowedChats),
+		probed:      map[int64]bool{},
+		pace:        newPacer(!opts.NoPacing),
+		backoffMin:  time.Second,
+		backoffMax:  time.Minute,
+		channelKick: make(chan struct{}, 1),
 	}
 	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
 		b.fileBase = base
@@ -195,6 +208,7 @@ func FileEndpoint(apiEndpoint string) (string, bool) {
 func (b *Bot) Run(ctx context.Context) error {
 	b.logPrivacy()
 	b.registerCommands()
+	b.startChannels(ctx)
 	maxPending := max(64, 32*b.opts.Workers)
 	q := newQueue(b.opts.Workers, maxPending, 50, func(u tgbotapi.Update) { b.handleUpdate(ctx, u) })
 	var err error
@@ -248,6 +262,9 @@ func (b *Bot) registerCommands() {
 	admin := append(append([]tgbotapi.BotCommand(nil), public...),
 		tgbotapi.BotCommand{Command: "reload", Description: descReload},
 		tgbotapi.BotCommand{Command: "stats", Description: descStats})
+	if b.chat.opts.Channels != nil {
+		admin = append(admin, tgbotapi.BotCommand{Command: "channels", Description: descChannels})
+	}
 	for id := range b.admins {
 		if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(id), admin...)); err != nil {
 			// Fails until the admin has started a chat with the bot.
@@ -273,7 +290,12 @@ func (b *Bot) handleUpdate(life context.Context, u tgbotapi.Update) {
 	switch {
 	case u.Message != nil:
 		b.handleMessage(ctx, life, u.Message, b.topics.take(u.UpdateID))
+	case u.ChannelPost != nil:
+		b.handleChannelPost(u.ChannelPost)
+	case u.EditedChannelPost != nil:
+		b.handleChannelPost(u.EditedChannelPost)
 	case u.MyChatMember != nil:
+		b.channelMembership(u.MyChatMember)
 		b.handleMembership(ctx, u.MyChatMember)
 	}
 }
