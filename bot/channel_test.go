@@ -53,6 +53,24 @@ func (r *channelRig) waitSync(t *testing.T) {
 	}
 }
 
+// until waits, sync after sync, until the stored articles satisfy ok,
+// and returns them.
+func (r *channelRig) until(t *testing.T, ok func(map[string]retrieval.Article) bool) map[string]retrieval.Article {
+	t.Helper()
+	deadline := time.After(waitFor)
+	for {
+		arts := r.articles(t)
+		if ok(arts) {
+			return arts
+		}
+		select {
+		case <-r.syncs:
+		case <-deadline:
+			t.Fatalf("the articles never became as expected: %+v", arts)
+		}
+	}
+}
+
 // articles reads the store's folder with the corpus loader.
 func (r *channelRig) articles(t *testing.T) map[string]retrieval.Article {
 	t.Helper()
@@ -79,10 +97,7 @@ func TestChannelPostsBecomeArticles(t *testing.T) {
 	post := fake.PushChannelPost(tgbotapi.Message{Chat: &news, Text: channelNews})
 	photo := fake.PushChannelPost(tgbotapi.Message{Chat: &secret, Photo: []tgbotapi.PhotoSize{{FileID: "p"}}, Caption: "عکس: " + channelNews})
 	rig.waitSync(t)
-	for deadline := time.Now().Add(waitFor); len(rig.articles(t)) < 2 && time.Now().Before(deadline); {
-		rig.waitSync(t)
-	}
-	arts := rig.articles(t)
+	arts := rig.until(t, func(a map[string]retrieval.Article) bool { return len(a) >= 2 })
 	a := arts[channel.ArticleID(news.ID, post.MessageID)]
 	if len(arts) != 2 || a.Text != channelNews || a.Source != "خبر فوری" || a.URL != "https://t.me/khabarfori/"+strconv.Itoa(post.MessageID) {
 		t.Fatalf("articles = %+v", arts)
@@ -94,20 +109,14 @@ func TestChannelPostsBecomeArticles(t *testing.T) {
 	// An edit replaces the article.
 	edited := strings.Replace(channelNews, "کرمان", "یزد", 1)
 	fake.PushEditedChannelPost(tgbotapi.Message{MessageID: post.MessageID, Date: post.Date, Chat: &news, Text: edited})
-	rig.waitSync(t)
-	if got := rig.articles(t)[a.ID].Text; got != edited {
-		t.Errorf("after the edit: %q, want %q", got, edited)
-	}
+	rig.until(t, func(arts map[string]retrieval.Article) bool { return arts[a.ID].Text == edited })
 	if n := len(fake.Messages(news.ID)) + len(fake.Messages(secret.ID)); n != 0 {
 		t.Errorf("the bot sent %d messages to channels", n)
 	}
 
 	// Removed as admin: the channel's posts leave the corpus.
 	fake.PushBotMember(news, user(1), "administrator", "left")
-	rig.waitSync(t)
-	if arts := rig.articles(t); len(arts) != 1 {
-		t.Errorf("after the bot left the channel: %d articles, want 1", len(arts))
-	}
+	rig.until(t, func(arts map[string]retrieval.Article) bool { return len(arts) == 1 })
 }
 
 func TestChannelPostsOfUnlistedChannelsAreIgnored(t *testing.T) {
