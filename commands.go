@@ -19,6 +19,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -114,6 +115,7 @@ type app struct {
 	corpus   fs.FS
 	index    *retrieval.Index
 	composer *answer.Composer
+	channels *channel.Store // channel posts; nil when off
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
@@ -121,6 +123,9 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	if err != nil {
 		return nil, err
 	}
+	// Live sources: their folders in DATA_DIR join the corpus.
+	channels := openChannels(cfg, log)
+	corpus = withLiveDirs(corpus, cfg.DataDir, channelsDir)
 	var client *llm.Client
 	if cfg.LLM() {
 		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
@@ -139,6 +144,7 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 		corpus:   corpus,
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
+		channels: channels,
 	}, nil
 }
 

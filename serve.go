@@ -192,8 +192,11 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *d
 	if digests != nil { // a nil *digest.Store would be a non-nil interface
 		opts.Digests = digests
 	}
+	if a.channels != nil { // likewise
+		opts.Channels = a.channels
+	}
 	chat := bot.NewChat(a.composer, log, opts)
-	return bot.New(api, self, chat, log, bot.Options{
+	bopts := bot.Options{
 		Token:         cfg.TelegramBotToken,
 		APIEndpoint:   cfg.TelegramAPIEndpoint,
 		HTTPClient:    &http.Client{Timeout: 2 * time.Minute},
@@ -208,7 +211,11 @@ func newBot(cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *d
 			Secret: cfg.WebhookSecret,
 			Listen: cfg.WebhookListen,
 		},
-	}), nil
+	}
+	if a.channels != nil {
+		bopts.Channels = a.channels
+	}
+	return bot.New(api, self, chat, log, bopts), nil
 }
 
 // endpointHost names the Bot API server for the log, without the token.

@@ -148,6 +148,8 @@ func Open(dir string, opts Options) (*Store, []string, error) {
 	}
 	removeStaleTemps(dir)
 	var sf stateFile
+	_, statErr := os.Stat(filepath.Join(dir, stateName))
+	dirty := statErr != nil // no state file yet: write one
 	if err := readJSON(filepath.Join(dir, stateName), &sf); err != nil {
 		return nil, nil, fmt.Errorf("channel store: %w", err)
 	}
@@ -175,6 +177,7 @@ func Open(dir string, opts Options) (*Store, []string, error) {
 			if e == nil { // the state file was lost: the posts prove it
 				e = &entry{st: chanState{ID: r.Channel, Title: r.Source, Username: r.Username, Admin: true}, posts: map[int]*record{}}
 				s.chans[r.Channel] = e
+				dirty = true
 			}
 			if old := e.posts[r.MessageID]; old == nil || r.Edited.After(old.Edited) {
 				e.posts[r.MessageID] = r
@@ -188,8 +191,10 @@ func Open(dir string, opts Options) (*Store, []string, error) {
 			return nil, problems, fmt.Errorf("channel store: %w", err)
 		}
 	}
-	if err := s.saveStateLocked(); err != nil {
-		return nil, problems, fmt.Errorf("channel store: %w", err)
+	if dirty {
+		if err := s.saveStateLocked(); err != nil {
+			return nil, problems, fmt.Errorf("channel store: %w", err)
+		}
 	}
 	return s, problems, nil
 }
