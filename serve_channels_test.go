@@ -46,7 +46,9 @@ func startServe(t *testing.T, fake *telegramtest.Server, vars map[string]string)
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, logs)
+	}()
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer wcancel()
 	if err := fake.WaitPolling(wctx); err != nil {
