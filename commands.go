@@ -125,7 +125,7 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	}
 	// Live sources: their folders in DATA_DIR join the corpus.
 	channels := openChannels(cfg, log)
-	corpus = withLiveDirs(corpus, cfg.DataDir, channelsDir)
+	corpus = withLiveDirs(corpus, cfg.DataDir, log, channelsDir)
 	var client *llm.Client
 	if cfg.LLM() {
 		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})

@@ -18,15 +18,19 @@ import (
 const channelsDir = "channels" // Telegram channel posts (corpus/channel)
 
 // withLiveDirs returns the corpus seeds with each of the folders dirs of
-// dataDir (those that exist) mounted at its name. Without DATA_DIR it is
-// seeds alone.
-func withLiveDirs(seeds fs.FS, dataDir string, dirs ...string) fs.FS {
+// dataDir (those that exist) mounted at its name; an entry of seeds of
+// that name is hidden, and log says so. Without DATA_DIR it is seeds
+// alone.
+func withLiveDirs(seeds fs.FS, dataDir string, log *slog.Logger, dirs ...string) fs.FS {
 	if dataDir == "" {
 		return seeds
 	}
 	m := mountFS{base: seeds, mounts: map[string]fs.FS{}}
 	for _, d := range dirs {
 		m.mounts[d] = os.DirFS(filepath.Join(dataDir, d))
+		if _, err := fs.Stat(seeds, d); err == nil {
+			log.Warn("SEEDS_DIR has an entry named like a live source's folder: it is hidden from the corpus; rename it", "name", d)
+		}
 	}
 	return m
 }
