@@ -117,6 +117,9 @@ func TestServeChannelPostsEndToEnd(t *testing.T) {
 	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "TELEGRAM_BOT_TOKEN", fake.Token(),
 		"TELEGRAM_API_ENDPOINT", fake.APIEndpoint(), "ADMIN_USER_IDS", "1", "LOG_LEVEL", "info")
 	srv := startServe(t, fake, vars)
+	fake.PushBotMember(news, tgbotapi.User{ID: 1}, "left", "administrator")
+	fake.PushBotMember(other, tgbotapi.User{ID: 1}, "left", "administrator")
+	srv.waitLog(t, `msg="channel status" `, 2)
 	reader := &asker{fake: fake, chat: tgbotapi.Chat{ID: 5, Type: "private"}}
 
 	// A post becomes answerable, with its t.me link; short posts are skipped.
@@ -157,6 +160,7 @@ func TestServeChannelPostsEndToEnd(t *testing.T) {
 	// posts are ignored.
 	vars["SOURCE_CHANNEL_IDS"] = strconv.FormatInt(news.ID, 10)
 	srv = startServe(t, fake, vars)
+	srv.waitLog(t, `msg="channel status checked" channels=2 left=0`, 1)
 	reader.n = len(fake.Messages(reader.chat.ID))
 	if got := reader.ask(t, "خط دوم متروی شیراز چند ایستگاه دارد؟"); !strings.Contains(got, "نوزده ایستگاه") || !strings.Contains(got, `href="`+link+`"`) {
 		t.Errorf("after a restart:\n%s", got)

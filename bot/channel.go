@@ -51,6 +51,9 @@ func (b *Bot) handleChannelPost(m *tgbotapi.Message) {
 		Date:      time.Unix(int64(m.Date), 0),
 		Text:      text,
 	}
+	if m.Date == 0 { // not from Telegram, which always dates a post
+		p.Date = time.Now()
+	}
 	if m.EditDate != 0 {
 		p.EditDate = time.Unix(int64(m.EditDate), 0)
 	}
@@ -150,7 +153,10 @@ func (b *Bot) channelSyncLoop(life context.Context) {
 // that it does not, or that the bot cannot see it (400, 403), stops
 // counting. Network errors change nothing.
 func (b *Bot) checkChannels(life context.Context) {
-	for _, c := range b.opts.Channels.Admins() {
+	channels := b.opts.Channels.Admins()
+	left := 0
+	defer func() { b.log.Info("channel status checked", "channels", len(channels), "left", left) }()
+	for _, c := range channels {
 		if life.Err() != nil {
 			return
 		}
@@ -162,6 +168,7 @@ func (b *Bot) checkChannels(life context.Context) {
 		if admin {
 			continue
 		}
+		left++
 		b.log.Warn("the bot no longer administers a channel: its posts leave the corpus", "channel", c.ID, "title", c.Title)
 		res, err := b.opts.Channels.SetAdmin(c, false)
 		if err != nil {
