@@ -158,19 +158,19 @@ type Bot struct {
 func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Options) *Bot {
 	opts = opts.withDefaults()
 	b := &Bot{
-		api:         api,
-		self:        self,
-		chat:        chat,
-		log:         log,
-		opts:        opts,
-		admins:      idSet(opts.Admins),
-		allowed:     idSet(opts.AllowedChats),
-		probed:      map[int64]bool{},
-		pace:        newPacer(!opts.NoPacing),
-		backoffMin:  time.Second,
-		backoffMax:  time.Minute,
-		channelKick: make(chan struct{}, 1),
+		api:        api,
+		self:       self,
+		chat:       chat,
+		log:        log,
+		opts:       opts,
+		admins:     idSet(opts.Admins),
+		allowed:    idSet(opts.AllowedChats),
+		probed:     map[int64]bool{},
+		pace:       newPacer(!opts.NoPacing),
+		backoffMin: time.Second,
+		backoffMax: time.Minute,
 	}
+	b.channelKick = make(chan struct{}, 1)
 	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
 		b.fileBase = base
 	}
