@@ -21,6 +21,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/retrieval"
@@ -252,7 +253,8 @@ type app struct {
 	uploads  string
 	index    *retrieval.Index
 	composer *answer.Composer
-	feeds    *feed.Poller // the live news feeds, in serve (feeds.go); nil when off
+	feeds    *feed.Poller   // the live news feeds, in serve (feeds.go); nil when off
+	channels *channel.Store // channel posts; nil when off
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
@@ -260,6 +262,9 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	if err != nil {
 		return nil, err
 	}
+	// Live sources: their folders in DATA_DIR join the corpus.
+	channels := openChannels(cfg, log)
+	corpus = withLiveDirs(corpus, cfg.DataDir, log, channelsDir, feedsDirName)
 	var client *llm.Client
 	if cfg.LLM() {
 		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
@@ -275,10 +280,11 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	return &app{
 		cfg:      cfg,
 		log:      log,
-		corpus:   withFeeds(corpus, cfg),
+		corpus:   corpus,
 		uploads:  uploadsDir(cfg),
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
+		channels: channels,
 	}, nil
 }
 

@@ -77,6 +77,10 @@ type Config struct {
 	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
 	OpsListen string `env:"OPS_LISTEN"`
 
+	// Telegram channels whose posts become articles: only these ids when
+	// set, else every channel the bot administers (see corpus/channel).
+	SourceChannelIDs []int64 `env:"SOURCE_CHANNEL_IDS" envSeparator:","`
+
 	// Now sets the program's clock, for a frozen corpus and for tests: the
 	// clock starts at this instant and runs on. Zero is the wall clock.
 	Now clockSetting `env:"NOW"`
@@ -263,6 +267,11 @@ func (c Config) Validate() error {
 	if c.OpsListen != "" {
 		if _, _, err := net.SplitHostPort(c.OpsListen); err != nil {
 			bad("OPS_LISTEN", "not host:port")
+		}
+	}
+	for _, id := range c.SourceChannelIDs {
+		if id >= 0 {
+			bad("SOURCE_CHANNEL_IDS", "%d is not a channel id (those are negative, e.g. -1001234567890)", id)
 		}
 	}
 	if c.UpdateTimeout < time.Second {

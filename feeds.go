@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -77,86 +75,6 @@ func feedsDir(cfg Config) string {
 	}
 	return filepath.Join(cfg.DataDir, feedsDirName)
 }
-
-// withFeeds returns the corpus seeds with DATA_DIR/feeds mounted as feeds/
-// (nothing is mounted without DATA_DIR).
-func withFeeds(seeds fs.FS, cfg Config) fs.FS {
-	dir := feedsDir(cfg)
-	if dir == "" {
-		return seeds
-	}
-	return corpusFS{seeds: seeds, feeds: os.DirFS(dir)}
-}
-
-// corpusFS is the seeds with a second tree mounted as feeds/ (the seeds'
-// own feeds entry, if any, is hidden). The standard library has no union
-// file system, and this one needs only what the corpus loader uses: Open,
-// ReadDir, ReadLink and Lstat. A mount that does not exist yet (no feed
-// fetched) is simply absent.
-type corpusFS struct {
-	seeds, feeds fs.FS
-}
-
-// route returns the tree and the name within it of name.
-func (u corpusFS) route(name string) (fs.FS, string) {
-	if name == feedsDirName {
-		return u.feeds, "."
-	}
-	if rest, ok := strings.CutPrefix(name, feedsDirName+"/"); ok {
-		return u.feeds, rest
-	}
-	return u.seeds, name
-}
-
-func (u corpusFS) Open(name string) (fs.File, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
-	}
-	t, n := u.route(name)
-	return t.Open(n)
-}
-
-func (u corpusFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
-	}
-	if name != "." {
-		t, n := u.route(name)
-		return fs.ReadDir(t, n)
-	}
-	entries, err := fs.ReadDir(u.seeds, ".")
-	if err != nil {
-		return nil, err
-	}
-	entries = slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.Name() == feedsDirName })
-	if info, err := fs.Stat(u.feeds, "."); err == nil && info.IsDir() {
-		entries = append(entries, fs.FileInfoToDirEntry(renamed{info, feedsDirName}))
-		slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	}
-	return entries, nil
-}
-
-func (u corpusFS) ReadLink(name string) (string, error) {
-	t, n := u.route(name)
-	return fs.ReadLink(t, n)
-}
-
-func (u corpusFS) Lstat(name string) (fs.FileInfo, error) {
-	t, n := u.route(name)
-	info, err := fs.Lstat(t, n)
-	if err == nil && name == feedsDirName {
-		info = renamed{info, feedsDirName}
-	}
-	return info, err
-}
-
-// renamed is a FileInfo under another name (a mount point).
-type renamed struct {
-	fs.FileInfo
-	name string
-}
-
-func (r renamed) Name() string { return r.name }
 
 // newPoller returns the poller of DATA_DIR/feeds, reporting to obs (nil:
 // none) and handing each pass to onPoll (nil: none).

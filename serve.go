@@ -206,8 +206,11 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 	if digests != nil { // a nil *digest.Store would be a non-nil interface
 		opts.Digests = digests
 	}
+	if a.channels != nil { // likewise
+		opts.Channels = a.channels
+	}
 	chat := bot.NewChat(a.composer, log, opts)
-	return bot.New(api, self, chat, log, bot.Options{
+	bopts := bot.Options{
 		Token:         cfg.TelegramBotToken,
 		APIEndpoint:   cfg.TelegramAPIEndpoint,
 		HTTPClient:    &http.Client{Timeout: 2 * time.Minute},
@@ -225,7 +228,11 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 			Secret: cfg.WebhookSecret,
 			Listen: cfg.WebhookListen,
 		},
-	}), nil
+	}
+	if a.channels != nil {
+		bopts.Channels = a.channels
+	}
+	return bot.New(api, self, chat, log, bopts), nil
 }
 
 // startBackoff is the wait between getMe attempts at start: doubling from

@@ -80,6 +80,13 @@ type Options struct {
 	// Metrics, when set, counts questions by chat type and outcome, times
 	// answers and sends, and counts failed Bot API calls and reloads.
 	Metrics observer
+	// Channels, when set, keeps the posts of the channels the bot
+	// administers as articles (see bot/channel.go); nil ignores channel
+	// posts.
+	Channels channelStore
+	// ChannelSyncDelay is the least time between two index syncs after
+	// channel posts (posts in between share one); default 3s.
+	ChannelSyncDelay time.Duration
 	// NoPacing turns off the per-chat and global send pacing (for tests
 	// and benchmarks of the bot itself); retry_after is still honoured.
 	NoPacing bool
@@ -120,6 +127,9 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
 	}
+	if o.ChannelSyncDelay <= 0 {
+		o.ChannelSyncDelay = defaultChannelSyncDelay
+	}
 	return o
 }
 
@@ -131,7 +141,7 @@ const defaultShutdownGrace = 8 * time.Second
 var errShuttingDown = errors.New("shutting down")
 
 // allowedUpdates are the update kinds the bot asks for.
-var allowedUpdates = []string{"message", "my_chat_member"}
+var allowedUpdates = []string{"message", "my_chat_member", "channel_post", "edited_channel_post"}
 
 // Bot is the Telegram transport of a [Chat]: it receives updates by long
 // polling or webhook, decides which messages are meant for it, and
@@ -162,6 +172,8 @@ type Bot struct {
 
 	sent, floodWaits atomic.Int64
 
+	channelKick chan struct{} // a channel post asks for an index sync
+
 	// Backoff of the update loop after an error.
 	backoffMin, backoffMax time.Duration
 	// Pauses between the attempts of a send after a 5xx or no answer.
@@ -187,6 +199,7 @@ func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Op
 		retryMin:   retryMin,
 		retryMax:   retryMax,
 	}
+	b.channelKick = make(chan struct{}, 1)
 	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
 		b.fileBase = base
 	}
@@ -256,6 +269,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if !webhook {
 		st = newPollState()
 	}
+	b.startChannels(ctx)
 	maxPending := max(64, 32*b.opts.Workers)
 	q := newQueue(b.opts.Workers, maxPending, 50, func(u tgbotapi.Update) {
 		b.handle(abandon, ctx, u)
@@ -335,6 +349,9 @@ func (b *Bot) registerCommands() {
 	if b.chat.opts.Feeds != nil {
 		admin = append(admin, tgbotapi.BotCommand{Command: "feeds", Description: descFeeds})
 	}
+	if b.chat.opts.Channels != nil {
+		admin = append(admin, tgbotapi.BotCommand{Command: "channels", Description: descChannels})
+	}
 	for id := range b.admins {
 		if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(id), admin...)); err != nil {
 			// Fails until the admin has started a chat with the bot.
@@ -367,7 +384,12 @@ func (b *Bot) handle(abandon, life context.Context, u tgbotapi.Update) {
 	switch {
 	case u.Message != nil:
 		b.handleMessage(ctx, life, u.Message, b.topics.take(u.UpdateID))
+	case u.ChannelPost != nil:
+		b.handleChannelPost(u.ChannelPost)
+	case u.EditedChannelPost != nil:
+		b.handleChannelPost(u.EditedChannelPost)
 	case u.MyChatMember != nil:
+		b.channelMembership(u.MyChatMember)
 		b.handleMembership(ctx, u.MyChatMember)
 	}
 }

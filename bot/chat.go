@@ -122,6 +122,9 @@ type ChatOptions struct {
 	// (admins are exempt); 0 means no limit.
 	QuestionsPerMinute float64
 	QuestionBurst      int
+	// Channels lists the channels whose posts are articles, for
+	// /channels; nil makes /channels say they are off.
+	Channels channelLister
 }
 
 // Chat is the chat behaviour shared by every transport: commands,
@@ -193,6 +196,9 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 			return textReply(msgWelcome)
 		case "help":
 			if m.Admin {
+				if c.opts.Channels != nil {
+					return textReply(msgHelp + msgHelpAdmin + msgHelpAdminChannels)
+				}
 				return textReply(msgHelp + msgHelpAdmin)
 			}
 			return textReply(msgHelp)
@@ -219,6 +225,8 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 				return textReply(msgAdminOnly)
 			}
 			return c.reloadReply()
+		case "channels":
+			return c.channelsCommand(m)
 		default:
 			return textReply(msgUnknownCommand)
 		}
@@ -229,7 +237,7 @@ func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 // knownCommand reports whether the chat has a command of that name.
 func knownCommand(cmd string) bool {
 	switch cmd {
-	case "start", "help", "ask", "sources", "summary", "digest", "stats", "reload", "feeds":
+	case "start", "help", "ask", "sources", "summary", "digest", "stats", "reload", "feeds", "channels":
 		return true
 	}
 	return false

@@ -117,6 +117,24 @@ const (
 	// msgFeedsRemoved takes the outlet, the URL and its article count.
 	msgFeedsRemoved = "خبرخوان «%s» حذف شد:\n%s\n(%s خبر آن از منابع برداشته می‌شود)"
 
+	msgHelpAdminChannels   = "\n• /channels — کانال‌هایی که ربات مدیر آن‌هاست و پست‌هایشان به منابع افزوده می‌شود"
+	msgChannelsHeading     = "کانال‌های منبع خبر:"
+	msgChannelsNone        = "هنوز کانالی ثبت نشده است. ربات را مدیر یک کانال کنید تا پست‌های تازه آن به منابع خبر افزوده شود."
+	msgChannelsNoneCounted = "هیچ کانالی اکنون شمرده نمی‌شود."
+	msgChannelsOther       = "کانال‌هایی که پست‌هایشان اکنون شمرده نمی‌شود:"
+	msgChannelsPrivateOnly = "این دستور را در گفت‌وگوی خصوصی با ربات بفرستید."
+	msgChannelsUnavailable = "فهرست کانال‌ها در این اجرا در دسترس نیست: پست‌های کانال نگه داشته نمی‌شوند."
+	msgChannelUntitled     = "بی‌نام"
+	// msgChannelID takes the channel's numeric id (ASCII, to copy into
+	// SOURCE_CHANNEL_IDS).
+	msgChannelID = "شناسه %d"
+	// msgChannelPosts takes the post count, the date and the time of the
+	// newest post, in Persian digits.
+	msgChannelPosts     = "%s پست؛ آخرین پست %s ساعت %s به وقت تهران"
+	msgChannelNoPosts   = "هنوز پستی ذخیره نشده"
+	msgChannelNotAdmin  = " (ربات دیگر مدیر این کانال نیست)"
+	msgChannelNotListed = " (در SOURCE_CHANNEL_IDS نیست)"
+
 	msgHours   = "ساعت"
 	msgMinutes = "دقیقه"
 	msgAnd     = " و "
@@ -133,6 +151,8 @@ const (
 	descReload  = "بارگذاری دوباره منابع (مدیر)"
 	descStats   = "آمار ربات (مدیر)"
 	descFeeds   = "خبرخوان‌ها: فهرست، افزودن و حذف (مدیر)"
+	// descChannels is registered for admins when channel posts are kept.
+	descChannels = "کانال‌های منبع خبر (مدیر)"
 )
 
 // feedStatusNames are the Persian names of the feed fetch statuses.

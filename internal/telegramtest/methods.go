@@ -577,6 +577,8 @@ func (s *Server) memberLocked(chatID, userID int64) tgbotapi.ChatMember {
 	status := "member"
 	if s.admins[chatID][userID] {
 		status = "administrator"
+	} else if userID == s.bot.ID && s.chats[chatID].Type == "channel" {
+		status = "left" // a bot is in a channel only as an administrator
 	}
 	return tgbotapi.ChatMember{User: &user, Status: status}
 }
