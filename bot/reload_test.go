@@ -289,3 +289,25 @@ func TestAdminUploadsArticles(t *testing.T) {
 		t.Errorf("jsonl report: %q", report)
 	}
 }
+
+// TestReportReplySnapshotNotSaved: a reload whose snapshot was not saved
+// says whether a previous one is kept, never claiming one that is not.
+func TestReportReplySnapshotNotSaved(t *testing.T) {
+	tests := []struct {
+		name       string
+		kept       bool
+		want, deny string
+	}{
+		{"a previous snapshot", true, msgReportSnapshotKept, msgReportSnapshotNone},
+		{"none", false, msgReportSnapshotNone, msgReportSnapshotKept},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := retrieval.Report{Articles: 1, Chunks: 1, SnapshotErr: errors.New("no space left on device"), SnapshotKept: tt.kept}
+			r := reportReply(rep, nil)
+			if !strings.Contains(r.Text, tt.want) || strings.Contains(r.Text, tt.deny) {
+				t.Errorf("got %q, want %q and not %q", r.Text, tt.want, tt.deny)
+			}
+		})
+	}
+}
