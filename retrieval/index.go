@@ -94,6 +94,9 @@ type state struct {
 	coll     *chromem.Collection
 	articles int
 	built    time.Time
+	// saved is set when this state is known to be the snapshot in
+	// Options.Dir (it was loaded from it or saved to it).
+	saved bool
 }
 
 // New returns an empty index that embeds with embed. identity names the
@@ -205,6 +208,15 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		}
 	}
 
+	if reuse && len(todo) == 0 && old.saved && sameChunks(old.chunks, chunks) && ix.snapshotPresent() {
+		// Nothing changed: the serving state, already on disk, stays; a
+		// start with an unchanged corpus builds and writes nothing.
+		rep.Articles = old.articles
+		rep.Chunks = len(old.chunks)
+		rep.Duration = time.Since(start)
+		return rep, nil
+	}
+
 	fresh, err := ix.embedChunks(ctx, chunks, todo)
 	if err != nil {
 		return rep, err
@@ -248,6 +260,8 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		if rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st); rep.SnapshotErr != nil {
 			_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
 			rep.SnapshotKept = err == nil
+		} else {
+			st.saved = true
 		}
 	}
 	ix.cur.Store(st)
@@ -255,6 +269,35 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 	rep.Chunks = len(st.chunks)
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// sameChunks reports whether a sync's fresh chunks are exactly the
+// serving ones: same ids, order, content, metadata and hashes, and every
+// serving chunk already stamped with its arrival (which the sync would
+// keep). Then the state the sync would build equals the serving one.
+func sameChunks(old, fresh []Chunk) bool {
+	if len(old) != len(fresh) {
+		return false
+	}
+	for i, o := range old {
+		f := fresh[i]
+		if o.Arrived.IsZero() || o.ID != f.ID || o.Hash != f.Hash || o.ArticleID != f.ArticleID || o.N != f.N ||
+			o.Title != f.Title || o.Source != f.Source || o.URL != f.URL || o.Start != f.Start || o.End != f.End ||
+			!o.Date.Equal(f.Date) || o.Text != f.Text {
+			return false
+		}
+	}
+	return true
+}
+
+// snapshotPresent reports whether Options.Dir holds a snapshot file (an
+// operator may have removed it since it was loaded or saved).
+func (ix *Index) snapshotPresent() bool {
+	if ix.opts.Dir == "" {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
+	return err == nil
 }
 
 // chunkAll chunks the articles in order, dropping articles whose id was

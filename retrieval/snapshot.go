@@ -184,6 +184,7 @@ func (ix *Index) Load(ctx context.Context) error {
 	if st.identity != ix.identity {
 		return fmt.Errorf("%w: made by embedder %q, configured %q", ErrSnapshot, st.identity, ix.identity)
 	}
+	st.saved = true
 	ix.syncMu.Lock()
 	ix.cur.Store(st)
 	ix.syncMu.Unlock()
