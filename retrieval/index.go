@@ -110,7 +110,7 @@ func New(embed Embedder, identity string, opts Options) *Index {
 }
 
 func emptyState(identity string) *state {
-	st, _ := newState(context.Background(), identity, nil, matrix{}, Ranking{}.withDefaults())
+	st, _ := newState(context.Background(), identity, nil, matrix{}, Ranking{}.withDefaults(), nil)
 	return st
 }
 
@@ -252,7 +252,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 	}
 
-	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking)
+	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, nil)
 	if err != nil {
 		return rep, err
 	}
@@ -398,10 +398,17 @@ func sanitize(v []float32) []float32 {
 	return out
 }
 
+// lexical holds a state's three BM25 indexes.
+type lexical struct {
+	lex, docLex, titleLex *bm25
+}
+
 // newState builds the chromem-go collection and the lexical indexes over
 // chunks whose vectors are the rows of vecs. Chunks of one article must be
-// contiguous (as chunkAll and the snapshot keep them).
-func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking) (*state, error) {
+// contiguous (as chunkAll and the snapshot keep them). pre, when not nil,
+// holds the lexical indexes already built over these chunks (read from
+// the snapshot), which are then used as they are.
+func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking, pre *lexical) (*state, error) {
 	st := &state{
 		identity: identity,
 		chunks:   chunks,
@@ -410,7 +417,6 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		built:    time.Now(),
 		chunkArt: make([]int32, len(chunks)),
 	}
-	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		if _, ok := st.byHash[c.Hash]; !ok {
 			st.byHash[c.Hash] = int32(i)
@@ -419,10 +425,33 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 			st.artStart = append(st.artStart, int32(i))
 		}
 		st.chunkArt[i] = int32(len(st.artStart) - 1)
-		texts[i] = c.EmbedText()
 	}
 	st.articles = len(st.artStart)
 	st.artStart = append(st.artStart, int32(len(chunks)))
+
+	var wg sync.WaitGroup
+	if pre != nil {
+		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
+	} else {
+		st.buildLexical(&wg, rk)
+	}
+	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	st.db, st.coll = db, coll
+	return st, nil
+}
+
+// buildLexical builds the three BM25 indexes of st (its chunks and
+// articles set) on three goroutines counted by wg.
+func (st *state) buildLexical(wg *sync.WaitGroup, rk Ranking) {
+	chunks := st.chunks
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = c.EmbedText()
+	}
 	docs := make([]string, st.articles)
 	titles := make([]string, st.articles)
 	for a := range st.articles {
@@ -430,8 +459,6 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		docs[a] = articleText(arts)
 		titles[a] = arts[0].Title
 	}
-
-	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
@@ -445,13 +472,6 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		defer wg.Done()
 		st.titleLex = buildBM25(titles, rk.Title, 0)
 	}()
-	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	st.db, st.coll = db, coll
-	return st, nil
 }
 
 // signatureTerms is how many characteristic terms are kept per article for

@@ -21,7 +21,11 @@ import (
 
 // The snapshot is one file in Options.Dir:
 //
-//	magic "KHABARIX" | version u32 | metaLen u64 | dbLen u64 | sha256 of the rest | meta (gob) | chromem-go export (gob)
+//	magic "KHABARIX" | version u32 | metaLen u64 | dbLen u64 | lexLen u64 | sha256 of the rest |
+//	meta (gob) | chromem-go export (gob) | lexical indexes (see lexsnap.go)
+//
+// Version 2 added the lexical indexes: a version 1 snapshot is rejected
+// (and the index rebuilt from the corpus).
 //
 // It is written to a temporary file in the same directory, synced, and
 // renamed over the old one, so a crash at any point leaves either the old
@@ -30,8 +34,9 @@ const (
 	snapshotName    = "index.snapshot"
 	snapshotTemp    = snapshotName + ".tmp-*"
 	snapshotMagic   = "KHABARIX"
-	snapshotVersion = 1
-	headerLen       = 8 + 4 + 8 + 8 + sha256.Size
+	snapshotVersion = 2
+	sumOffset       = 8 + 4 + 8 + 8 + 8
+	headerLen       = sumOffset + sha256.Size
 )
 
 // ErrSnapshot marks a snapshot that is missing, damaged, inconsistent or
@@ -106,6 +111,10 @@ func saveSnapshot(dir string, st *state) (err error) {
 	if err := st.db.ExportToWriter(cw, false, "", collectionName); err != nil {
 		return fmt.Errorf("snapshot export: %w", err)
 	}
+	dbLen := cw.n - metaLen
+	if _, err := cw.Write(appendLexical(nil, st.lex, st.docLex, st.titleLex)); err != nil {
+		return fmt.Errorf("snapshot lexical: %w", err)
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("snapshot write: %w", err)
 	}
@@ -113,7 +122,8 @@ func saveSnapshot(dir string, st *state) (err error) {
 	hdr = append(hdr, snapshotMagic...)
 	hdr = binary.BigEndian.AppendUint32(hdr, snapshotVersion)
 	hdr = binary.BigEndian.AppendUint64(hdr, uint64(metaLen))
-	hdr = binary.BigEndian.AppendUint64(hdr, uint64(cw.n-metaLen))
+	hdr = binary.BigEndian.AppendUint64(hdr, uint64(dbLen))
+	hdr = binary.BigEndian.AppendUint64(hdr, uint64(cw.n-metaLen-dbLen))
 	hdr = h.Sum(hdr)
 	if _, err := f.WriteAt(hdr, 0); err != nil {
 		return fmt.Errorf("snapshot header: %w", err)
@@ -226,15 +236,15 @@ func decodeSnapshot(ctx context.Context, r io.ReaderAt, size int64, rk Ranking) 
 	if v := binary.BigEndian.Uint32(hdr[8:]); v != snapshotVersion {
 		return nil, fmt.Errorf("%w: version %d, want %d", ErrSnapshot, v, snapshotVersion)
 	}
-	metaLen, dbLen := binary.BigEndian.Uint64(hdr[12:]), binary.BigEndian.Uint64(hdr[20:])
-	if body := uint64(size - headerLen); metaLen > body || dbLen > body || metaLen+dbLen != body {
-		return nil, fmt.Errorf("%w: truncated (%d bytes, header says %d+%d+%d)", ErrSnapshot, size, headerLen, metaLen, dbLen)
+	metaLen, dbLen, lexLen := binary.BigEndian.Uint64(hdr[12:]), binary.BigEndian.Uint64(hdr[20:]), binary.BigEndian.Uint64(hdr[28:])
+	if body := uint64(size - headerLen); metaLen > body || dbLen > body || lexLen > body || metaLen+dbLen+lexLen != body {
+		return nil, fmt.Errorf("%w: truncated (%d bytes, header says %d+%d+%d+%d)", ErrSnapshot, size, headerLen, metaLen, dbLen, lexLen)
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(r, headerLen, int64(metaLen+dbLen))); err != nil {
+	if _, err := io.Copy(h, io.NewSectionReader(r, headerLen, int64(metaLen+dbLen+lexLen))); err != nil {
 		return nil, fmt.Errorf("%w: read: %w", ErrSnapshot, err)
 	}
-	if string(h.Sum(nil)) != string(hdr[28:]) {
+	if string(h.Sum(nil)) != string(hdr[sumOffset:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrSnapshot)
 	}
 	var meta snapshotMeta
@@ -282,7 +292,22 @@ func decodeSnapshot(ctx context.Context, r io.ReaderAt, size int64, rk Ranking) 
 	for i, e := range embeddings {
 		copy(vecs.row(i), sanitize(e))
 	}
-	return newState(ctx, meta.Identity, chunks, vecs, rk)
+	lexData := make([]byte, lexLen)
+	if _, err := r.ReadAt(lexData, headerLen+int64(metaLen+dbLen)); err != nil {
+		return nil, fmt.Errorf("%w: lexical: %w", ErrSnapshot, err)
+	}
+	articles := 0
+	for i, c := range chunks {
+		if i == 0 || c.ArticleID != chunks[i-1].ArticleID {
+			articles++
+		}
+	}
+	var pre lexical
+	var err error
+	if pre.lex, pre.docLex, pre.titleLex, err = decodeLexical(lexData, len(chunks), articles, rk); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
+	}
+	return newState(ctx, meta.Identity, chunks, vecs, rk, &pre)
 }
 
 // isChunkID reports whether id is article + "#" + n, without building it.

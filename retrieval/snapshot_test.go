@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,12 +45,17 @@ func craftSnapshot(t *testing.T, dir string, tamper func(chunks []Chunk) (dim in
 	for _, r := range rows {
 		vecs.data = append(vecs.data, r...)
 	}
+	// The lexical indexes are those of the untampered chunks.
+	st, err := newState(context.Background(), "test/v1", slices.Clone(chunks), vecs, Ranking{}.withDefaults(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dim := tamper(chunks)
 	db, _, err := buildCollection(context.Background(), "test/v1", chunks, vecs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &state{identity: "test/v1", chunks: chunks, vecs: matrix{dim: dim}, db: db}
+	st.chunks, st.db, st.vecs = chunks, db, matrix{dim: dim}
 	if err := saveSnapshot(dir, st); err != nil {
 		t.Fatal(err)
 	}
@@ -154,14 +160,18 @@ func resealSnapshot(data []byte) []byte {
 		return data
 	}
 	body := uint64(len(data) - headerLen)
-	metaLen := binary.BigEndian.Uint64(data[12:])
+	metaLen, dbLen := binary.BigEndian.Uint64(data[12:]), binary.BigEndian.Uint64(data[20:])
 	if metaLen > body {
-		metaLen = body / 2
+		metaLen = body / 3
 		binary.BigEndian.PutUint64(data[12:], metaLen)
 	}
-	binary.BigEndian.PutUint64(data[20:], body-metaLen)
+	if dbLen > body-metaLen {
+		dbLen = (body - metaLen) / 2
+		binary.BigEndian.PutUint64(data[20:], dbLen)
+	}
+	binary.BigEndian.PutUint64(data[28:], body-metaLen-dbLen)
 	sum := sha256.Sum256(data[headerLen:])
-	copy(data[28:], sum[:])
+	copy(data[sumOffset:], sum[:])
 	return data
 }
 
@@ -179,6 +189,14 @@ func FuzzSnapshot(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	// The lexical section (the last one) damaged: a gap, a count, a term.
+	lexStart := len(good) - int(binary.BigEndian.Uint64(good[28:]))
+	for _, off := range []int{0, 1, 7, 40, (len(good) - lexStart) / 2} {
+		if bad := bytes.Clone(good); lexStart+off < len(bad) {
+			bad[lexStart+off] ^= 0x55
+			f.Add(bad)
+		}
+	}
 	f.Add(good[:headerLen])
 	f.Add(bytes.Repeat([]byte{0}, headerLen+8))
 	f.Fuzz(func(t *testing.T, data []byte) {
