@@ -27,3 +27,24 @@ func BenchmarkLoadSnapshot(b *testing.B) {
 		b.ReportMetric(float64(len(st.chunks)), "chunks")
 	}
 }
+
+// BenchmarkWarmStart is what `khabar ask` does before answering with a
+// valid snapshot in $KHABAR_BENCH_DATA and an unchanged corpus in
+// $KHABAR_BENCH_SEEDS: Load, then Sync (which finds nothing to do).
+func BenchmarkWarmStart(b *testing.B) {
+	dir, seeds := os.Getenv("KHABAR_BENCH_DATA"), os.Getenv("KHABAR_BENCH_SEEDS")
+	if dir == "" || seeds == "" {
+		b.Skip("KHABAR_BENCH_DATA or KHABAR_BENCH_SEEDS not set")
+	}
+	emb := NewLocalEmbedder(256)
+	for b.Loop() {
+		ix := New(emb, emb.Identity(), Options{Dir: dir})
+		if err := ix.Load(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		rep, err := ix.Sync(context.Background(), os.DirFS(seeds))
+		if err != nil || rep.Embedded != 0 || rep.SnapshotErr != nil {
+			b.Fatalf("Sync: %v, %+v", err, rep)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func craftSnapshot(t *testing.T, dir string, tamper func(chunks []Chunk) (dim in
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.chunks, st.db, st.vecs = chunks, db, matrix{dim: dim}
+	st.chunks, st.db, st.vecs = chunks, db, matrix{dim: dim, data: vecs.data}
 	if err := saveSnapshot(dir, st); err != nil {
 		t.Fatal(err)
 	}
@@ -159,17 +159,20 @@ func resealSnapshot(data []byte) []byte {
 	if len(data) < headerLen {
 		return data
 	}
-	body := uint64(len(data) - headerLen)
-	metaLen, dbLen := binary.BigEndian.Uint64(data[12:]), binary.BigEndian.Uint64(data[20:])
-	if metaLen > body {
-		metaLen = body / 3
-		binary.BigEndian.PutUint64(data[12:], metaLen)
+	// Each section keeps its stated length while they fit; the last one
+	// takes what is left.
+	left := uint64(len(data) - headerLen)
+	for k := range sections {
+		l := binary.BigEndian.Uint64(data[12+8*k:])
+		if l > left || k == sections-1 {
+			l = left
+			if k < sections-1 {
+				l = left / 2
+			}
+			binary.BigEndian.PutUint64(data[12+8*k:], l)
+		}
+		left -= l
 	}
-	if dbLen > body-metaLen {
-		dbLen = (body - metaLen) / 2
-		binary.BigEndian.PutUint64(data[20:], dbLen)
-	}
-	binary.BigEndian.PutUint64(data[28:], body-metaLen-dbLen)
 	sum := sha256.Sum256(data[headerLen:])
 	copy(data[sumOffset:], sum[:])
 	return data
@@ -190,7 +193,7 @@ func FuzzSnapshot(f *testing.F) {
 	}
 	f.Add(good)
 	// The lexical section (the last one) damaged: a gap, a count, a term.
-	lexStart := len(good) - int(binary.BigEndian.Uint64(good[28:]))
+	lexStart := len(good) - int(binary.BigEndian.Uint64(good[12+8*(sections-1):]))
 	for _, off := range []int{0, 1, 7, 40, (len(good) - lexStart) / 2} {
 		if bad := bytes.Clone(good); lexStart+off < len(bad) {
 			bad[lexStart+off] ^= 0x55
