@@ -40,9 +40,19 @@ func TestIndexFailsWhenTheSnapshotIsNotSaved(t *testing.T) {
 // TestIndexSaveFailureKeepsThePreviousSnapshot: when an earlier snapshot
 // exists, a failed save says so, and still fails the command.
 func TestIndexSaveFailureKeepsThePreviousSnapshot(t *testing.T) {
-	vars := testEnv(t)
+	seeds := t.TempDir()
+	article := "date 2025-10-05\nبه گزارش ایسنا، قیمت دلار در بازار آزاد تهران امروز کاهش یافت."
+	if err := os.WriteFile(filepath.Join(seeds, "a.txt"), []byte(article), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := testEnv(t, "SEEDS_DIR", seeds)
 	if _, stderr, err := runCmd(t, vars, "", "index"); err != nil {
 		t.Fatalf("first index: %v\n%s", err, stderr)
+	}
+	// A changed corpus, so that the second index has something to save (an
+	// unchanged one writes nothing).
+	if err := os.WriteFile(filepath.Join(seeds, "b.txt"), []byte(strings.Replace(article, "دلار", "یورو", 1)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	// A directory where the lock file should be makes every save fail.
 	lock := filepath.Join(vars["DATA_DIR"], "index.lock")

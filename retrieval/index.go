@@ -94,6 +94,9 @@ type state struct {
 	coll     *chromem.Collection
 	articles int
 	built    time.Time
+	// saved is set when this state is known to be the snapshot in
+	// Options.Dir (it was loaded from it or saved to it).
+	saved bool
 }
 
 // New returns an empty index that embeds with embed. identity names the
@@ -107,7 +110,7 @@ func New(embed Embedder, identity string, opts Options) *Index {
 }
 
 func emptyState(identity string) *state {
-	st, _ := newState(context.Background(), identity, nil, matrix{}, Ranking{}.withDefaults())
+	st, _ := newState(context.Background(), identity, nil, matrix{}, Ranking{}.withDefaults(), nil)
 	return st
 }
 
@@ -205,6 +208,15 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		}
 	}
 
+	if reuse && len(todo) == 0 && old.saved && sameChunks(old.chunks, chunks) && ix.snapshotPresent() {
+		// Nothing changed: the serving state, already on disk, stays; a
+		// start with an unchanged corpus builds and writes nothing.
+		rep.Articles = old.articles
+		rep.Chunks = len(old.chunks)
+		rep.Duration = time.Since(start)
+		return rep, nil
+	}
+
 	fresh, err := ix.embedChunks(ctx, chunks, todo)
 	if err != nil {
 		return rep, err
@@ -240,7 +252,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 	}
 
-	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking)
+	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, nil)
 	if err != nil {
 		return rep, err
 	}
@@ -248,6 +260,8 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 		if rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st); rep.SnapshotErr != nil {
 			_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
 			rep.SnapshotKept = err == nil
+		} else {
+			st.saved = true
 		}
 	}
 	ix.cur.Store(st)
@@ -255,6 +269,35 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 	rep.Chunks = len(st.chunks)
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// sameChunks reports whether a sync's fresh chunks are exactly the
+// serving ones: same ids, order, content, metadata and hashes, and every
+// serving chunk already stamped with its arrival (which the sync would
+// keep). Then the state the sync would build equals the serving one.
+func sameChunks(old, fresh []Chunk) bool {
+	if len(old) != len(fresh) {
+		return false
+	}
+	for i, o := range old {
+		f := fresh[i]
+		if o.Arrived.IsZero() || o.ID != f.ID || o.Hash != f.Hash || o.ArticleID != f.ArticleID || o.N != f.N ||
+			o.Title != f.Title || o.Source != f.Source || o.URL != f.URL || o.Start != f.Start || o.End != f.End ||
+			!o.Date.Equal(f.Date) || o.Text != f.Text {
+			return false
+		}
+	}
+	return true
+}
+
+// snapshotPresent reports whether Options.Dir holds a snapshot file (an
+// operator may have removed it since it was loaded or saved).
+func (ix *Index) snapshotPresent() bool {
+	if ix.opts.Dir == "" {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
+	return err == nil
 }
 
 // chunkAll chunks the articles in order, dropping articles whose id was
@@ -355,10 +398,17 @@ func sanitize(v []float32) []float32 {
 	return out
 }
 
+// lexical holds a state's three BM25 indexes.
+type lexical struct {
+	lex, docLex, titleLex *bm25
+}
+
 // newState builds the chromem-go collection and the lexical indexes over
 // chunks whose vectors are the rows of vecs. Chunks of one article must be
-// contiguous (as chunkAll and the snapshot keep them).
-func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking) (*state, error) {
+// contiguous (as chunkAll and the snapshot keep them). pre, when not nil,
+// holds the lexical indexes already built over these chunks (read from
+// the snapshot), which are then used as they are.
+func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking, pre *lexical) (*state, error) {
 	st := &state{
 		identity: identity,
 		chunks:   chunks,
@@ -367,7 +417,6 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		built:    time.Now(),
 		chunkArt: make([]int32, len(chunks)),
 	}
-	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		if _, ok := st.byHash[c.Hash]; !ok {
 			st.byHash[c.Hash] = int32(i)
@@ -376,10 +425,33 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 			st.artStart = append(st.artStart, int32(i))
 		}
 		st.chunkArt[i] = int32(len(st.artStart) - 1)
-		texts[i] = c.EmbedText()
 	}
 	st.articles = len(st.artStart)
 	st.artStart = append(st.artStart, int32(len(chunks)))
+
+	var wg sync.WaitGroup
+	if pre != nil {
+		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
+	} else {
+		st.buildLexical(&wg, rk)
+	}
+	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	st.db, st.coll = db, coll
+	return st, nil
+}
+
+// buildLexical builds the three BM25 indexes of st (its chunks and
+// articles set) on three goroutines counted by wg.
+func (st *state) buildLexical(wg *sync.WaitGroup, rk Ranking) {
+	chunks := st.chunks
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = c.EmbedText()
+	}
 	docs := make([]string, st.articles)
 	titles := make([]string, st.articles)
 	for a := range st.articles {
@@ -387,8 +459,6 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		docs[a] = articleText(arts)
 		titles[a] = arts[0].Title
 	}
-
-	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
@@ -402,13 +472,6 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		defer wg.Done()
 		st.titleLex = buildBM25(titles, rk.Title, 0)
 	}()
-	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	st.db, st.coll = db, coll
-	return st, nil
 }
 
 // signatureTerms is how many characteristic terms are kept per article for
@@ -504,41 +567,4 @@ func chunkMetadata(c Chunk) map[string]string {
 		m[metaArrived] = c.Arrived.Format(time.RFC3339)
 	}
 	return m
-}
-
-func chunkFromDocument(d chromem.Document) (Chunk, error) {
-	m := d.Metadata
-	c := Chunk{
-		ID:        d.ID,
-		ArticleID: m[metaArticle],
-		Title:     m[metaTitle],
-		Source:    m[metaSource],
-		URL:       m[metaURL],
-		Text:      d.Content,
-		Hash:      m[metaHash],
-	}
-	var err error
-	if c.N, err = strconv.Atoi(m[metaN]); err != nil {
-		return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaN, err)
-	}
-	if c.Start, err = strconv.Atoi(m[metaStart]); err != nil {
-		return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaStart, err)
-	}
-	if c.End, err = strconv.Atoi(m[metaEnd]); err != nil {
-		return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaEnd, err)
-	}
-	if s := m[metaDate]; s != "" {
-		if c.Date, err = time.Parse(time.DateOnly, s); err != nil {
-			return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaDate, err)
-		}
-	}
-	if s := m[metaArrived]; s != "" {
-		if c.Arrived, err = time.Parse(time.RFC3339, s); err != nil {
-			return c, fmt.Errorf("chunk %s: bad %s: %w", d.ID, metaArrived, err)
-		}
-	}
-	if c.ArticleID == "" || c.Hash == "" {
-		return c, fmt.Errorf("chunk %s: missing article or hash", d.ID)
-	}
-	return c, nil
 }

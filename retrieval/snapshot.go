@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -15,13 +16,18 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/philippgille/chromem-go"
 )
 
 // The snapshot is one file in Options.Dir:
 //
-//	magic "KHABARIX" | version u32 | metaLen u64 | dbLen u64 | sha256 of the rest | meta (gob) | chromem-go export (gob)
+//	magic "KHABARIX" | version u32 | metaLen u64 | chunksLen u64 | vectorsLen u64 | lexLen u64 |
+//	sha256 of the rest | meta (gob) | chunks | vectors (see chunksnap.go) | lexical indexes (see lexsnap.go)
+//
+// Version 2 replaced chromem-go's export (version 1) with the chunk and
+// vector sections, and added the lexical indexes, so that a warm start
+// neither tokenises the corpus nor decodes gob maps; a version 1 snapshot
+// is rejected (and the index rebuilt from the corpus). The chromem-go
+// collection is rebuilt from the sections on load.
 //
 // It is written to a temporary file in the same directory, synced, and
 // renamed over the old one, so a crash at any point leaves either the old
@@ -30,8 +36,10 @@ const (
 	snapshotName    = "index.snapshot"
 	snapshotTemp    = snapshotName + ".tmp-*"
 	snapshotMagic   = "KHABARIX"
-	snapshotVersion = 1
-	headerLen       = 8 + 4 + 8 + 8 + sha256.Size
+	snapshotVersion = 2
+	sections        = 4 // meta, chunks, vectors, lexical
+	sumOffset       = 8 + 4 + 8*sections
+	headerLen       = sumOffset + sha256.Size
 )
 
 // ErrSnapshot marks a snapshot that is missing, damaged, inconsistent or
@@ -102,18 +110,36 @@ func saveSnapshot(dir string, st *state) (err error) {
 	if err := gob.NewEncoder(cw).Encode(meta); err != nil {
 		return fmt.Errorf("snapshot meta: %w", err)
 	}
-	metaLen := cw.n
-	if err := st.db.ExportToWriter(cw, false, "", collectionName); err != nil {
-		return fmt.Errorf("snapshot export: %w", err)
+	var lens [sections]int64
+	lens[0] = cw.n
+	var buf []byte
+	for i := range st.chunks {
+		buf = appendChunks(buf[:0], st.chunks[i:i+1])
+		if _, err := cw.Write(buf); err != nil {
+			return fmt.Errorf("snapshot chunks: %w", err)
+		}
 	}
+	lens[1] = cw.n - lens[0]
+	for i := range st.vecs.rows() {
+		buf = appendVectors(buf[:0], matrix{dim: st.vecs.dim, data: st.vecs.row(i)})
+		if _, err := cw.Write(buf); err != nil {
+			return fmt.Errorf("snapshot vectors: %w", err)
+		}
+	}
+	lens[2] = cw.n - lens[0] - lens[1]
+	if _, err := cw.Write(appendLexical(nil, st.lex, st.docLex, st.titleLex)); err != nil {
+		return fmt.Errorf("snapshot lexical: %w", err)
+	}
+	lens[3] = cw.n - lens[0] - lens[1] - lens[2]
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("snapshot write: %w", err)
 	}
 	hdr := make([]byte, 0, headerLen)
 	hdr = append(hdr, snapshotMagic...)
 	hdr = binary.BigEndian.AppendUint32(hdr, snapshotVersion)
-	hdr = binary.BigEndian.AppendUint64(hdr, uint64(metaLen))
-	hdr = binary.BigEndian.AppendUint64(hdr, uint64(cw.n-metaLen))
+	for _, l := range lens {
+		hdr = binary.BigEndian.AppendUint64(hdr, uint64(l))
+	}
 	hdr = h.Sum(hdr)
 	if _, err := f.WriteAt(hdr, 0); err != nil {
 		return fmt.Errorf("snapshot header: %w", err)
@@ -184,6 +210,7 @@ func (ix *Index) Load(ctx context.Context) error {
 	if st.identity != ix.identity {
 		return fmt.Errorf("%w: made by embedder %q, configured %q", ErrSnapshot, st.identity, ix.identity)
 	}
+	st.saved = true
 	ix.syncMu.Lock()
 	ix.cur.Store(st)
 	ix.syncMu.Unlock()
@@ -225,63 +252,82 @@ func decodeSnapshot(ctx context.Context, r io.ReaderAt, size int64, rk Ranking) 
 	if v := binary.BigEndian.Uint32(hdr[8:]); v != snapshotVersion {
 		return nil, fmt.Errorf("%w: version %d, want %d", ErrSnapshot, v, snapshotVersion)
 	}
-	metaLen, dbLen := binary.BigEndian.Uint64(hdr[12:]), binary.BigEndian.Uint64(hdr[20:])
-	if body := uint64(size - headerLen); metaLen > body || dbLen > body || metaLen+dbLen != body {
-		return nil, fmt.Errorf("%w: truncated (%d bytes, header says %d+%d+%d)", ErrSnapshot, size, headerLen, metaLen, dbLen)
+	var lens [sections]uint64
+	var sum uint64
+	body := uint64(size - headerLen)
+	for k := range lens {
+		lens[k] = binary.BigEndian.Uint64(hdr[12+8*k:])
+		if lens[k] > body {
+			sum = body + 1
+			break
+		}
+		sum += lens[k]
 	}
+	if sum != body {
+		return nil, fmt.Errorf("%w: truncated (%d bytes, header says %d+%v)", ErrSnapshot, size, headerLen, lens)
+	}
+	// Every section is read once, hashed on the way, into the memory it
+	// is decoded from: the chunk section into one string the chunks'
+	// texts are substrings of, the vectors straight into the matrix.
 	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(r, headerLen, int64(metaLen+dbLen))); err != nil {
+	src := io.TeeReader(io.NewSectionReader(r, headerLen, int64(body)), h)
+	metaData := make([]byte, lens[0])
+	if _, err := io.ReadFull(src, metaData); err != nil {
 		return nil, fmt.Errorf("%w: read: %w", ErrSnapshot, err)
 	}
-	if string(h.Sum(nil)) != string(hdr[28:]) {
+	var meta snapshotMeta
+	metaErr := gob.NewDecoder(bytes.NewReader(metaData)).Decode(&meta)
+	if metaErr == nil {
+		metaErr = meta.validate()
+	}
+	if metaErr == nil && uint64(meta.Dim)*uint64(len(meta.IDs))*4 != lens[2] {
+		metaErr = fmt.Errorf("%d vector bytes for %d chunks of %d dimensions", lens[2], len(meta.IDs), meta.Dim)
+	}
+	var text strings.Builder
+	var vecs matrix
+	if metaErr == nil {
+		text.Grow(int(lens[1]))
+		vecs = matrix{dim: meta.Dim, data: make([]float32, lens[2]/4)}
+	}
+	if _, err := io.CopyN(&text, src, int64(lens[1])); err != nil {
+		return nil, fmt.Errorf("%w: read: %w", ErrSnapshot, err)
+	}
+	vb := vectorBytes(vecs.data)
+	if metaErr != nil {
+		vb = make([]byte, lens[2]) // only to check the sum
+	}
+	if _, err := io.ReadFull(src, vb); err != nil {
+		return nil, fmt.Errorf("%w: read: %w", ErrSnapshot, err)
+	}
+	lexData := make([]byte, lens[3])
+	if _, err := io.ReadFull(src, lexData); err != nil {
+		return nil, fmt.Errorf("%w: read: %w", ErrSnapshot, err)
+	}
+	if string(h.Sum(nil)) != string(hdr[sumOffset:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrSnapshot)
 	}
-	var meta snapshotMeta
-	if err := gob.NewDecoder(bufio.NewReader(io.NewSectionReader(r, headerLen, int64(metaLen)))).Decode(&meta); err != nil {
-		return nil, fmt.Errorf("%w: meta: %w", ErrSnapshot, err)
+	if metaErr != nil {
+		return nil, fmt.Errorf("%w: meta: %w", ErrSnapshot, metaErr)
 	}
-	if err := meta.validate(); err != nil {
-		return nil, fmt.Errorf("%w: meta: %w", ErrSnapshot, err)
-	}
-	db := chromem.NewDB()
-	if err := db.ImportFromReader(io.NewSectionReader(r, headerLen+int64(metaLen), int64(dbLen)), ""); err != nil {
-		return nil, fmt.Errorf("%w: import: %w", ErrSnapshot, err)
-	}
-	coll := db.GetCollection(collectionName, errNoEmbed)
-	if coll == nil {
-		return nil, fmt.Errorf("%w: no %q collection", ErrSnapshot, collectionName)
-	}
-	if coll.Count() != len(meta.IDs) {
-		return nil, fmt.Errorf("%w: %d documents, manifest lists %d", ErrSnapshot, coll.Count(), len(meta.IDs))
-	}
-	chunks := make([]Chunk, len(meta.IDs))
-	embeddings := make([][]float32, len(meta.IDs))
-	for i, id := range meta.IDs {
-		doc, err := coll.GetByID(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
-		}
-		if doc.ID != id {
-			return nil, fmt.Errorf("%w: document %q is stored as %q", ErrSnapshot, doc.ID, id)
-		}
-		if len(doc.Embedding) != meta.Dim {
-			return nil, fmt.Errorf("%w: chunk %s has %d dimensions, want %d", ErrSnapshot, id, len(doc.Embedding), meta.Dim)
-		}
-		if chunks[i], err = chunkFromDocument(doc); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
-		}
-		embeddings[i] = doc.Embedding
+	chunks, err := decodeChunks(text.String(), meta.IDs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
 	if err := validateChunks(chunks); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
-	// Rebuild the collection over contiguous rows so the imported copies
-	// of the vectors can be freed.
-	vecs := matrix{dim: meta.Dim, data: make([]float32, len(chunks)*meta.Dim)}
-	for i, e := range embeddings {
-		copy(vecs.row(i), sanitize(e))
+	fixVectorOrder(vecs.data)
+	articles := 0
+	for i, c := range chunks {
+		if i == 0 || c.ArticleID != chunks[i-1].ArticleID {
+			articles++
+		}
 	}
-	return newState(ctx, meta.Identity, chunks, vecs, rk)
+	var pre lexical
+	if pre.lex, pre.docLex, pre.titleLex, err = decodeLexical(lexData, len(chunks), articles, rk); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
+	}
+	return newState(ctx, meta.Identity, chunks, vecs, rk, &pre)
 }
 
 // isChunkID reports whether id is article + "#" + n, without building it.

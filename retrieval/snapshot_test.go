@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,12 +45,17 @@ func craftSnapshot(t *testing.T, dir string, tamper func(chunks []Chunk) (dim in
 	for _, r := range rows {
 		vecs.data = append(vecs.data, r...)
 	}
+	// The lexical indexes are those of the untampered chunks.
+	st, err := newState(context.Background(), "test/v1", slices.Clone(chunks), vecs, Ranking{}.withDefaults(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dim := tamper(chunks)
 	db, _, err := buildCollection(context.Background(), "test/v1", chunks, vecs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &state{identity: "test/v1", chunks: chunks, vecs: matrix{dim: dim}, db: db}
+	st.chunks, st.db, st.vecs = chunks, db, matrix{dim: dim, data: vecs.data}
 	if err := saveSnapshot(dir, st); err != nil {
 		t.Fatal(err)
 	}
@@ -153,15 +159,22 @@ func resealSnapshot(data []byte) []byte {
 	if len(data) < headerLen {
 		return data
 	}
-	body := uint64(len(data) - headerLen)
-	metaLen := binary.BigEndian.Uint64(data[12:])
-	if metaLen > body {
-		metaLen = body / 2
-		binary.BigEndian.PutUint64(data[12:], metaLen)
+	// Each section keeps its stated length while they fit; the last one
+	// takes what is left.
+	left := uint64(len(data) - headerLen)
+	for k := range sections {
+		l := binary.BigEndian.Uint64(data[12+8*k:])
+		if l > left || k == sections-1 {
+			l = left
+			if k < sections-1 {
+				l = left / 2
+			}
+			binary.BigEndian.PutUint64(data[12+8*k:], l)
+		}
+		left -= l
 	}
-	binary.BigEndian.PutUint64(data[20:], body-metaLen)
 	sum := sha256.Sum256(data[headerLen:])
-	copy(data[28:], sum[:])
+	copy(data[sumOffset:], sum[:])
 	return data
 }
 
@@ -179,6 +192,14 @@ func FuzzSnapshot(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	// The lexical section (the last one) damaged: a gap, a count, a term.
+	lexStart := len(good) - int(binary.BigEndian.Uint64(good[12+8*(sections-1):]))
+	for _, off := range []int{0, 1, 7, 40, (len(good) - lexStart) / 2} {
+		if bad := bytes.Clone(good); lexStart+off < len(bad) {
+			bad[lexStart+off] ^= 0x55
+			f.Add(bad)
+		}
+	}
 	f.Add(good[:headerLen])
 	f.Add(bytes.Repeat([]byte{0}, headerLen+8))
 	f.Fuzz(func(t *testing.T, data []byte) {
