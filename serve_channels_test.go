@@ -17,34 +17,16 @@ import (
 	"github.com/khabar/khabar/internal/telegramtest"
 )
 
-// lockedBuffer is a log sink a test can read while serve writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // serving is a `khabar serve` running against a fake Bot API.
 type serving struct {
-	logs *lockedBuffer
+	logs *syncBuffer
 	stop func()
 }
 
 func servePolling(t *testing.T, fake *telegramtest.Server, vars map[string]string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &lockedBuffer{}
+	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, mapenv(vars), strings.NewReader(""), &bytes.Buffer{}, logs)

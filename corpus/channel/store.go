@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/khabar/khabar/corpus/jsonfile"
 	"io/fs"
 	"maps"
 	"os"
@@ -146,11 +147,11 @@ func Open(dir string, opts Options) (*Store, []string, error) {
 	for _, id := range opts.Only {
 		s.only[id] = true
 	}
-	removeStaleTemps(dir)
+	jsonfile.RemoveStaleTemps(dir)
 	var sf stateFile
 	_, statErr := os.Stat(filepath.Join(dir, stateName))
 	dirty := statErr != nil // no state file yet: write one
-	if err := readJSON(filepath.Join(dir, stateName), &sf); err != nil {
+	if err := jsonfile.ReadJSON(filepath.Join(dir, stateName), &sf); err != nil {
 		return nil, nil, fmt.Errorf("channel store: %w", err)
 	}
 	for _, st := range sf.Channels {
@@ -227,7 +228,7 @@ func (s *Store) placeLocked(e *entry) error {
 			if err := os.Rename(other, want); err != nil {
 				return err
 			}
-			syncDir(s.dir)
+			jsonfile.SyncDir(s.dir)
 			return nil
 		}
 		return s.writeLocked(e)
@@ -249,7 +250,7 @@ func (s *Store) writeLocked(e *entry) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(name, data)
+	return jsonfile.WriteFile(name, data)
 }
 
 func (s *Store) saveStateLocked() error {
@@ -258,7 +259,7 @@ func (s *Store) saveStateLocked() error {
 		sf.Channels = append(sf.Channels, e.st)
 	}
 	slices.SortFunc(sf.Channels, func(a, b chanState) int { return cmp.Compare(a.ID, b.ID) })
-	return writeJSON(filepath.Join(s.dir, stateName), sf)
+	return jsonfile.WriteJSON(filepath.Join(s.dir, stateName), sf)
 }
 
 // touchLocked returns the entry of c, creating it, with the title and
@@ -478,75 +479,9 @@ func (s *Store) List() []Info {
 
 // ---- files ----
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a crash leaves the old file or the new one.
-// The temporary file is a dotfile, which the corpus loader skips.
-func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", base, err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
 func removeIfExists(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
-	}
-	return nil
-}
-
-// removeStaleTemps removes the temporary files of writes a crash cut short.
-func removeStaleTemps(dir string) {
-	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
-	for _, n := range names {
-		os.Remove(n)
-	}
-}
-
-func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, append(data, '\n'))
-}
-
-// readJSON reads path into v; a missing file leaves v as it is.
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	return nil
 }

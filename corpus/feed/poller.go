@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/khabar/khabar/corpus/jsonfile"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -221,11 +222,11 @@ func New(dir string, configured []Spec, opts Options) (*Poller, error) {
 		byHash: make(map[string]*record),
 	}
 	var reg registryFile
-	if err := readJSON(filepath.Join(dir, registryName), &reg); err != nil {
+	if err := jsonfile.ReadJSON(filepath.Join(dir, registryName), &reg); err != nil {
 		return nil, fmt.Errorf("feeds registry: %w", err)
 	}
 	st := stateFile{Feeds: map[string]State{}}
-	if err := readJSON(filepath.Join(dir, stateName), &st); err != nil {
+	if err := jsonfile.ReadJSON(filepath.Join(dir, stateName), &st); err != nil {
 		// A damaged state costs a refetch, not the feeds: report and go on.
 		p.loadProbs = append(p.loadProbs, Problem{Feed: stateName, Reason: "unreadable state, starting afresh: " + err.Error()})
 		st.Feeds = map[string]State{}
@@ -342,7 +343,7 @@ func (p *Poller) saveRegistry() error {
 			reg.Added = append(reg.Added, addedFeed{URL: f.URL, Name: f.Name, Added: f.added})
 		}
 	}
-	return writeJSON(filepath.Join(p.dir, registryName), reg)
+	return jsonfile.WriteJSON(filepath.Join(p.dir, registryName), reg)
 }
 
 // saveState writes every feed's state. p.mu must be held.
@@ -351,7 +352,7 @@ func (p *Poller) saveState() error {
 	for _, f := range p.feeds {
 		st.Feeds[f.URL] = f.state
 	}
-	if err := writeJSON(filepath.Join(p.dir, stateName), st); err != nil {
+	if err := jsonfile.WriteJSON(filepath.Join(p.dir, stateName), st); err != nil {
 		return err
 	}
 	p.stateDirty = false
@@ -364,7 +365,7 @@ func (p *Poller) saveRecords(f *feedEntry) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(p.dir, f.file), data)
+	return jsonfile.WriteFile(filepath.Join(p.dir, f.file), data)
 }
 
 // Add starts following the feed at rawURL under an optional outlet name,

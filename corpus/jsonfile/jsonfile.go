@@ -1,0 +1,84 @@
+// Package jsonfile writes the files of khabar's live sources (feeds,
+// channel posts) so that a crash never leaves half a file: each write goes
+// to a temporary file in the same folder, is synced, and is renamed into
+// place. It imports nothing of khabar.
+package jsonfile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile writes data to path through a temporary file in the same
+// folder (named .<base>.tmp-*), synced and renamed into place; the folder
+// is synced too, so the rename survives a power cut.
+func WriteFile(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", base, err)
+	}
+	SyncDir(dir)
+	return nil
+}
+
+// SyncDir syncs the folder dir, so that a rename in it is on disk; errors
+// are ignored (some file systems cannot sync a folder).
+func SyncDir(dir string) {
+	if d, err := os.Open(filepath.Clean(dir)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// WriteJSON writes v as indented JSON, atomically (see [WriteFile]).
+func WriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFile(path, append(data, '\n'))
+}
+
+// ReadJSON reads path into v; a missing file leaves v as it is.
+func ReadJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// RemoveStaleTemps removes the temporary files of writes in dir that a
+// crash cut short.
+func RemoveStaleTemps(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, n := range names {
+		os.Remove(n)
+	}
+}

@@ -1,0 +1,59 @@
+package jsonfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWriteAndReadJSON(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	v := map[string]int{"keep": 1}
+	if err := ReadJSON(path, &v); err != nil || v["keep"] != 1 {
+		t.Fatalf("a missing file: %v, %v; want no error and v untouched", err, v)
+	}
+	if err := WriteJSON(path, map[string]int{"a": 2}); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]int
+	if err := ReadJSON(path, &got); err != nil || got["a"] != 2 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	os.WriteFile(path, []byte("{broken"), 0o644)
+	if err := ReadJSON(path, &got); err == nil {
+		t.Error("a malformed file read without an error")
+	}
+}
+
+func TestFailedWriteKeepsTheOldFileAndNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.jsonl")
+	if err := WriteFile(path, []byte("old\n")); err != nil {
+		t.Fatal(err)
+	}
+	// A folder where the file should be makes the rename fail.
+	blocked := filepath.Join(dir, "b.jsonl")
+	os.MkdirAll(filepath.Join(blocked, "x"), 0o755)
+	if err := WriteFile(blocked, []byte("new\n")); err == nil {
+		t.Fatal("a write over a folder succeeded")
+	}
+	if data, _ := os.ReadFile(path); string(data) != "old\n" {
+		t.Errorf("got %q", data)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*")); len(m) != 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}
+
+func TestRemoveStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ".a.jsonl.tmp-123"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), nil, 0o644)
+	RemoveStaleTemps(dir)
+	m, _ := filepath.Glob(filepath.Join(dir, "*"))
+	hidden, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(m) != 1 || len(hidden) != 0 {
+		t.Errorf("left %v %v, want a.jsonl alone", m, hidden)
+	}
+}
