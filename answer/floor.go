@@ -450,32 +450,42 @@ func statesOutcome(words []string) bool {
 // است؟» is not answered by how much petrol is made.
 func statesMeasure(res retrieval.Result, ex extraction) bool {
 	_, syn := termWeights(res)
+	asked := askedMeasures(res.Question)
+	for _, l := range ex.lines {
+		if statesNumber(l.words) && namesAll(asked, syn, l.words) {
+			return true
+		}
+	}
+	return false
+}
+
+// askedMeasures returns the measures a question names (see [measures]).
+func askedMeasures(question string) []string {
 	var asked []string
-	for _, w := range persian.Terms(persian.Written(res.Question)) {
+	for _, w := range persian.Terms(persian.Written(question)) {
 		if measures[w] {
 			asked = append(asked, w)
 		}
 	}
-lines:
-	for _, l := range ex.lines {
-		if !statesNumber(l.words) {
-			continue
+	return asked
+}
+
+// namesAll reports whether words name every term of terms, as it is or
+// as a synonym searched beside it.
+func namesAll(terms []string, syn map[string][]retrieval.Term, words []string) bool {
+	for _, w := range terms {
+		if termMatch(w, syn[w], words) == 0 {
+			return false
 		}
-		for _, w := range asked {
-			if termMatch(w, syn[w], l.words) == 0 {
-				continue lines
-			}
-		}
-		return true
 	}
-	return false
+	return true
 }
 
 // measures are the nouns a how-much question asks the value of.
 var measures = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`قیمت نرخ بها جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه عمق فاصله`) {
+	for _, w := range strings.Fields(`قیمت نرخ بها جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه عمق فاصله بلیت بلیط`) {
 		measures[persian.Stem(persian.Canonical(w))] = true
 	}
 }
