@@ -312,6 +312,9 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 	}
 	wantsNumber := asksForNumber(res.Question)
 	asked := askedMeasures(res.Question)
+	// A question for a result («نتیجه بازی …») favours the sentences
+	// that give a score, in each article asked of.
+	wantsResult := asksResult(res.Question)
 	for i := range cands {
 		c := &cands[i]
 		weight, total := weights[c.rank], totals[c.rank]
@@ -341,6 +344,9 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			}
 		}
 		if wantsNumber && hasNumber(c.words) {
+			c.score *= 1 + numberBonus
+		}
+		if wantsResult && statesScore(c.words) {
 			c.score *= 1 + numberBonus
 		}
 		if c.pos == 0 {

@@ -354,17 +354,38 @@ func contrasted(question string, answer, title []string) bool {
 	said := members(persian.Terms(strings.Join(answer, " ")))
 	titled := members(persian.Terms(strings.Join(title, " ")))
 	for class, qs := range asked {
-		named := false
+		// Another member named while one asked is not: «ایران و
+		// بورکینافاسو» is not answered by «ایران … تانزانیا».
+		missing := false
 		for m := range qs {
-			named = named || said[class][m] || titled[class][m]
+			missing = missing || !said[class][m] && !titled[class][m]
 		}
-		if named {
+		if !missing {
 			continue
 		}
 		for m := range said[class] {
-			if !qs[m] {
+			if !qs[m] && !synonymOfAny(m, qs) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// synonymOfAny reports whether member m is a synonym of one of asked
+// («ایالات متحده» of «آمریکا»).
+func synonymOfAny(m string, asked map[string]bool) bool {
+	for a := range asked {
+		syn := map[string]bool{}
+		for _, s := range persian.Synonyms(a) {
+			syn[s.Term] = true // a phrase's words one by one
+		}
+		all := true
+		for _, w := range strings.Fields(m) {
+			all = all && syn[w]
+		}
+		if all {
+			return true
 		}
 	}
 	return false
