@@ -46,18 +46,10 @@ func (f Floor) Score(res retrieval.Result) float64 {
 		return 0
 	}
 	var total, unknown float64
-	stands := map[string]bool{}
-	for _, t := range res.Terms {
-		if t.Expands != "" {
-			stands[t.Expands] = true
-		}
-	}
 	for _, t := range res.Terms {
 		switch {
 		case t.Expands != "":
 			// A synonym stands in for a question term, which counts.
-		case t.DF == 0 && stands[t.Text]:
-			// Searched as its synonyms («شروع» as «آغاز»): not unknown.
 		case t.DF == 0 && t.Correction != "":
 			// Searched as its variant, which is among the terms.
 		case t.DF == 0 && utf8.RuneCountInString(t.Text) > 2:

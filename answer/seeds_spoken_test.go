@@ -7,9 +7,7 @@ import (
 
 // TestSeedsSpokenQuestionsAnswered: spoken questions clear the floor and
 // are answered with the fact: the copula «‌ست» («بسته‌ست»، «آلوده‌ست»),
-// spoken forms of the lexicon («سدای»، «پرن»، «چطوره»), and a word the
-// corpus never uses but searched as its synonym («شروع» as «آغاز»), which
-// does not count against the question as an unknown word.
+// and spoken forms of the lexicon («سدای»، «پرن»، «چطوره»، «شروع میشه»).
 func TestSeedsSpokenQuestionsAnswered(t *testing.T) {
 	c := New(seedIndex(t), Options{})
 	for _, tt := range []struct{ question, want string }{
@@ -22,5 +20,17 @@ func TestSeedsSpokenQuestionsAnswered(t *testing.T) {
 		if a.NotFound() || !strings.Contains(a.Text, tt.want) {
 			t.Errorf("%s: want an answer with %q:\n%s", tt.question, tt.want, a)
 		}
+	}
+}
+
+// TestSeedsFollowUpWithSpokenClitic: «گل اولش …» refers back by its spoken
+// clitic, and the previous question's own ask («چند چند شد») is not carried
+// into the follow-up, which asks for a minute, not a result.
+func TestSeedsFollowUpWithSpokenClitic(t *testing.T) {
+	c := New(seedIndex(t), Options{})
+	ask(t, c, "conv", "سپاهان با تراکتور چند چند شد؟")
+	a := ask(t, c, "conv", "گل اولش رو دقیقه چند زدن؟")
+	if a.NotFound() || !strings.Contains(a.Text, "دقیقه ۳۴") {
+		t.Errorf("want the minute of Sepahan's first goal:\n%s", a)
 	}
 }
