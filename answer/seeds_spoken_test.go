@@ -34,3 +34,13 @@ func TestSeedsFollowUpWithSpokenClitic(t *testing.T) {
 		t.Errorf("want the minute of Sepahan's first goal:\n%s", a)
 	}
 }
+
+// TestSeedsReadersWordsForWinners: «قبول‌شدگان» and «خانم‌ها» are read as
+// the article's «پذیرفته‌شدگان» and «زنان».
+func TestSeedsReadersWordsForWinners(t *testing.T) {
+	c := seedComposer(t, mehr1404)
+	a := ask(t, c, "", "چند درصد از قبول‌شدگان کنکور امسال خانم‌ها هستند؟")
+	if a.NotFound() || !strings.Contains(a.Text, "۵۴ درصد") {
+		t.Errorf("want «۵۴ درصد»:\n%s", a)
+	}
+}
