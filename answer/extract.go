@@ -311,6 +311,10 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		return extraction{}
 	}
 	wantsNumber := asksForNumber(res.Question)
+	asked := askedMeasures(res.Question)
+	// A question for a result («نتیجه بازی …») favours the sentences
+	// that give a score, in each article asked of.
+	wantsResult := asksResult(res.Question)
 	for i := range cands {
 		c := &cands[i]
 		weight, total := weights[c.rank], totals[c.rank]
@@ -342,6 +346,9 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		if wantsNumber && hasNumber(c.words) {
 			c.score *= 1 + numberBonus
 		}
+		if wantsResult && statesScore(c.words) {
+			c.score *= 1 + numberBonus
+		}
 		if c.pos == 0 {
 			c.score *= 1 + leadBonus
 		}
@@ -356,6 +363,24 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		return extraction{}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return cands[order[i]].score > cands[order[j]].score })
+	if wantsNumber && len(asked) > 0 {
+		// «بلیت … چند است؟»: in the best sentence's article, a sentence
+		// that gives the value of the measure asked answers before the
+		// article's lead, which names the rest of the question.
+		top := cands[order[0]].rank
+		states := func(i int) bool {
+			c := cands[i]
+			return c.rank == top && hasNumber(c.words) && namesAll(asked, syn, c.words)
+		}
+		for k, i := range order {
+			if states(i) {
+				// The best such sentence only: the rest keep their rank.
+				copy(order[1:k+1], order[:k])
+				order[0] = i
+				break
+			}
+		}
+	}
 
 	limit, ratio := maxSentences, keepRatio
 	if isFactoid(res.Question) {
@@ -497,6 +522,15 @@ func isFactoid(question string) bool {
 func matchStrength(term string, words []string) float64 {
 	best := 0.0
 	tr := utf8.RuneCountInString(term)
+	if isNumber(term) {
+		// A number is met as itself: «۱۴۰۳» is not «۱۴۰۴», nor «۱۰» «۱۰۰».
+		for _, w := range words {
+			if w == term {
+				return 1
+			}
+		}
+		return 0
+	}
 	for _, w := range words {
 		switch {
 		case w == term || persian.Stem(w) == term:

@@ -346,17 +346,38 @@ func contrasted(question string, answer, title []string) bool {
 	said := members(persian.Terms(strings.Join(answer, " ")))
 	titled := members(persian.Terms(strings.Join(title, " ")))
 	for class, qs := range asked {
-		named := false
+		// Another member named while one asked is not: «ایران و
+		// بورکینافاسو» is not answered by «ایران … تانزانیا».
+		missing := false
 		for m := range qs {
-			named = named || said[class][m] || titled[class][m]
+			missing = missing || !said[class][m] && !titled[class][m]
 		}
-		if named {
+		if !missing {
 			continue
 		}
 		for m := range said[class] {
-			if !qs[m] {
+			if !qs[m] && !synonymOfAny(m, qs) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// synonymOfAny reports whether member m is a synonym of one of asked
+// («ایالات متحده» of «آمریکا»).
+func synonymOfAny(m string, asked map[string]bool) bool {
+	for a := range asked {
+		syn := map[string]bool{}
+		for _, s := range persian.Synonyms(a) {
+			syn[s.Term] = true // a phrase's words one by one
+		}
+		all := true
+		for _, w := range strings.Fields(m) {
+			all = all && syn[w]
+		}
+		if all {
+			return true
 		}
 	}
 	return false
@@ -450,32 +471,42 @@ func statesOutcome(words []string) bool {
 // است؟» is not answered by how much petrol is made.
 func statesMeasure(res retrieval.Result, ex extraction) bool {
 	_, syn := termWeights(res)
+	asked := askedMeasures(res.Question)
+	for _, l := range ex.lines {
+		if statesNumber(l.words) && namesAll(asked, syn, l.words) {
+			return true
+		}
+	}
+	return false
+}
+
+// askedMeasures returns the measures a question names (see [measures]).
+func askedMeasures(question string) []string {
 	var asked []string
-	for _, w := range persian.Terms(persian.Written(res.Question)) {
+	for _, w := range persian.Terms(persian.Written(question)) {
 		if measures[w] {
 			asked = append(asked, w)
 		}
 	}
-lines:
-	for _, l := range ex.lines {
-		if !statesNumber(l.words) {
-			continue
+	return asked
+}
+
+// namesAll reports whether words name every term of terms, as it is or
+// as a synonym searched beside it.
+func namesAll(terms []string, syn map[string][]retrieval.Term, words []string) bool {
+	for _, w := range terms {
+		if termMatch(w, syn[w], words) == 0 {
+			return false
 		}
-		for _, w := range asked {
-			if termMatch(w, syn[w], l.words) == 0 {
-				continue lines
-			}
-		}
-		return true
 	}
-	return false
+	return true
 }
 
 // measures are the nouns a how-much question asks the value of.
 var measures = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`قیمت نرخ بها جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه عمق فاصله`) {
+	for _, w := range strings.Fields(`قیمت نرخ بها جمعیت طول مساحت ارتفاع وزن سن دما سرعت حقوق تورم مبلغ هزینه درآمد بودجه عمق فاصله بلیت بلیط`) {
 		measures[persian.Stem(persian.Canonical(w))] = true
 	}
 }

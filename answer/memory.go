@@ -127,6 +127,12 @@ func isFollowUp(question string) bool {
 			return true
 		}
 	}
+	// A spoken clitic refers back as well: «گل اولش» is «گل اول آن».
+	for _, t := range strings.Fields(persian.Written(question)) {
+		if followUpRefs[t] {
+			return true
+		}
+	}
 	return false
 }
 
@@ -153,10 +159,32 @@ func carryOver(question string, prev turn) string {
 			return strings.Join(own, " ") // it names its own subject
 		}
 	}
+	// What the previous question asked («چند چند شد»، «کی») is not asked
+	// again: the follow-up's own question word is the one to meet.
+	if asksItself(own) {
+		kept := words[:0:0]
+		for _, w := range words {
+			if c := persian.Canonical(w); c != "" && !questionWords[c] {
+				kept = append(kept, w)
+			}
+		}
+		words = kept
+	}
 	if len(words) > maxCarriedWords {
 		words = words[len(words)-maxCarriedWords:]
 	}
 	return strings.TrimSpace(strings.Join(own, " ") + " " + strings.Join(words, " "))
+}
+
+// asksItself reports whether words hold a question word of their own
+// («دقیقه چند»), not only a topic («و آموزش؟»).
+func asksItself(words []string) bool {
+	for _, w := range words {
+		if questionWords[persian.Canonical(w)] {
+			return true
+		}
+	}
+	return false
 }
 
 // topicMarkers introduce what a question asks about: «وزیر دفاع عراق

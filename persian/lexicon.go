@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The lexicon is data (lexicon/*.tsv), read once at start: spoken Persian
@@ -275,13 +276,25 @@ func Written(text string) string {
 			}
 		}
 		if !applied {
-			if canon[i] != "" {
+			if w, ok := spokenCopula(canon[i]); ok {
+				out = append(out, w, "است")
+			} else if canon[i] != "" {
 				out = append(out, canon[i])
 			}
 			i++
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// spokenCopula splits the spoken «‌ست» of a word ending in «ه» («بسته‌ست»
+// → «بسته» and «است», «آلوده‌ست»), canonical (ZWNJ deleted).
+func spokenCopula(w string) (string, bool) {
+	stem, ok := strings.CutSuffix(w, "ست")
+	if !ok || !strings.HasSuffix(stem, "ه") || utf8.RuneCountInString(stem) < 3 {
+		return "", false
+	}
+	return stem, true
 }
 
 // matchRule reports whether the phrase keys occur at word i; the caller

@@ -1,0 +1,46 @@
+package answer
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSeedsResultOfTwoMatches: a question for the results of two matches
+// cites the sentence giving each score, one in each article.
+func TestSeedsResultOfTwoMatches(t *testing.T) {
+	c := New(seedIndex(t), Options{})
+	a := ask(t, c, "", "نتیجه بازی سپاهان و تراکتور و بازی تراکتور و پرسپولیس چه بود؟")
+	for _, want := range []string{"۲ بر صفر", "یک بر یک"} {
+		if a.NotFound() || !strings.Contains(a.Text, want) {
+			t.Errorf("want %q among the cited sentences:\n%s", want, a)
+		}
+	}
+}
+
+// TestSeedsResultOfAnotherOpponent: the score of a match against another
+// opponent of the same kind does not answer («ایران و بورکینافاسو»
+// answered by «ایران … تانزانیا»), even though the question's other
+// member is named.
+func TestSeedsResultOfAnotherOpponent(t *testing.T) {
+	c := New(seedIndex(t), Options{})
+	a := ask(t, c, "", "نتیجه بازی ایران و بورکینافاسو چه شد؟")
+	if !a.NotFound() || len(a.Sources) != 0 {
+		t.Errorf("answered with another match's score:\n%s", a)
+	}
+}
+
+func TestContrastedOneOfTwoAskedMissing(t *testing.T) {
+	words := func(s string) []string { return strings.Fields(s) }
+	for _, tt := range []struct {
+		question, answer string
+		want             bool
+	}{
+		{"نتیجه بازی ایران و بورکینافاسو چه شد؟", "ایران با نتیجه ۲ بر یک از سد تانزانیا گذشت", true},
+		{"نتیجه بازی ایران و بورکینافاسو چه شد؟", "ایران و بورکینافاسو مساوی شدند", false},
+		{"وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟", "روابط دفاعی میان عراق و ایالات متحده", false},
+	} {
+		if got := contrasted(tt.question, words(tt.answer), nil); got != tt.want {
+			t.Errorf("contrasted(%q, %q) = %v, want %v", tt.question, tt.answer, got, tt.want)
+		}
+	}
+}
