@@ -502,20 +502,6 @@ func articleText(chunks []Chunk) string {
 
 const collectionName = "chunks"
 
-// Chunk metadata keys in the chromem-go documents.
-const (
-	metaArticle = "article"
-	metaN       = "n"
-	metaTitle   = "title"
-	metaSource  = "source"
-	metaDate    = "date"
-	metaURL     = "url"
-	metaStart   = "start"
-	metaEnd     = "end"
-	metaHash    = "hash"
-	metaArrived = "arrived"
-)
-
 // errNoEmbed guards chromem-go's trap: a nil embedding function silently
 // means OpenAI. Our documents always carry their vectors.
 func errNoEmbed(context.Context, string) ([]float32, error) {
@@ -523,8 +509,10 @@ func errNoEmbed(context.Context, string) ([]float32, error) {
 }
 
 // buildCollection stores every chunk in a fresh in-memory chromem-go
-// collection. The documents' embeddings alias the rows of vecs, so the
-// vectors are held once.
+// collection. The documents' embeddings alias the rows of vecs and their
+// contents the chunks' texts, so both are held once; they carry no
+// metadata, which nothing reads back (the chunks are the record) and which
+// chromem-go would copy again.
 func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs matrix) (*chromem.DB, *chromem.Collection, error) {
 	db := chromem.NewDB()
 	coll, err := db.CreateCollection(collectionName, map[string]string{"identity": identity, "dim": strconv.Itoa(vecs.dim)}, errNoEmbed)
@@ -534,7 +522,6 @@ func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs 
 	for i, c := range chunks {
 		doc := chromem.Document{
 			ID:        c.ID,
-			Metadata:  chunkMetadata(c),
 			Embedding: vecs.row(i),
 			Content:   c.Text,
 		}
@@ -543,28 +530,4 @@ func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs 
 		}
 	}
 	return db, coll, nil
-}
-
-func chunkMetadata(c Chunk) map[string]string {
-	m := map[string]string{
-		metaArticle: c.ArticleID,
-		metaN:       strconv.Itoa(c.N),
-		metaTitle:   c.Title,
-		metaStart:   strconv.Itoa(c.Start),
-		metaEnd:     strconv.Itoa(c.End),
-		metaHash:    c.Hash,
-	}
-	if c.Source != "" {
-		m[metaSource] = c.Source
-	}
-	if !c.Date.IsZero() {
-		m[metaDate] = c.Date.Format(time.DateOnly)
-	}
-	if c.URL != "" {
-		m[metaURL] = c.URL
-	}
-	if !c.Arrived.IsZero() {
-		m[metaArrived] = c.Arrived.Format(time.RFC3339)
-	}
-	return m
 }
