@@ -3,6 +3,7 @@ package retrieval
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +83,7 @@ func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
 			End:       end,
 			Text:      text,
 		}
-		c.Hash = hashText(c.EmbedText())
+		c.Hash = hashEmbedText(c)
 		chunks = append(chunks, c)
 	}
 	if len(pieces) == 0 {
@@ -144,8 +145,9 @@ func wordsIn(ps []piece) int {
 // maxWords words at word boundaries.
 func splitLong(spans []persian.Span, maxWords int) []piece {
 	out := make([]piece, 0, len(spans))
+	var words []int // reused: one buffer for every sentence
 	for _, s := range spans {
-		words := wordOffsets(s.Text)
+		words = appendWordOffsets(words[:0], s.Text)
 		if len(words) <= maxWords {
 			out = append(out, piece{s, len(words)})
 			continue
@@ -163,9 +165,9 @@ func splitLong(spans []persian.Span, maxWords int) []piece {
 	return out
 }
 
-// wordOffsets returns the byte offset of every space-separated word in s.
-func wordOffsets(s string) []int {
-	var offs []int
+// appendWordOffsets appends the byte offset of every space-separated word
+// in s to offs.
+func appendWordOffsets(offs []int, s string) []int {
 	inWord := false
 	for i, r := range s {
 		space := unicode.IsSpace(r)
@@ -186,7 +188,28 @@ func validUTF8(s string) string {
 	return string([]rune(s))
 }
 
-func hashText(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:16])
+// hashEmbedText is the content hash of c: the first 16 bytes of the
+// SHA-256 of c.EmbedText() in hex, computed without building that string
+// or copying the text into a []byte.
+func hashEmbedText(c Chunk) string {
+	h := sha256.New()
+	if c.Title == "" || strings.HasPrefix(c.Text, c.Title) { // as EmbedText
+		writeString(h, c.Text)
+	} else {
+		writeString(h, c.Title)
+		writeString(h, "\n")
+		writeString(h, c.Text)
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// writeString writes s to w through a small buffer on the stack.
+func writeString(w io.Writer, s string) {
+	var buf [512]byte
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		w.Write(buf[:n]) // a hash.Hash never fails
+		s = s[n:]
+	}
 }
