@@ -3,7 +3,6 @@ package retrieval
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +69,7 @@ func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
 	a.Source, a.URL = validUTF8(a.Source), validUTF8(a.URL)
 	pieces := splitLong(persian.Sentences(a.Text), opts.MaxWords)
 	var chunks []Chunk
+	var hbuf []byte // reused to hash every chunk
 	add := func(start, end int, text string) {
 		c := Chunk{
 			ID:        a.ID + "#" + strconv.Itoa(len(chunks)),
@@ -83,7 +83,7 @@ func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
 			End:       end,
 			Text:      text,
 		}
-		c.Hash = hashEmbedText(c)
+		c.Hash, hbuf = hashEmbedText(c, hbuf)
 		chunks = append(chunks, c)
 	}
 	if len(pieces) == 0 {
@@ -189,27 +189,14 @@ func validUTF8(s string) string {
 }
 
 // hashEmbedText is the content hash of c: the first 16 bytes of the
-// SHA-256 of c.EmbedText() in hex, computed without building that string
-// or copying the text into a []byte.
-func hashEmbedText(c Chunk) string {
-	h := sha256.New()
-	if c.Title == "" || strings.HasPrefix(c.Text, c.Title) { // as EmbedText
-		writeString(h, c.Text)
-	} else {
-		writeString(h, c.Title)
-		writeString(h, "\n")
-		writeString(h, c.Text)
+// SHA-256 of c.EmbedText() in hex, computed in buf (returned for reuse)
+// without building that string or allocating per chunk.
+func hashEmbedText(c Chunk, buf []byte) (string, []byte) {
+	buf = buf[:0]
+	if c.Title != "" && !strings.HasPrefix(c.Text, c.Title) { // as EmbedText
+		buf = append(append(buf, c.Title...), '\n')
 	}
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
-}
-
-// writeString writes s to w through a small buffer on the stack.
-func writeString(w io.Writer, s string) {
-	var buf [512]byte
-	for len(s) > 0 {
-		n := copy(buf[:], s)
-		w.Write(buf[:n]) // a hash.Hash never fails
-		s = s[n:]
-	}
+	buf = append(buf, c.Text...)
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16]), buf
 }
