@@ -328,9 +328,14 @@ func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
 	}
 	close(jobs)
 	wg.Wait()
-	var chunks []Chunk
+	n := 0
 	for _, cs := range per {
+		n += len(cs)
+	}
+	chunks := make([]Chunk, 0, n) // sized once: no regrown copies
+	for i, cs := range per {
 		chunks = append(chunks, cs...)
+		per[i] = nil
 	}
 	return chunks, problems
 }
