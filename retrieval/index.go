@@ -232,7 +232,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 
 	dim := old.vecs.dim
 	if len(todo) > 0 {
-		dim = len(fresh[0])
+		dim = fresh.dim
 		if reuse && dim != old.vecs.dim && len(todo) < len(chunks) {
 			return rep, fmt.Errorf("%w: vectors have %d dimensions, the index %d", ErrEmbedding, dim, old.vecs.dim)
 		}
@@ -240,16 +240,19 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 	if !reuse && len(todo) == 0 {
 		dim = 0
 	}
-	vecs := matrix{dim: dim, data: make([]float32, len(chunks)*dim)}
-	next := 0
-	for i, c := range chunks {
-		row := vecs.data[i*dim : (i+1)*dim]
-		if next < len(todo) && todo[next] == i {
-			copy(row, fresh[next])
-			next++
-			continue
+	vecs := fresh // every chunk embedded (todo is 0..n-1): the matrix as it is
+	if len(todo) < len(chunks) || len(todo) == 0 {
+		vecs = matrix{dim: dim, data: make([]float32, len(chunks)*dim)}
+		next := 0
+		for i, c := range chunks {
+			row := vecs.data[i*dim : (i+1)*dim]
+			if next < len(todo) && todo[next] == i {
+				copy(row, fresh.row(next))
+				next++
+				continue
+			}
+			copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 		}
-		copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 	}
 
 	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, nil)
@@ -343,11 +346,17 @@ func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
 // embedChunks embeds chunks[todo[i]] in batches on a bounded number of
 // workers; the first error cancels the rest. Vectors come back normalised
 // and checked for count and dimension.
-func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([][]float32, error) {
-	out := make([][]float32, len(todo))
+func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) (matrix, error) {
 	if len(todo) == 0 {
-		return out, nil
+		return matrix{}, nil
 	}
+	// The vectors go straight into one matrix (row i for chunks[todo[i]]),
+	// sanitised and normalised there: no copy per vector, none of the
+	// whole set. It is allocated when the first batch tells the dimension.
+	var (
+		mu  sync.Mutex
+		out matrix
+	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(ix.opts.EmbedWorkers)
 	var done atomic.Int64
@@ -366,10 +375,21 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([
 			if len(vecs) != len(texts) {
 				return fmt.Errorf("%w: got %d vectors for %d texts", ErrEmbedding, len(vecs), len(texts))
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			if out.data == nil {
+				if len(vecs[0]) == 0 {
+					return fmt.Errorf("%w: empty vector", ErrEmbedding)
+				}
+				out = matrix{dim: len(vecs[0]), data: make([]float32, len(todo)*len(vecs[0]))}
+			}
 			for i, v := range vecs {
-				v = sanitize(v)
-				normalizeInPlace(v)
-				out[lo+i] = v
+				if len(v) != out.dim {
+					return fmt.Errorf("%w: vector %d has %d dimensions, want %d", ErrEmbedding, lo+i, len(v), out.dim)
+				}
+				row := out.row(lo + i)
+				sanitizeInto(row, v)
+				normalizeInPlace(row)
 			}
 			if p := ix.opts.Progress; p != nil {
 				p(int(done.Add(int64(hi-lo))), len(todo))
@@ -378,16 +398,7 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	dim := len(out[0])
-	if dim == 0 {
-		return nil, fmt.Errorf("%w: empty vector", ErrEmbedding)
-	}
-	for i, v := range out {
-		if len(v) != dim {
-			return nil, fmt.Errorf("%w: vector %d has %d dimensions, want %d", ErrEmbedding, i, len(v), dim)
-		}
+		return matrix{}, err
 	}
 	return out, nil
 }
@@ -395,12 +406,20 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([
 // sanitize copies v with NaN and infinities set to zero.
 func sanitize(v []float32) []float32 {
 	out := make([]float32, len(v))
+	sanitizeInto(out, v)
+	return out
+}
+
+// sanitizeInto copies v into dst (of v's length) with NaN and infinities
+// set to zero.
+func sanitizeInto(dst, v []float32) {
 	for i, x := range v {
 		if x == x && x < 3.4e38 && x > -3.4e38 {
-			out[i] = x
+			dst[i] = x
+		} else {
+			dst[i] = 0
 		}
 	}
-	return out
 }
 
 // lexical holds a state's three BM25 indexes.
