@@ -20,7 +20,7 @@ func (e fixedEmbedder) Embed(_ context.Context, texts []string) ([][]float32, er
 // (33 k vectors on hamshahri+farsnews, then copied once more into the
 // matrix: two transient copies of the vectors during a cold build).
 func TestEmbedChunksWritesOneMatrix(t *testing.T) {
-	const n, dim = 1000, 8
+	const n, dim = 1000, 64
 	e := fixedEmbedder{vecs: make([][]float32, n)}
 	for i := range e.vecs {
 		e.vecs[i] = make([]float32, dim)
