@@ -69,6 +69,7 @@ func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
 	a.Source, a.URL = validUTF8(a.Source), validUTF8(a.URL)
 	pieces := splitLong(persian.Sentences(a.Text), opts.MaxWords)
 	var chunks []Chunk
+	var hbuf []byte // reused to hash every chunk
 	add := func(start, end int, text string) {
 		c := Chunk{
 			ID:        a.ID + "#" + strconv.Itoa(len(chunks)),
@@ -82,7 +83,7 @@ func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
 			End:       end,
 			Text:      text,
 		}
-		c.Hash = hashText(c.EmbedText())
+		c.Hash, hbuf = hashEmbedText(c, hbuf)
 		chunks = append(chunks, c)
 	}
 	if len(pieces) == 0 {
@@ -144,8 +145,9 @@ func wordsIn(ps []piece) int {
 // maxWords words at word boundaries.
 func splitLong(spans []persian.Span, maxWords int) []piece {
 	out := make([]piece, 0, len(spans))
+	var words []int // reused: one buffer for every sentence
 	for _, s := range spans {
-		words := wordOffsets(s.Text)
+		words = appendWordOffsets(words[:0], s.Text)
 		if len(words) <= maxWords {
 			out = append(out, piece{s, len(words)})
 			continue
@@ -163,9 +165,9 @@ func splitLong(spans []persian.Span, maxWords int) []piece {
 	return out
 }
 
-// wordOffsets returns the byte offset of every space-separated word in s.
-func wordOffsets(s string) []int {
-	var offs []int
+// appendWordOffsets appends the byte offset of every space-separated word
+// in s to offs.
+func appendWordOffsets(offs []int, s string) []int {
 	inWord := false
 	for i, r := range s {
 		space := unicode.IsSpace(r)
@@ -186,7 +188,15 @@ func validUTF8(s string) string {
 	return string([]rune(s))
 }
 
-func hashText(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:16])
+// hashEmbedText is the content hash of c: the first 16 bytes of the
+// SHA-256 of c.EmbedText() in hex, computed in buf (returned for reuse)
+// without building that string or allocating per chunk.
+func hashEmbedText(c Chunk, buf []byte) (string, []byte) {
+	buf = buf[:0]
+	if c.Title != "" && !strings.HasPrefix(c.Text, c.Title) { // as EmbedText
+		buf = append(append(buf, c.Title...), '\n')
+	}
+	buf = append(buf, c.Text...)
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16]), buf
 }

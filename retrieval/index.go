@@ -232,7 +232,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 
 	dim := old.vecs.dim
 	if len(todo) > 0 {
-		dim = len(fresh[0])
+		dim = fresh.dim
 		if reuse && dim != old.vecs.dim && len(todo) < len(chunks) {
 			return rep, fmt.Errorf("%w: vectors have %d dimensions, the index %d", ErrEmbedding, dim, old.vecs.dim)
 		}
@@ -240,16 +240,19 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, 
 	if !reuse && len(todo) == 0 {
 		dim = 0
 	}
-	vecs := matrix{dim: dim, data: make([]float32, len(chunks)*dim)}
-	next := 0
-	for i, c := range chunks {
-		row := vecs.data[i*dim : (i+1)*dim]
-		if next < len(todo) && todo[next] == i {
-			copy(row, fresh[next])
-			next++
-			continue
+	vecs := fresh // every chunk embedded (todo is 0..n-1): the matrix as it is
+	if len(todo) < len(chunks) || len(todo) == 0 {
+		vecs = matrix{dim: dim, data: make([]float32, len(chunks)*dim)}
+		next := 0
+		for i, c := range chunks {
+			row := vecs.data[i*dim : (i+1)*dim]
+			if next < len(todo) && todo[next] == i {
+				copy(row, fresh.row(next))
+				next++
+				continue
+			}
+			copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 		}
-		copy(row, old.vecs.row(int(old.byHash[c.Hash])))
 	}
 
 	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, nil)
@@ -328,9 +331,14 @@ func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
 	}
 	close(jobs)
 	wg.Wait()
-	var chunks []Chunk
+	n := 0
 	for _, cs := range per {
+		n += len(cs)
+	}
+	chunks := make([]Chunk, 0, n) // sized once: no regrown copies
+	for i, cs := range per {
 		chunks = append(chunks, cs...)
+		per[i] = nil
 	}
 	return chunks, problems
 }
@@ -338,11 +346,17 @@ func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
 // embedChunks embeds chunks[todo[i]] in batches on a bounded number of
 // workers; the first error cancels the rest. Vectors come back normalised
 // and checked for count and dimension.
-func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([][]float32, error) {
-	out := make([][]float32, len(todo))
+func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) (matrix, error) {
 	if len(todo) == 0 {
-		return out, nil
+		return matrix{}, nil
 	}
+	// The vectors go straight into one matrix (row i for chunks[todo[i]]),
+	// sanitised and normalised there: no copy per vector, none of the
+	// whole set. It is allocated when the first batch tells the dimension.
+	var (
+		mu  sync.Mutex
+		out matrix
+	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(ix.opts.EmbedWorkers)
 	var done atomic.Int64
@@ -361,10 +375,21 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([
 			if len(vecs) != len(texts) {
 				return fmt.Errorf("%w: got %d vectors for %d texts", ErrEmbedding, len(vecs), len(texts))
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			if out.data == nil {
+				if len(vecs[0]) == 0 {
+					return fmt.Errorf("%w: empty vector", ErrEmbedding)
+				}
+				out = matrix{dim: len(vecs[0]), data: make([]float32, len(todo)*len(vecs[0]))}
+			}
 			for i, v := range vecs {
-				v = sanitize(v)
-				normalizeInPlace(v)
-				out[lo+i] = v
+				if len(v) != out.dim {
+					return fmt.Errorf("%w: vector %d has %d dimensions, want %d", ErrEmbedding, lo+i, len(v), out.dim)
+				}
+				row := out.row(lo + i)
+				sanitizeInto(row, v)
+				normalizeInPlace(row)
 			}
 			if p := ix.opts.Progress; p != nil {
 				p(int(done.Add(int64(hi-lo))), len(todo))
@@ -373,16 +398,7 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	dim := len(out[0])
-	if dim == 0 {
-		return nil, fmt.Errorf("%w: empty vector", ErrEmbedding)
-	}
-	for i, v := range out {
-		if len(v) != dim {
-			return nil, fmt.Errorf("%w: vector %d has %d dimensions, want %d", ErrEmbedding, i, len(v), dim)
-		}
+		return matrix{}, err
 	}
 	return out, nil
 }
@@ -390,12 +406,20 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) ([
 // sanitize copies v with NaN and infinities set to zero.
 func sanitize(v []float32) []float32 {
 	out := make([]float32, len(v))
+	sanitizeInto(out, v)
+	return out
+}
+
+// sanitizeInto copies v into dst (of v's length) with NaN and infinities
+// set to zero.
+func sanitizeInto(dst, v []float32) {
 	for i, x := range v {
 		if x == x && x < 3.4e38 && x > -3.4e38 {
-			out[i] = x
+			dst[i] = x
+		} else {
+			dst[i] = 0
 		}
 	}
-	return out
 }
 
 // lexical holds a state's three BM25 indexes.
@@ -502,20 +526,6 @@ func articleText(chunks []Chunk) string {
 
 const collectionName = "chunks"
 
-// Chunk metadata keys in the chromem-go documents.
-const (
-	metaArticle = "article"
-	metaN       = "n"
-	metaTitle   = "title"
-	metaSource  = "source"
-	metaDate    = "date"
-	metaURL     = "url"
-	metaStart   = "start"
-	metaEnd     = "end"
-	metaHash    = "hash"
-	metaArrived = "arrived"
-)
-
 // errNoEmbed guards chromem-go's trap: a nil embedding function silently
 // means OpenAI. Our documents always carry their vectors.
 func errNoEmbed(context.Context, string) ([]float32, error) {
@@ -523,8 +533,10 @@ func errNoEmbed(context.Context, string) ([]float32, error) {
 }
 
 // buildCollection stores every chunk in a fresh in-memory chromem-go
-// collection. The documents' embeddings alias the rows of vecs, so the
-// vectors are held once.
+// collection. The documents' embeddings alias the rows of vecs and their
+// contents the chunks' texts, so both are held once; they carry no
+// metadata, which nothing reads back (the chunks are the record) and which
+// chromem-go would copy again.
 func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs matrix) (*chromem.DB, *chromem.Collection, error) {
 	db := chromem.NewDB()
 	coll, err := db.CreateCollection(collectionName, map[string]string{"identity": identity, "dim": strconv.Itoa(vecs.dim)}, errNoEmbed)
@@ -534,7 +546,6 @@ func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs 
 	for i, c := range chunks {
 		doc := chromem.Document{
 			ID:        c.ID,
-			Metadata:  chunkMetadata(c),
 			Embedding: vecs.row(i),
 			Content:   c.Text,
 		}
@@ -543,28 +554,4 @@ func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs 
 		}
 	}
 	return db, coll, nil
-}
-
-func chunkMetadata(c Chunk) map[string]string {
-	m := map[string]string{
-		metaArticle: c.ArticleID,
-		metaN:       strconv.Itoa(c.N),
-		metaTitle:   c.Title,
-		metaStart:   strconv.Itoa(c.Start),
-		metaEnd:     strconv.Itoa(c.End),
-		metaHash:    c.Hash,
-	}
-	if c.Source != "" {
-		m[metaSource] = c.Source
-	}
-	if !c.Date.IsZero() {
-		m[metaDate] = c.Date.Format(time.DateOnly)
-	}
-	if c.URL != "" {
-		m[metaURL] = c.URL
-	}
-	if !c.Arrived.IsZero() {
-		m[metaArrived] = c.Arrived.Format(time.RFC3339)
-	}
-	return m
 }
