@@ -246,7 +246,7 @@ func (s *Store) writeLocked(e *entry) error {
 		return removeIfExists(name)
 	}
 	recs := slices.SortedFunc(maps.Values(e.posts), func(a, b *record) int { return cmp.Compare(a.MessageID, b.MessageID) })
-	data, err := encodeRecords(recs)
+	data, err := jsonfile.EncodeLines(recs)
 	if err != nil {
 		return err
 	}
@@ -484,18 +484,6 @@ func removeIfExists(path string) error {
 		return err
 	}
 	return nil
-}
-
-func encodeRecords(recs []*record) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	for _, r := range recs {
-		if err := enc.Encode(r); err != nil {
-			return nil, err
-		}
-	}
-	return buf.Bytes(), nil
 }
 
 // readRecords reads a channel's file; a bad line is skipped and reported.

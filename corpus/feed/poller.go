@@ -361,7 +361,7 @@ func (p *Poller) saveState() error {
 
 // saveRecords writes a feed's articles. p.mu must be held.
 func (p *Poller) saveRecords(f *feedEntry) error {
-	data, err := encodeRecords(f.records)
+	data, err := jsonfile.EncodeLines(f.records)
 	if err != nil {
 		return err
 	}

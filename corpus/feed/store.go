@@ -60,17 +60,6 @@ const (
 )
 
 // encodeRecords renders records as .jsonl.
-func encodeRecords(recs []*record) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	for _, r := range recs {
-		if err := enc.Encode(r); err != nil {
-			return nil, err
-		}
-	}
-	return buf.Bytes(), nil
-}
 
 // readRecords reads a feed's .jsonl file. A bad line is skipped and
 // reported; a missing file is no records.

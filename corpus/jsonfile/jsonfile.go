@@ -5,6 +5,7 @@
 package jsonfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,4 +82,18 @@ func RemoveStaleTemps(dir string) {
 	for _, n := range names {
 		os.Remove(n)
 	}
+}
+
+// EncodeLines renders items as JSON lines (.jsonl), HTML characters left
+// as they are.
+func EncodeLines[T any](items []T) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, it := range items {
+		if err := enc.Encode(it); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
 }

@@ -57,3 +57,13 @@ func TestRemoveStaleTemps(t *testing.T) {
 		t.Errorf("left %v %v, want a.jsonl alone", m, hidden)
 	}
 }
+
+func TestEncodeLines(t *testing.T) {
+	got, err := EncodeLines([]map[string]string{{"t": "<b>خبر</b>"}, {"t": "دو"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\"t\":\"<b>خبر</b>\"}\n{\"t\":\"دو\"}\n"; string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
