@@ -79,25 +79,10 @@ func TestDigestEndToEnd(t *testing.T) {
 	defer func() { store.Close() }()
 
 	// The bot, polling the fake; a group admin subscribes the group.
-	fake := telegramtest.New(t, telegramtest.Options{})
-	api := fake.Bot(t)
+	fake, b := runDigestBot(t, ctx, composer, store)
 	log := quietLog()
-	b := bot.New(api, api.Self, bot.NewChat(composer, log, bot.ChatOptions{Digests: store}), log, bot.Options{
-		Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(), NoPacing: true,
-	})
-	bctx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := b.Run(bctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	defer func() { stop(); wg.Wait() }()
 	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := fake.WaitPolling(wctx); err != nil {
-		t.Fatal(err)
-	}
 	group, admin := tgbotapi.Chat{ID: -100, Type: "supergroup"}, tgbotapi.User{ID: 20}
 	fake.SetChatAdmins(group.ID, admin.ID)
 	fake.PushText(group, admin, "/digest ۰۸:۰۰")
@@ -274,4 +259,30 @@ func TestServeDigests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runDigestBot starts a bot over composer and the digest store, polling a
+// new fake Bot API, and stops it when the test ends.
+func runDigestBot(t *testing.T, ctx context.Context, composer *answer.Composer, store *digest.Store) (*telegramtest.Server, *bot.Bot) {
+	t.Helper()
+	fake := telegramtest.New(t, telegramtest.Options{})
+	api := fake.Bot(t)
+	log := quietLog()
+	b := bot.New(api, api.Self, bot.NewChat(composer, log, bot.ChatOptions{Digests: store}), log, bot.Options{
+		Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(), NoPacing: true,
+	})
+	bctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := b.Run(bctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	t.Cleanup(func() { stop(); wg.Wait() })
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := fake.WaitPolling(wctx); err != nil {
+		t.Fatal(err)
+	}
+	return fake, b
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/khabar/khabar/bot"
 	"github.com/khabar/khabar/internal/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/persian"
@@ -43,25 +40,8 @@ func TestDigestTellsWhatArrivedFromFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	fake := telegramtest.New(t, telegramtest.Options{})
-	api := fake.Bot(t)
+	fake, b := runDigestBot(t, ctx, a.composer, store)
 	log := quietLog()
-	b := bot.New(api, api.Self, bot.NewChat(a.composer, log, bot.ChatOptions{Digests: store}), log, bot.Options{
-		Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(), NoPacing: true,
-	})
-	bctx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := b.Run(bctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	defer func() { stop(); wg.Wait() }()
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := fake.WaitPolling(wctx); err != nil {
-		t.Fatal(err)
-	}
 	sched := digest.NewScheduler(store, digestSender(a.composer, b, store, time.Minute, log), clock.now, tehran, log)
 	// poll fetches the feeds at t and syncs what changed, as serve does.
 	poll := func(at time.Time) {
