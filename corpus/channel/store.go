@@ -1,10 +1,7 @@
 package channel
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/khabar/khabar/corpus/jsonfile"
@@ -488,33 +485,18 @@ func removeIfExists(path string) error {
 
 // readRecords reads a channel's file; a bad line is skipped and reported.
 func readRecords(path string) ([]*record, []string, error) {
-	data, err := os.ReadFile(path)
+	recs, bad, err := jsonfile.ReadLines(path, func(r *record) bool { return r.ID != "" && r.Text != "" && r.MessageID != 0 })
 	if err != nil {
 		return nil, nil, err
 	}
 	base := filepath.Base(path)
-	var recs []*record
 	var probs []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
+	for _, b := range bad {
+		if b.Line == 0 {
+			probs = append(probs, base+": "+b.Reason)
+		} else {
+			probs = append(probs, fmt.Sprintf("%s:%d: %s", base, b.Line, b.Reason))
 		}
-		r := new(record)
-		if err := json.Unmarshal(line, r); err != nil || r.ID == "" || r.Text == "" || r.MessageID == 0 {
-			reason := "malformed line"
-			if err != nil {
-				reason += ": " + err.Error()
-			}
-			probs = append(probs, fmt.Sprintf("%s:%d: %s", base, n, reason))
-			continue
-		}
-		recs = append(recs, r)
-	}
-	if err := sc.Err(); err != nil {
-		probs = append(probs, base+": unreadable rest: "+err.Error())
 	}
 	return recs, probs, nil
 }

@@ -1,13 +1,10 @@
 package feed
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/khabar/khabar/corpus/jsonfile"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -64,35 +61,20 @@ const (
 // readRecords reads a feed's .jsonl file. A bad line is skipped and
 // reported; a missing file is no records.
 func readRecords(path string) ([]*record, []Problem, error) {
-	data, err := os.ReadFile(path)
+	recs, bad, err := jsonfile.ReadLines(path, func(r *record) bool { return r.ID != "" && r.Text != "" })
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	var recs []*record
 	var probs []Problem
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
+	for _, b := range bad {
+		reason := b.Reason
+		if b.Line > 0 {
+			reason = fmt.Sprintf("line %d: %s", b.Line, b.Reason)
 		}
-		r := new(record)
-		if err := json.Unmarshal(line, r); err != nil || r.ID == "" || r.Text == "" {
-			reason := "malformed line"
-			if err != nil {
-				reason += ": " + err.Error()
-			}
-			probs = append(probs, Problem{Feed: filepath.Base(path), Reason: fmt.Sprintf("line %d: %s", n, reason), Skipped: true})
-			continue
-		}
-		recs = append(recs, r)
-	}
-	if err := sc.Err(); err != nil {
-		probs = append(probs, Problem{Feed: filepath.Base(path), Reason: "unreadable rest: " + err.Error(), Skipped: true})
+		probs = append(probs, Problem{Feed: filepath.Base(path), Reason: reason, Skipped: true})
 	}
 	return recs, probs, nil
 }

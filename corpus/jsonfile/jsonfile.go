@@ -5,6 +5,7 @@
 package jsonfile
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -96,4 +97,45 @@ func EncodeLines[T any](items []T) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+// BadLine is a line of a .jsonl file that [ReadLines] skipped: its number
+// (from 1) and why; Line 0 means the rest of the file was unreadable.
+type BadLine struct {
+	Line   int
+	Reason string
+}
+
+// ReadLines reads the JSON lines of path into values of T, skipping blank
+// lines and reporting those that do not decode or that valid refuses. An
+// error is returned only when the file cannot be read at all.
+func ReadLines[T any](path string, valid func(*T) bool) ([]*T, []BadLine, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []*T
+	var bad []BadLine
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		it := new(T)
+		if err := json.Unmarshal(line, it); err != nil || !valid(it) {
+			reason := "malformed line"
+			if err != nil {
+				reason += ": " + err.Error()
+			}
+			bad = append(bad, BadLine{Line: n, Reason: reason})
+			continue
+		}
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		bad = append(bad, BadLine{Reason: "unreadable rest: " + err.Error()})
+	}
+	return items, bad, nil
 }

@@ -67,3 +67,22 @@ func TestEncodeLines(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestReadLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.jsonl")
+	os.WriteFile(path, []byte("{\"n\":1}\n\n{broken\n{\"n\":0}\n{\"n\":3}\n"), 0o644)
+	type item struct{ N int }
+	got, bad, err := ReadLines(path, func(it *item) bool { return it.N != 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].N != 1 || got[1].N != 3 {
+		t.Errorf("items %+v", got)
+	}
+	if len(bad) != 2 || bad[0].Line != 3 || bad[1].Line != 4 {
+		t.Errorf("bad lines %+v, want lines 3 and 4", bad)
+	}
+	if _, _, err := ReadLines(filepath.Join(t.TempDir(), "none"), func(*item) bool { return true }); err == nil {
+		t.Error("a missing file read without an error")
+	}
+}
