@@ -23,7 +23,7 @@ import (
 	"github.com/khabar/khabar/bot"
 	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/corpus/feed"
-	"github.com/khabar/khabar/internal/llm"
+	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/khabar/khabar/internal/evaluation"
-	"github.com/khabar/khabar/internal/llm"
+	"github.com/khabar/khabar/evaluation"
+	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/khabar/khabar/internal/evaluation"
+	"github.com/khabar/khabar/evaluation"
 )
 
 // evalReader runs a reader set (testdata/reader/README.md) through the

@@ -13,7 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/khabar/khabar/internal/metrics"
+	"github.com/khabar/khabar/metrics"
 )
 
 // opsHandler serves /healthz (the process answers, and health, when set,

@@ -17,8 +17,8 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
-	"github.com/khabar/khabar/internal/metrics"
 	"github.com/khabar/khabar/internal/telegramtest"
+	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/retrieval"
 )
 

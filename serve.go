@@ -18,8 +18,8 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
-	"github.com/khabar/khabar/internal/digest"
-	"github.com/khabar/khabar/internal/metrics"
+	"github.com/khabar/khabar/digest"
+	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/persian"
 )
 

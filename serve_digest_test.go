@@ -17,7 +17,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
-	"github.com/khabar/khabar/internal/digest"
+	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"

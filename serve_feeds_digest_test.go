@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/khabar/khabar/internal/digest"
+	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/persian"
 )

@@ -16,7 +16,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/khabar/khabar/internal/digest"
+	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 )
 

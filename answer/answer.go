@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/khabar/khabar/internal/llm"
+	"github.com/khabar/khabar/llm"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"

@@ -12,8 +12,8 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/internal/openaitest"
+	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 

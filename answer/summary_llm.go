@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/khabar/khabar/internal/llm"
+	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
 )

@@ -22,6 +22,6 @@
 // allow-list follow the new id), and captions read as text.
 //
 // It imports answer, retrieval (for reports and upload validation),
-// internal/digest (subscriptions and their times) and persian; it knows
+// digest (subscriptions and their times) and persian; it knows
 // nothing of embeddings or chromem-go, and nothing imports it but main.
 package bot

@@ -15,8 +15,8 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
-	"github.com/khabar/khabar/internal/metrics"
 	"github.com/khabar/khabar/internal/telegramtest"
+	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/retrieval"
 )
 

@@ -21,9 +21,9 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/khabar/khabar/answer"
-	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/internal/openaitest"
 	"github.com/khabar/khabar/internal/telegramtest"
+	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 

@@ -7,8 +7,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/internal/openaitest"
+	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/khabar/khabar/internal/llm"
 	"github.com/khabar/khabar/internal/openaitest"
+	"github.com/khabar/khabar/llm"
 )
 
 const key = "sk-test-0123456789abcdef"

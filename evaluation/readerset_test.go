@@ -47,7 +47,7 @@ func seedText(t *testing.T, dir string) []string {
 // accepts or forbids is quoted from the seeds' own text, so the set
 // measures the corpus and not one day's outputs.
 func TestRepositoryReaderSet(t *testing.T) {
-	set, err := ReadReaderSet(filepath.Join("..", "..", "testdata", "reader"))
+	set, err := ReadReaderSet(filepath.Join("..", "testdata", "reader"))
 	if err != nil {
 		t.Fatal(err)
 	}
