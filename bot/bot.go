@@ -27,7 +27,7 @@ type telegram interface {
 type observer interface {
 	Question(chat, mode string)
 	Stage(stage string, d time.Duration)
-	TelegramError(method string, err error)
+	TelegramError(method string, code int) // see [errorCode]
 	Reload(err error)
 }
 
@@ -35,7 +35,7 @@ type nopObserver struct{}
 
 func (nopObserver) Question(string, string)     {}
 func (nopObserver) Stage(string, time.Duration) {}
-func (nopObserver) TelegramError(string, error) {}
+func (nopObserver) TelegramError(string, int)   {}
 func (nopObserver) Reload(error)                {}
 
 // Options configure a [Bot]. Zero values mean the defaults.
@@ -455,7 +455,7 @@ func (b *Bot) handleMembership(ctx context.Context, cm *tgbotapi.ChatMemberUpdat
 func (b *Bot) leave(ctx context.Context, chatID int64) {
 	b.log.Info("leaving a chat that is not in ALLOWED_CHAT_IDS", "chat", chatID)
 	if _, err := b.api.Request(tgbotapi.LeaveChatConfig{ChatID: chatID}); err != nil {
-		b.opts.Metrics.TelegramError("leaveChat", err)
+		b.opts.Metrics.TelegramError("leaveChat", errorCode(err))
 		b.log.Warn("leaveChat failed", "chat", chatID, "err", b.redact(err))
 	}
 }

@@ -190,7 +190,7 @@ func (b *Bot) botAdminOf(chatID int64) (bool, error) {
 		if errors.As(err, &te) && (te.Code == 400 || te.Code == 403) {
 			return false, nil // chat not found, bot is not a member
 		}
-		b.opts.Metrics.TelegramError("getChatMember", err)
+		b.opts.Metrics.TelegramError("getChatMember", errorCode(err))
 		return false, err
 	}
 	var member tgbotapi.ChatMember

@@ -111,7 +111,7 @@ func (b *Bot) chatAdmin(m *tgbotapi.Message, s sender) func(ctx context.Context)
 	return func(context.Context) (bool, error) {
 		resp, err := b.api.Request(tgbotapi.GetChatMemberConfig{ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: chatID, UserID: userID}})
 		if err != nil {
-			b.opts.Metrics.TelegramError("getChatMember", err)
+			b.opts.Metrics.TelegramError("getChatMember", errorCode(err))
 			return false, fmt.Errorf("getChatMember: %w", b.redact(err))
 		}
 		var member tgbotapi.ChatMember

@@ -67,11 +67,7 @@ func (o *recObserver) broadcastLocked() {
 	o.changed = make(chan struct{})
 }
 
-func (o *recObserver) TelegramError(method string, err error) {
-	code := 0
-	if te, ok := apiError(err); ok {
-		code = te.Code
-	}
+func (o *recObserver) TelegramError(method string, code int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.errs[method] == nil {

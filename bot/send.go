@@ -207,6 +207,20 @@ func apiError(err error) (*tgbotapi.Error, bool) {
 	return nil, false
 }
 
+// errorCode is the code a failed Bot API call is counted under: the code
+// Telegram answered with, 429 for a flood wait whatever the code says, 0
+// when Telegram did not answer (a network error, a timeout).
+func errorCode(err error) int {
+	te, ok := apiError(err)
+	switch {
+	case !ok:
+		return 0
+	case te.RetryAfter > 0:
+		return 429
+	}
+	return te.Code
+}
+
 func isParseError(err error) bool {
 	te, ok := apiError(err)
 	return ok && te.Code == 400 && strings.Contains(te.Message, "can't parse entities")
@@ -243,7 +257,7 @@ func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chatt
 			return msg, nil
 		}
 		last = err
-		b.opts.Metrics.TelegramError(method, err)
+		b.opts.Metrics.TelegramError(method, errorCode(err))
 		te, isAPI := apiError(err)
 		switch {
 		case !moved && b.followMigration(chatID, err):
@@ -387,7 +401,7 @@ func (b *Bot) typing(to dest) {
 		return
 	}
 	if err := b.chatAction(to); err != nil {
-		b.opts.Metrics.TelegramError("sendChatAction", err)
+		b.opts.Metrics.TelegramError("sendChatAction", errorCode(err))
 		if te, ok := apiError(err); ok && te.RetryAfter > 0 {
 			b.pace.hold(chatID, time.Duration(te.RetryAfter)*time.Second)
 		}

@@ -79,7 +79,7 @@ func (b *Bot) poll(ctx, abandon context.Context, q *queue, st *pollState) error 
 		}
 		b.ready.Store(true)
 		if r.err != nil {
-			b.opts.Metrics.TelegramError("getUpdates", r.err)
+			b.opts.Metrics.TelegramError("getUpdates", errorCode(r.err))
 			b.ready.Store(false)
 			failures++
 			wait := b.backoff(failures, r.err)

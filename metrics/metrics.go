@@ -5,11 +5,9 @@
 package metrics
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -82,19 +80,15 @@ func (m *Metrics) Stage(stage string, d time.Duration) {
 	}
 }
 
-// TelegramError counts a failed Bot API call; 429s are also counted apart.
-func (m *Metrics) TelegramError(method string, err error) {
-	if m == nil || err == nil {
+// TelegramError counts a failed Bot API call by its error code: the
+// HTTP-like code Telegram answered with (429 for a flood wait), 0 when no
+// answer came (a network error, a timeout). 429s are also counted apart.
+func (m *Metrics) TelegramError(method string, code int) {
+	if m == nil {
 		return
 	}
-	code := 0
-	var tgErr *tgbotapi.Error
-	if errors.As(err, &tgErr) {
-		code = tgErr.Code
-		if tgErr.RetryAfter > 0 || code == 429 {
-			m.rateLimited.Inc()
-			code = 429
-		}
+	if code == 429 {
+		m.rateLimited.Inc()
 	}
 	m.telegramErrors.WithLabelValues(method, strconv.Itoa(code)).Inc()
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -16,8 +15,8 @@ func TestMetricsMove(t *testing.T) {
 	m.Question("private", "extractive")
 	m.Question("group", "notfound")
 	m.Stage("search", 3*time.Millisecond)
-	m.TelegramError("sendMessage", &tgbotapi.Error{Code: 429, ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: 2}})
-	m.TelegramError("sendMessage", errors.New("connection reset"))
+	m.TelegramError("sendMessage", 429)
+	m.TelegramError("sendMessage", 0)
 	m.Reload(nil)
 	m.Reload(errors.New("boom"))
 
