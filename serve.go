@@ -130,10 +130,10 @@ type digester interface {
 // digestSender composes each chat's digest with d and sends it through
 // b, in the forum topic it was subscribed from, and reports false when
 // nothing is new. A digest begun is finished (within timeout) even when
-// serve is stopping. A chat the bot can no longer write to (removed,
-// blocked) is unsubscribed; a digest Telegram refuses for good is given up
-// for the day, not retried at every tick. (A group upgraded to a
-// supergroup gets it there: the bot moves the subscription.)
+// serve is stopping. What a failed send means is the scheduler's rule:
+// [bot.ErrUnreachable] and [bot.ErrRejected] are digest's sentinels. (A
+// group upgraded to a supergroup gets it there: the bot moves the
+// subscription.)
 func digestSender(d digester, b *bot.Bot, store *digest.Store, timeout time.Duration, log *slog.Logger) digest.Sender {
 	return func(ctx context.Context, chatID int64, after, until time.Time) (bool, error) {
 		s, err := d.Digest(ctx, after, until, digestStories)
@@ -149,19 +149,8 @@ func digestSender(d digester, b *bot.Bot, store *digest.Store, timeout time.Dura
 		}
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
-		err = b.SendDigest(sctx, chatID, sub.Thread, s)
-		switch {
-		case errors.Is(err, bot.ErrUnreachable):
-			log.Warn("digest chat unreachable: unsubscribed", "chat", chatID, "err", err)
-			if _, err := store.Unsubscribe(chatID); err != nil {
-				return false, fmt.Errorf("unsubscribe: %w", err)
-			}
-			return false, nil
-		case errors.Is(err, bot.ErrRejected):
-			log.Error("digest refused by Telegram: given up for today", "chat", chatID, "err", err)
-			return false, nil
-		case err != nil:
-			return false, err
+		if err := b.SendDigest(sctx, chatID, sub.Thread, s); err != nil {
+			return false, err // the scheduler unsubscribes or gives up (digest.ErrUnreachable, ErrRejected)
 		}
 		log.Info("digest sent", "chat", chatID, "stories", len(s.Stories))
 		return true, nil

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -125,12 +124,14 @@ func (b *Bot) chatAdmin(m *tgbotapi.Message, s sender) func(ctx context.Context)
 // ErrUnreachable is returned by [Bot.SendDigest] when Telegram says the
 // chat cannot be written to: the bot was removed or blocked, or the chat is
 // gone.
-var ErrUnreachable = errors.New("chat unreachable")
+// It is [digest.ErrUnreachable], on which the scheduler unsubscribes.
+var ErrUnreachable = digest.ErrUnreachable
 
 // ErrRejected is returned by [Bot.SendDigest] when Telegram refused the
 // digest for good (a 4xx other than a flood wait): sending it again would
 // fail again.
-var ErrRejected = errors.New("digest rejected")
+// It is [digest.ErrRejected], on which the scheduler gives up for the day.
+var ErrRejected = digest.ErrRejected
 
 // SendDigest sends a digest, the summary s under the heading «خلاصه روزانه
 // اخبار», to chatID in the forum topic thread (0 for none) through the

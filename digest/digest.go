@@ -255,8 +255,21 @@ func (s *Store) update(chatID int64, f func(sub *Subscription, existed bool) boo
 }
 
 // Sender sends a chat the digest of what arrived in (after, until]; it
-// reports false when nothing is new (and sends nothing).
+// reports false when nothing is new (and sends nothing). An error that
+// wraps [ErrUnreachable] unsubscribes the chat; one that wraps
+// [ErrRejected] gives the digest up for the day; any other error is
+// retried at a later tick.
 type Sender func(ctx context.Context, chatID int64, after, until time.Time) (sent bool, err error)
+
+// ErrUnreachable is what a [Sender] wraps when the chat can no longer be
+// written to (the bot was removed or blocked, the chat is gone): the
+// scheduler unsubscribes the chat.
+var ErrUnreachable = errors.New("chat unreachable")
+
+// ErrRejected is what a [Sender] wraps when the digest was refused for
+// good (sending it again would fail again): the scheduler gives it up for
+// the day instead of retrying it at every tick.
+var ErrRejected = errors.New("digest rejected")
 
 // Scheduler sends the digests that are due.
 type Scheduler struct {
@@ -337,6 +350,16 @@ func (s *Scheduler) deliver(ctx context.Context, sub Subscription, today string,
 	}
 	sent, sendErr := s.send(ctx, sub.ChatID, after, now)
 	switch {
+	case errors.Is(sendErr, ErrUnreachable):
+		s.log.Warn("digest chat unreachable: unsubscribed", "chat", sub.ChatID, "err", sendErr)
+		if _, err := s.store.Unsubscribe(sub.ChatID); err != nil {
+			return false, fmt.Errorf("unsubscribe: %w", err)
+		}
+		return false, nil
+	case errors.Is(sendErr, ErrRejected):
+		// Today stays claimed: the digest is given up until tomorrow.
+		s.log.Error("digest refused: given up for today", "chat", sub.ChatID, "err", sendErr)
+		return false, nil
 	case sendErr != nil:
 		// Not sent: give the day back so that a later tick retries.
 		s.settle(sub.ChatID, today, func(cur *Subscription) { cur.Day, cur.Until = prev.Day, prev.Until })

@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -190,5 +191,40 @@ func TestParseTime(t *testing.T) {
 		if (err != nil) != tt.wantErrBad || (err == nil && (h != tt.hour || m != tt.min)) {
 			t.Errorf("ParseTime(%q) = %d:%d, %v", tt.give, h, m, err)
 		}
+	}
+}
+
+// The scheduler owns what a failed send means: an unreachable chat is
+// unsubscribed, a digest refused for good is given up until tomorrow.
+func TestUnreachableChatIsUnsubscribed(t *testing.T) {
+	_, st, c, r, s := setup(t)
+	st.Subscribe(-100, 8, 0)
+	c.t = time.Date(2025, 10, 6, 8, 0, 0, 0, tehran)
+	r.err = fmt.Errorf("send digest: %w: Forbidden: bot was kicked", ErrUnreachable)
+	if n, err := s.RunOnce(context.Background()); n != 0 || err != nil {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	if _, ok, _ := st.Get(-100); ok {
+		t.Error("an unreachable chat stays subscribed")
+	}
+}
+
+func TestRejectedDigestGivenUpForTheDay(t *testing.T) {
+	_, st, c, r, s := setup(t)
+	st.Subscribe(-100, 8, 0)
+	c.t = time.Date(2025, 10, 6, 8, 0, 0, 0, tehran)
+	r.err = fmt.Errorf("send digest: %w: Bad Request: message is too long", ErrRejected)
+	s.RunOnce(context.Background())
+	r.err = nil
+	c.t = c.t.Add(time.Minute)
+	if n, _ := s.RunOnce(context.Background()); n != 0 {
+		t.Error("a refused digest is retried the same day")
+	}
+	if _, ok, _ := st.Get(-100); !ok {
+		t.Error("a refused digest unsubscribed the chat")
+	}
+	c.t = c.t.Add(24 * time.Hour)
+	if n, _ := s.RunOnce(context.Background()); n != 1 {
+		t.Error("not sent the next day")
 	}
 }
