@@ -257,6 +257,15 @@ type app struct {
 	channels *channel.Store // channel posts; nil when off
 }
 
+// newLLM is the one place the language model client is made: nil when no
+// model is configured (the answers are then extractive).
+func newLLM(cfg Config) *llm.Client {
+	if !cfg.LLM() {
+		return nil
+	}
+	return llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
+}
+
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
 	corpus, err := openCorpus(cfg, log)
 	if err != nil {
@@ -265,9 +274,8 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	// Live sources: their folders in DATA_DIR join the corpus.
 	channels := openChannels(cfg, log)
 	corpus = withLiveDirs(corpus, cfg.DataDir, log, channelsDir, feedsDirName)
-	var client *llm.Client
-	if cfg.LLM() {
-		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
+	client := newLLM(cfg)
+	if client != nil {
 		log.Info("language model configured", "base_url", llmBase(cfg), "key_set", cfg.OpenAIAPIKey != "", "chat_model", cfg.OpenAIChatModel)
 	}
 	emb, identity := embedder(cfg, client)

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/khabar/khabar/evaluation"
-	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -84,10 +83,7 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, ea evalArgs, std
 	if ea.reader != "" {
 		return evalReader(ctx, cfg, log, ea.reader, *asJSON, lower, upper, stdout, stderr)
 	}
-	var client *llm.Client
-	if cfg.LLM() {
-		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
-	}
+	client := newLLM(cfg)
 	emb, identity := embedder(cfg, client)
 	rep, err := evaluation.Run(ctx, evaluation.Config{
 		Corpora:   corpora,
