@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // telegram is what the bot needs of the Bot API; *tgbotapi.BotAPI is one.
@@ -700,34 +701,25 @@ func RedactToken(err error, token string) error {
 // recentIDs remembers the last update ids taken from the webhook, so that
 // a redelivered update is not handled twice.
 type recentIDs struct {
-	mu   sync.Mutex
-	set  map[int]bool
-	ring [1024]int
-	next int
+	once sync.Once
+	ids  *lru.Cache[int, struct{}]
+}
+
+// maxRecentIDs is how many update ids the webhook remembers.
+const maxRecentIDs = 1024
+
+func (r *recentIDs) cache() *lru.Cache[int, struct{}] {
+	r.once.Do(func() {
+		r.ids, _ = lru.New[int, struct{}](maxRecentIDs) // fails only for a size below 1
+	})
+	return r.ids
 }
 
 // add records id and reports whether it is new.
 func (r *recentIDs) add(id int) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.set == nil {
-		r.set = map[int]bool{}
-	}
-	if r.set[id] {
-		return false
-	}
-	if old := r.ring[r.next]; old != 0 {
-		delete(r.set, old)
-	}
-	r.ring[r.next] = id
-	r.next = (r.next + 1) % len(r.ring)
-	r.set[id] = true
-	return true
+	seen, _ := r.cache().ContainsOrAdd(id, struct{}{})
+	return !seen
 }
 
 // remove forgets id, so that it is taken again.
-func (r *recentIDs) remove(id int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.set, id)
-}
+func (r *recentIDs) remove(id int) { r.cache().Remove(id) }

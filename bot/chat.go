@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/internal/idlemap"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -137,8 +138,8 @@ type Chat struct {
 	start  time.Time
 	reload *reloader
 
-	last  *idleMap[int64, answer.Answer] // the last answer of each chat
-	users *idleMap[int64, *userLimit]
+	last  *idlemap.Map[int64, answer.Answer] // the last answer of each chat
+	users *idlemap.Map[int64, *userLimit]
 
 	answered, notFound, limited, failed atomic.Int64
 	sends                               func() (sent, floodWaits int64) // set by the Telegram transport
@@ -170,8 +171,8 @@ func NewChat(a answerer, log *slog.Logger, opts ChatOptions) *Chat {
 		opts:   opts,
 		log:    log,
 		start:  time.Now(),
-		last:   newIdleMap[int64, answer.Answer](lastAnswerTTL, maxStateItems),
-		users:  newIdleMap[int64, *userLimit](stateTTL, maxStateItems),
+		last:   idlemap.New[int64, answer.Answer](lastAnswerTTL, maxStateItems),
+		users:  idlemap.New[int64, *userLimit](stateTTL, maxStateItems),
 	}
 	if opts.Reload != nil {
 		c.reload = &reloader{sync: opts.Reload}
@@ -284,7 +285,7 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 	if a.NotFound() {
 		c.notFound.Add(1)
 	}
-	c.last.put(m.ChatID, a)
+	c.last.Put(m.ChatID, a)
 	return Reply{Text: a.String(), HTML: answerHTML(a), Answer: &a, outcome: string(a.Mode)}
 }
 
@@ -296,7 +297,7 @@ func (c *Chat) allow(m Message) (Reply, bool) {
 	if c.opts.QuestionsPerMinute <= 0 || m.Admin {
 		return Reply{}, true
 	}
-	u := c.users.get(m.UserID, func() *userLimit {
+	u := c.users.Get(m.UserID, func() *userLimit {
 		burst := max(c.opts.QuestionBurst, 1)
 		return &userLimit{lim: rate.NewLimiter(rate.Limit(c.opts.QuestionsPerMinute/60), burst)}
 	})
@@ -314,7 +315,7 @@ func (c *Chat) allow(m Message) (Reply, bool) {
 
 // sources lists the passages behind the chat's last answer with scores.
 func (c *Chat) sources(chatID int64) Reply {
-	a, ok := c.last.lookup(chatID)
+	a, ok := c.last.Lookup(chatID)
 	if !ok {
 		return textReply(msgNoLastAnswer)
 	}

@@ -10,6 +10,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
+
+	"github.com/khabar/khabar/internal/idlemap"
 )
 
 // Telegram's flood limits: about one message a second in a chat, twenty a
@@ -57,7 +59,7 @@ var errHeldPastDeadline = fmt.Errorf("chat held by flood control beyond the dead
 type pacer struct {
 	paced  bool
 	global *slidingWindow // nil when not paced
-	lanes  *idleMap[int64, *lane]
+	lanes  *idlemap.Map[int64, *lane]
 }
 
 // slidingWindow lets at most n calls through in any window of length d,
@@ -126,7 +128,7 @@ type lane struct {
 }
 
 func newPacer(paced bool) *pacer {
-	p := &pacer{paced: paced, lanes: newIdleMap[int64, *lane](stateTTL, maxStateItems)}
+	p := &pacer{paced: paced, lanes: idlemap.New[int64, *lane](stateTTL, maxStateItems)}
 	if paced {
 		p.global = newSlidingWindow(globalSends, globalWindow)
 	}
@@ -134,7 +136,7 @@ func newPacer(paced bool) *pacer {
 }
 
 func (p *pacer) lane(chatID int64) *lane {
-	return p.lanes.get(chatID, func() *lane {
+	return p.lanes.Get(chatID, func() *lane {
 		if !p.paced {
 			return &lane{}
 		}
