@@ -14,6 +14,12 @@ import (
 	"github.com/khabar/khabar/internal/idlemap"
 )
 
+// Bounds of the per-chat pacing state.
+const (
+	stateTTL      = 30 * time.Minute
+	maxStateItems = 20000
+)
+
 // Telegram's flood limits: about one message a second in a chat, twenty a
 // minute in a group, thirty a second overall.
 //
@@ -241,7 +247,7 @@ func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chatt
 		}
 		msg, err := b.call(to, c)
 		if err == nil {
-			b.sent.Add(1)
+			b.opts.Counts.sent.Add(1)
 			return msg, nil
 		}
 		last = err
@@ -251,7 +257,7 @@ func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chatt
 		case !moved && b.followMigration(chatID, err):
 			moved = true
 		case isAPI && te.RetryAfter > 0:
-			b.floodWaits.Add(1)
+			b.opts.Counts.floodWaits.Add(1)
 			d := time.Duration(te.RetryAfter) * time.Second
 			b.log.Warn("flood wait", "chat", chatID, "retry_after", d)
 			b.pace.hold(chatID, d)

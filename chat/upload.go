@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"bytes"
@@ -48,13 +48,13 @@ func uploadExt(name string) string {
 func (c *Chat) checkUpload(m Message, name string, size int64) (Reply, bool) {
 	switch {
 	case !m.Admin:
-		return textReply(msgUploadRefused), false
+		return textReply(MsgUploadRefused), false
 	case c.uploadTarget() == "" || c.reload == nil:
 		return textReply(msgUploadUnavailable), false
 	case uploadExt(name) == "":
-		return textReply(msgUploadBadType), false
+		return textReply(MsgUploadBadType), false
 	case size > c.opts.MaxUploadBytes:
-		return textReply(fmt.Sprintf(msgUploadTooBig, persian.Itoa(int(c.opts.MaxUploadBytes>>10)))), false
+		return textReply(fmt.Sprintf(MsgUploadTooBig, persian.Itoa(int(c.opts.MaxUploadBytes>>10)))), false
 	}
 	return Reply{}, true
 }
@@ -78,25 +78,25 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 	n, problems := validateUpload(rel, ext, data, c.opts.MaxArticleBytes)
 	if n == 0 {
 		var b strings.Builder
-		b.WriteString(msgUploadInvalid)
+		b.WriteString(MsgUploadInvalid)
 		writeProblems(&b, problems)
 		return textReply(b.String())
 	}
 	err := saveNew(filepath.Join(c.uploadTarget(), base), data)
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return textReply(msgUploadDuplicate)
+		return textReply(MsgUploadDuplicate)
 	case err != nil:
 		c.log.Error("saving an upload", "file", rel, "err", err)
 		return textReply(msgUploadFailed)
 	}
 	c.log.Info("article file added", "file", rel, "sent_as", name, "articles", n, "admin", m.UserID)
-	r := textReply(fmt.Sprintf(msgUploadSaving, persian.Itoa(n)))
+	r := textReply(fmt.Sprintf(MsgUploadSaving, persian.Itoa(n)))
 	r.Then = func(ctx context.Context) Reply {
 		rep, err := c.reload.Reload(ctx)
 		out := reportReply(rep, err)
 		saved := fmt.Sprintf(msgUploadSaved, rel)
-		return Reply{Text: saved + "\n" + out.Text, HTML: escape(saved) + "\n" + out.HTML}
+		return textReply(saved + "\n" + out.PlainText())
 	}
 	return r
 }
