@@ -7,8 +7,16 @@ import "github.com/khabar/khabar/corpus/feed"
 // The exported ones are those the transport shows itself (MsgInternalError,
 // MsgUploadFailed) or its tests compare its messages with.
 const (
-	msgUploadFailed = MsgUploadFailed
-	MsgWelcome      = "سلام! من «خبر» هستم. پرسش خود را درباره اخبار بنویسید تا از میان منابع خبری پاسخ بدهم و منبع هر جمله را هم بگویم.\n\nبرای راهنما /help را بفرستید."
+	// Unexported names of exported texts, for upload.go.
+	msgUploadFailed    = MsgUploadFailed
+	msgUploadRefused   = MsgUploadRefused
+	msgUploadBadType   = MsgUploadBadType
+	msgUploadTooBig    = MsgUploadTooBig
+	msgUploadInvalid   = MsgUploadInvalid
+	msgUploadDuplicate = MsgUploadDuplicate
+	msgUploadSaving    = MsgUploadSaving
+
+	MsgWelcome = "سلام! من «خبر» هستم. پرسش خود را درباره اخبار بنویسید تا از میان منابع خبری پاسخ بدهم و منبع هر جمله را هم بگویم.\n\nبرای راهنما /help را بفرستید."
 	// msgHelpHeading opens /help; each command's help line follows.
 	msgHelpHeading      = "راهنمای «خبر»:\n• پرسش خود را بنویسید؛ مثلاً: وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟"
 	helpAsk             = "/ask پرسش — پرسیدن (در گروه‌ها: /ask@نام‌ربات پرسش، یا پاسخ به پیام ربات، یا نام بردن از ربات)"

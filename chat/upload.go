@@ -48,13 +48,13 @@ func uploadExt(name string) string {
 func (c *Chat) checkUpload(m Message, name string, size int64) (Reply, bool) {
 	switch {
 	case !m.Admin:
-		return textReply(MsgUploadRefused), false
+		return textReply(msgUploadRefused), false
 	case c.uploadTarget() == "" || c.reload == nil:
 		return textReply(msgUploadUnavailable), false
 	case uploadExt(name) == "":
-		return textReply(MsgUploadBadType), false
+		return textReply(msgUploadBadType), false
 	case size > c.opts.MaxUploadBytes:
-		return textReply(fmt.Sprintf(MsgUploadTooBig, persian.Itoa(int(c.opts.MaxUploadBytes>>10)))), false
+		return textReply(fmt.Sprintf(msgUploadTooBig, persian.Itoa(int(c.opts.MaxUploadBytes>>10)))), false
 	}
 	return Reply{}, true
 }
@@ -78,20 +78,20 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 	n, problems := validateUpload(rel, ext, data, c.opts.MaxArticleBytes)
 	if n == 0 {
 		var b strings.Builder
-		b.WriteString(MsgUploadInvalid)
+		b.WriteString(msgUploadInvalid)
 		writeProblems(&b, problems)
 		return textReply(b.String())
 	}
 	err := saveNew(filepath.Join(c.uploadTarget(), base), data)
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return textReply(MsgUploadDuplicate)
+		return textReply(msgUploadDuplicate)
 	case err != nil:
 		c.log.Error("saving an upload", "file", rel, "err", err)
 		return textReply(msgUploadFailed)
 	}
 	c.log.Info("article file added", "file", rel, "sent_as", name, "articles", n, "admin", m.UserID)
-	r := textReply(fmt.Sprintf(MsgUploadSaving, persian.Itoa(n)))
+	r := textReply(fmt.Sprintf(msgUploadSaving, persian.Itoa(n)))
 	r.Then = func(ctx context.Context) Reply {
 		rep, err := c.reload.Reload(ctx)
 		out := reportReply(rep, err)
