@@ -20,7 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/khabar/khabar/answer"
-	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/llm"
@@ -517,9 +517,9 @@ func cmdAsk(ctx context.Context, cfg Config, log *slog.Logger, args []string, st
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
-	chat := bot.NewChat(a.composer, log, bot.ChatOptions{Summarizer: a.composer})
-	reply := chat.Handle(ctx, bot.Message{Text: question})
-	fmt.Fprintln(stdout, reply.Text)
+	c := chat.New(a.composer, log, chat.Options{Summarizer: a.composer})
+	reply := c.Handle(ctx, chat.Message{Text: question})
+	fmt.Fprintln(stdout, reply.PlainText())
 	return nil
 }
 
@@ -585,8 +585,8 @@ func nowFlag(fl *flag.FlagSet, now *clockSetting) {
 // consoleChat is the chat of `khabar chat`, which `khabar eval --reader`
 // also drives: the console user is the operator, an admin without
 // question limits.
-func (a *app) consoleChat() *bot.Chat {
-	return bot.NewChat(a.composer, a.log, bot.ChatOptions{
+func (a *app) consoleChat() *chat.Chat {
+	return chat.New(a.composer, a.log, chat.Options{
 		Summarizer: a.composer,
 		Reload:     a.reload,
 		Stats:      a.index.Stats,
@@ -594,8 +594,8 @@ func (a *app) consoleChat() *bot.Chat {
 }
 
 // consoleMessage is a line typed in the console chat of conversation id.
-func consoleMessage(id int64, text string) bot.Message {
-	return bot.Message{ChatID: id, UserID: id, Text: text, Admin: true}
+func consoleMessage(id int64, text string) chat.Message {
+	return chat.Message{ChatID: id, UserID: id, Text: text, Admin: true}
 }
 
 func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
@@ -606,7 +606,7 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader,
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
-	chat := a.consoleChat()
+	console := a.consoleChat()
 	interactive := false
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		interactive = true
@@ -628,10 +628,10 @@ func cmdChat(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader,
 			prompt()
 			continue
 		}
-		reply := chat.Handle(ctx, consoleMessage(1, line))
-		fmt.Fprintln(stdout, reply.Text)
+		reply := console.Handle(ctx, consoleMessage(1, line))
+		fmt.Fprintln(stdout, reply.PlainText())
 		if reply.Then != nil {
-			fmt.Fprintln(stdout, reply.Then(ctx).Text)
+			fmt.Fprintln(stdout, reply.Then(ctx).PlainText())
 		}
 		fmt.Fprintln(stdout)
 		prompt()

@@ -42,9 +42,9 @@ func evalReader(ctx context.Context, cfg Config, log *slog.Logger, dir string, a
 		LLM: cfg.LLM(),
 		Chat: func(ctx context.Context, id int64, text string) (evaluation.Reply, error) {
 			reply := chat.Handle(ctx, consoleMessage(id, text))
-			r := evaluation.Reply{Text: reply.Text, Answer: reply.Answer != nil, NotFound: reply.Answer != nil && reply.Answer.NotFound()}
+			r := evaluation.Reply{Text: reply.PlainText(), Answer: reply.Answer != nil, NotFound: reply.Answer != nil && reply.Answer.NotFound()}
 			if reply.Then != nil {
-				r.Text += "\n" + reply.Then(ctx).Text
+				r.Text += "\n" + reply.Then(ctx).PlainText()
 			}
 			return r, nil
 		},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/retrieval"
@@ -86,7 +87,7 @@ func TestOpsEndpoints(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	api := fake.Bot(t)
 	log := slog.New(slog.DiscardHandler)
-	b := bot.New(api, api.Self, bot.NewChat(answer.New(ix, answer.Options{}), log, bot.ChatOptions{}), log, bot.Options{
+	b := bot.New(api, api.Self, chat.New(answer.New(ix, answer.Options{}), log, chat.Options{}), log, bot.Options{
 		Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(),
 		PollTimeout: time.Second, NoPacing: true, Metrics: m,
 	})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/persian"
@@ -178,10 +179,13 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 	if a.uploads == "" {
 		log.Info("article uploads are off: neither UPLOADS_DIR nor DATA_DIR is set")
 	}
-	opts := bot.ChatOptions{
+	counts := &bot.SendCounts{}
+	opts := chat.Options{
 		Summarizer:         a.composer,
 		Reload:             a.reload,
+		OnReload:           m.Reload,
 		Stats:              a.index.Stats,
+		Sends:              counts.Load,
 		UploadsDir:         a.uploads,
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		MaxArticleBytes:    cfg.MaxArticleBytes,
@@ -198,8 +202,9 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 	if a.channels != nil { // likewise
 		opts.Channels = a.channels
 	}
-	chat := bot.NewChat(a.composer, log, opts)
+	c := chat.New(a.composer, log, opts)
 	bopts := bot.Options{
+		Counts:        counts,
 		Token:         cfg.TelegramBotToken,
 		APIEndpoint:   cfg.TelegramAPIEndpoint,
 		HTTPClient:    &http.Client{Timeout: 2 * time.Minute},
@@ -221,7 +226,7 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 	if a.channels != nil {
 		bopts.Channels = a.channels
 	}
-	return bot.New(api, self, chat, log, bopts), nil
+	return bot.New(api, self, c, log, bopts), nil
 }
 
 // startBackoff is the wait between getMe attempts at start: doubling from

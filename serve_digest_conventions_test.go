@@ -7,6 +7,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/persian"
@@ -38,7 +39,7 @@ func newDigestRig(t *testing.T, at time.Time) *digestRig {
 	t.Cleanup(func() { store.Close() })
 	fake := telegramtest.New(t, telegramtest.Options{})
 	api := fake.Bot(t)
-	b := bot.New(api, api.Self, bot.NewChat(composer, quietLog(), bot.ChatOptions{Digests: store}), quietLog(), bot.Options{NoPacing: true})
+	b := bot.New(api, api.Self, chat.New(composer, quietLog(), chat.Options{Digests: store}), quietLog(), bot.Options{NoPacing: true})
 	sched := digest.NewScheduler(store, digestSender(composer, b, store, time.Minute, quietLog()), now, persian.Tehran(), quietLog())
 	return &digestRig{fake: fake, store: store, sched: sched}
 }

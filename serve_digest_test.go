@@ -17,6 +17,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/persian"
@@ -181,7 +182,7 @@ func TestDigestUnreachableChatIsUnsubscribed(t *testing.T) {
 
 	fake := telegramtest.New(t, telegramtest.Options{})
 	api := fake.Bot(t)
-	b := bot.New(api, api.Self, bot.NewChat(composer, quietLog(), bot.ChatOptions{}), quietLog(), bot.Options{NoPacing: true})
+	b := bot.New(api, api.Self, chat.New(composer, quietLog(), chat.Options{}), quietLog(), bot.Options{NoPacing: true})
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{Status: 403, Description: "Forbidden: bot was kicked from the supergroup chat"})
 	sched := digest.NewScheduler(store, digestSender(composer, b, store, time.Minute, quietLog()), time.Now, persian.Tehran(), quietLog())
 	if n, err := sched.RunOnce(ctx); n != 0 || err != nil {
@@ -268,7 +269,7 @@ func runDigestBot(t *testing.T, ctx context.Context, composer *answer.Composer, 
 	fake := telegramtest.New(t, telegramtest.Options{})
 	api := fake.Bot(t)
 	log := quietLog()
-	b := bot.New(api, api.Self, bot.NewChat(composer, log, bot.ChatOptions{Digests: store}), log, bot.Options{
+	b := bot.New(api, api.Self, chat.New(composer, log, chat.Options{Digests: store}), log, bot.Options{
 		Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(), NoPacing: true,
 	})
 	bctx, stop := context.WithCancel(ctx)

@@ -21,6 +21,11 @@ const (
 	BlockStory
 	// BlockSources is the sources heading and one line per source.
 	BlockSources
+	// BlockPassage is one passage behind an answer, as /sources shows it:
+	// its source line (Sources holds the one source), a remark in
+	// parentheses after the line (Label: its score) and the passage's
+	// text.
+	BlockPassage
 )
 
 // Block is one part of a reply, in the order shown. Every renderer (the
@@ -33,8 +38,11 @@ type Block struct {
 	// Outlets are the outlets of a BlockStory, shown when there are
 	// several.
 	Outlets []string
-	// Sources are the lines of a BlockSources.
+	// Sources are the lines of a BlockSources, or the one source of a
+	// BlockPassage.
 	Sources []Source
+	// Label is the remark after a BlockPassage's source line.
+	Label string
 }
 
 // Blocks returns the answer as blocks: the body, the period asked about,
@@ -88,6 +96,19 @@ func (b Block) ReportedBy() string {
 	return MsgReportedBy + " " + strings.Join(b.Outlets, "، ")
 }
 
+// PassageLine is the first line of a BlockPassage in plain text: the
+// source line and the label in parentheses.
+func (b Block) PassageLine() string {
+	line := ""
+	if len(b.Sources) > 0 {
+		line = b.Sources[0].Line()
+	}
+	if b.Label != "" {
+		line += " (" + b.Label + ")"
+	}
+	return line
+}
+
 // PlainText renders blocks as plain text, blank lines between them.
 func PlainText(blocks []Block) string {
 	parts := make([]string, len(blocks))
@@ -104,6 +125,8 @@ func PlainText(blocks []Block) string {
 				lines = append(lines, s.Line())
 			}
 			parts[i] = strings.Join(lines, "\n")
+		case BlockPassage:
+			parts[i] = b.PassageLine() + "\n" + b.Text
 		default:
 			parts[i] = b.Text
 		}

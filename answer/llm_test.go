@@ -420,7 +420,7 @@ func TestFollowUpRewrittenByTheModel(t *testing.T) {
 func TestMemoryIsBounded(t *testing.T) {
 	now := time.Unix(0, 0)
 	m := newMemory(3, time.Hour, func() time.Time { return now })
-	m.max = 100
+	m.convs.Resize(100)
 	for i := range 1000 {
 		key := "chat-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
 		for j := range 5 {
@@ -430,8 +430,8 @@ func TestMemoryIsBounded(t *testing.T) {
 	if m.size() != 100 {
 		t.Errorf("remembered %d conversations, want the 100 most recent", m.size())
 	}
-	for _, el := range m.byKey {
-		if n := len(el.Value.(*conversation).turns); n > 3 {
+	for _, c := range m.convs.Values() {
+		if n := len(c.turns); n > 3 {
 			t.Fatalf("a conversation keeps %d turns, want at most 3", n)
 		}
 	}

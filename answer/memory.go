@@ -1,10 +1,11 @@
 package answer
 
 import (
-	"container/list"
 	"strings"
 	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -26,36 +27,33 @@ const maxConversations = 10000
 type memory struct {
 	turns int
 	ttl   time.Duration
-	max   int
 	now   func() time.Time
 
-	mu    sync.Mutex
-	lru   *list.List // of *conversation, most recent at the front
-	byKey map[string]*list.Element
+	mu    sync.Mutex                        // guards the turns of the conversations
+	convs *lru.Cache[string, *conversation] // most recently added to first
 }
 
 type conversation struct {
-	key   string
 	turns []turn
 }
 
 func newMemory(turns int, ttl time.Duration, now func() time.Time) *memory {
-	return &memory{turns: turns, ttl: ttl, max: maxConversations, now: now, lru: list.New(), byKey: map[string]*list.Element{}}
+	convs, _ := lru.New[string, *conversation](maxConversations) // fails only for a size below 1
+	return &memory{turns: turns, ttl: ttl, now: now, convs: convs}
 }
 
 // recent returns the conversation's turns that have not expired, oldest
-// first.
+// first. Reading does not make a conversation recent; adding a turn does.
 func (m *memory) recent(key string) []turn {
 	if m == nil || key == "" || m.turns == 0 {
 		return nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	el, ok := m.byKey[key]
+	c, ok := m.convs.Peek(key)
 	if !ok {
 		return nil
 	}
-	c := el.Value.(*conversation)
 	cutoff := m.now().Add(-m.ttl)
 	live := c.turns[:0]
 	for _, t := range c.turns {
@@ -65,8 +63,7 @@ func (m *memory) recent(key string) []turn {
 	}
 	c.turns = live
 	if len(live) == 0 {
-		m.lru.Remove(el)
-		delete(m.byKey, key)
+		m.convs.Remove(key)
 		return nil
 	}
 	return append([]turn(nil), live...)
@@ -81,30 +78,19 @@ func (m *memory) add(key string, t turn) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t.at = m.now()
-	el, ok := m.byKey[key]
+	c, ok := m.convs.Get(key)
 	if !ok {
-		el = m.lru.PushFront(&conversation{key: key})
-		m.byKey[key] = el
+		c = &conversation{}
 	}
-	m.lru.MoveToFront(el)
-	c := el.Value.(*conversation)
 	c.turns = append(c.turns, t)
 	if len(c.turns) > m.turns {
 		c.turns = append([]turn(nil), c.turns[len(c.turns)-m.turns:]...)
 	}
-	for m.lru.Len() > m.max {
-		old := m.lru.Back()
-		m.lru.Remove(old)
-		delete(m.byKey, old.Value.(*conversation).key)
-	}
+	m.convs.Add(key, c) // the most recent; the least recent goes past maxConversations
 }
 
 // size is the number of conversations remembered.
-func (m *memory) size() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.lru.Len()
-}
+func (m *memory) size() int { return m.convs.Len() }
 
 // followUpOpeners start a question that continues the previous one.
 var followUpOpeners = map[string]bool{"و": true, "اما": true, "ولی": true, "پس": true, "حالا": true, "خب": true, "همچنین": true}

@@ -5,6 +5,8 @@ import (
 	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/khabar/khabar/chat"
 )
 
 // intent is what an incoming message means for the bot.
@@ -21,12 +23,11 @@ const (
 // hand to the Chat: commands as "/cmd args" (without "@bot"), questions
 // without the mention that addressed them.
 //
-// In a private chat everything is meant for the bot. In a group only
-// these are: a command addressed to the bot (/ask@thisbot …), a command
-// the bot knows with no address (/ask …), a reply to one of the bot's
-// messages, and a message that mentions the bot (found through the
-// message's entities, whose offsets count UTF-16 units). Commands
-// addressed to another bot are never for this one.
+// The rule is the chat's ([chat.Chat.MeantForMe]: in a group, commands
+// to this bot or of its table, replies to it and mentions of it); this
+// reads the update for it: the command's "@target", the replied-to
+// message, and mentions found through the message's entities, whose
+// offsets count UTF-16 units.
 //
 // A caption (of a photo, a video) is read as the message's text; a
 // file's caption only addresses the file.
@@ -38,19 +39,17 @@ func (b *Bot) address(m *tgbotapi.Message) (string, intent) {
 	}
 	if m.Document == nil { // a file's caption is a note, never a command
 		if name, target, args, ok := splitCommand(text); ok {
-			switch {
-			case target != "" && !strings.EqualFold(target, b.self.UserName):
-				return "", intentIgnore
-			case private || target != "" || knownCommand(strings.ToLower(name)):
-				return "/" + name + " " + args, intentText
+			toMe := target != "" && strings.EqualFold(target, b.self.UserName)
+			if !b.chat.MeantForMe(chat.Addressing{Private: private, Command: strings.ToLower(name), ToMe: toMe, ToOther: target != "" && !toMe}) {
+				return "", intentIgnore // for another bot, or a bare command of some other bot
 			}
-			return "", intentIgnore // a bare command for some other bot
+			return "/" + name + " " + args, intentText
 		}
 	}
 	if !private {
 		var mentioned bool
 		text, mentioned = b.stripMention(text, entities)
-		if !mentioned && !b.isReplyToMe(m) {
+		if !b.chat.MeantForMe(chat.Addressing{Mentioned: mentioned, ReplyToMe: b.isReplyToMe(m)}) {
 			return "", intentIgnore
 		}
 	}

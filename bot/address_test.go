@@ -6,32 +6,9 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 )
-
-func TestParseCommand(t *testing.T) {
-	tests := []struct {
-		give, cmd, args string
-		ok              bool
-	}{
-		{"/start", "start", "", true},
-		{"/Help@khabar_bot", "help", "", true},
-		{"/ask  چه خبر؟ ", "ask", "چه خبر؟", true},
-		{"/ask\nچه خبر؟", "ask", "چه خبر؟", true},
-		{"/ask@khabar_bot سلام دنیا", "ask", "سلام دنیا", true},
-		{"/فردا چه خبر", "", "", false},
-		{"/ 12", "", "", false},
-		{"سلام /ask", "", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.give, func(t *testing.T) {
-			cmd, args, ok := parseCommand(tt.give)
-			if cmd != tt.cmd || args != tt.args || ok != tt.ok {
-				t.Errorf("got %q, %q, %v, want %q, %q, %v", cmd, args, ok, tt.cmd, tt.args, tt.ok)
-			}
-		})
-	}
-}
 
 func TestSplitCommand(t *testing.T) {
 	tests := []struct {
@@ -62,7 +39,7 @@ func mention(text, name string) []tgbotapi.MessageEntity {
 
 func TestAddress(t *testing.T) {
 	self := tgbotapi.User{ID: 1000, IsBot: true, UserName: "khabar_bot"}
-	b := &Bot{self: self}
+	b := &Bot{self: self, chat: chat.New(&echoAnswerer{}, discard(), chat.Options{})}
 	private := &tgbotapi.Chat{ID: 5, Type: "private"}
 	group := &tgbotapi.Chat{ID: -100, Type: "supergroup"}
 	fromBot := &tgbotapi.Message{MessageID: 7, From: &self}

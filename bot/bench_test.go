@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 )
 
@@ -51,7 +52,7 @@ func BenchmarkBot1000Questions(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				fake := telegramtest.New(b, telegramtest.Options{})
-				tb := startBot(b, fake, NewChat(taggedAnswerer{composer}, discard(), ChatOptions{}), Options{NoPacing: mode.noPacing})
+				tb := startBot(b, fake, chat.New(taggedAnswerer{composer}, discard(), chat.Options{}), Options{NoPacing: mode.noPacing})
 				pushed := map[string]time.Time{}
 				b.StartTimer()
 

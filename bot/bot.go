@@ -5,13 +5,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/khabar/khabar/chat"
 )
 
 // telegram is what the bot needs of the Bot API; *tgbotapi.BotAPI is one.
@@ -87,6 +89,9 @@ type Options struct {
 	// ChannelSyncDelay is the least time between two index syncs after
 	// channel posts (posts in between share one); default 3s.
 	ChannelSyncDelay time.Duration
+	// Counts, when set, counts the messages sent and the flood waits met;
+	// give its Load to chat.Options.Sends for /stats. Default a new one.
+	Counts *SendCounts
 	// NoPacing turns off the per-chat and global send pacing (for tests
 	// and benchmarks of the bot itself); retry_after is still honoured.
 	NoPacing bool
@@ -130,8 +135,20 @@ func (o Options) withDefaults() Options {
 	if o.ChannelSyncDelay <= 0 {
 		o.ChannelSyncDelay = defaultChannelSyncDelay
 	}
+	if o.Counts == nil {
+		o.Counts = &SendCounts{}
+	}
 	return o
 }
+
+// SendCounts counts the messages a [Bot] sent and the flood waits
+// (retry_after) it met. It is safe for concurrent use.
+type SendCounts struct {
+	sent, floodWaits atomic.Int64
+}
+
+// Load returns the counts.
+func (s *SendCounts) Load() (sent, floodWaits int64) { return s.sent.Load(), s.floodWaits.Load() }
 
 // defaultShutdownGrace leaves a margin within Docker's ten seconds.
 const defaultShutdownGrace = 8 * time.Second
@@ -143,13 +160,13 @@ var errShuttingDown = errors.New("shutting down")
 // allowedUpdates are the update kinds the bot asks for.
 var allowedUpdates = []string{"message", "my_chat_member", "channel_post", "edited_channel_post"}
 
-// Bot is the Telegram transport of a [Chat]: it receives updates by long
+// Bot is the Telegram transport of a [chat.Chat]: it receives updates by long
 // polling or webhook, decides which messages are meant for it, and
 // delivers the replies as paced, split, HTML-formatted messages.
 type Bot struct {
 	api  telegram
 	self tgbotapi.User
-	chat *Chat
+	chat *chat.Chat
 	log  *slog.Logger
 	opts Options
 
@@ -170,8 +187,6 @@ type Bot struct {
 	seen     recentIDs             // webhook update ids already taken
 	bg       sync.WaitGroup        // background work started by replies (reloads)
 
-	sent, floodWaits atomic.Int64
-
 	channelKick chan struct{} // a channel post asks for an index sync
 
 	// Backoff of the update loop after an error.
@@ -181,13 +196,13 @@ type Bot struct {
 }
 
 // New returns a bot that talks to Telegram through api as the user self
-// (from getMe) and answers with chat. It does no I/O.
-func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Options) *Bot {
+// (from getMe) and answers with c. It does no I/O.
+func New(api telegram, self tgbotapi.User, c *chat.Chat, log *slog.Logger, opts Options) *Bot {
 	opts = opts.withDefaults()
 	b := &Bot{
 		api:        api,
 		self:       self,
-		chat:       chat,
+		chat:       c,
 		log:        log,
 		opts:       opts,
 		admins:     idSet(opts.Admins),
@@ -202,10 +217,6 @@ func New(api telegram, self tgbotapi.User, chat *Chat, log *slog.Logger, opts Op
 	b.channelKick = make(chan struct{}, 1)
 	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
 		b.fileBase = base
-	}
-	chat.sends = func() (int64, int64) { return b.sent.Load(), b.floodWaits.Load() }
-	if chat.reload != nil {
-		chat.reload.observe = opts.Metrics.Reload
 	}
 	return b
 }
@@ -321,36 +332,17 @@ func (b *Bot) logPrivacy() {
 		"a plain mention of @" + b.self.UserName + " reaches it only if it is a group admin or privacy mode is turned off (@BotFather, /setprivacy)")
 }
 
-// registerCommands publishes the commands with Persian descriptions: the
-// public ones for everyone (with /digest when the chat keeps digests), and
-// with /reload and /stats in each admin's private chat. Failures are
-// logged: the bot works without them.
+// registerCommands publishes the chat's command table with its Persian
+// descriptions: everyone's commands for everyone (less those not for
+// groups in groups), and all of them in each admin's private chat.
+// Failures are logged: the bot works without them.
 func (b *Bot) registerCommands() {
-	group := []tgbotapi.BotCommand{
-		{Command: "ask", Description: descAsk},
-		{Command: "summary", Description: descSummary},
-	}
-	if b.chat.opts.Digests != nil {
-		group = append(group, tgbotapi.BotCommand{Command: "digest", Description: descDigest})
-	}
-	group = append(group,
-		tgbotapi.BotCommand{Command: "sources", Description: descSources},
-		tgbotapi.BotCommand{Command: "help", Description: descHelp})
-	public := append(slices.Clone(group), tgbotapi.BotCommand{Command: "start", Description: descStart})
+	public, group, admin := commandMenus(b.chat.Commands())
 	if _, err := b.api.Request(tgbotapi.NewSetMyCommands(public...)); err != nil {
 		b.log.Warn("setMyCommands failed", "err", b.redact(err))
 	}
 	if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeAllGroupChats(), group...)); err != nil {
 		b.log.Warn("setMyCommands for groups failed", "err", b.redact(err))
-	}
-	admin := append(append([]tgbotapi.BotCommand(nil), public...),
-		tgbotapi.BotCommand{Command: "reload", Description: descReload},
-		tgbotapi.BotCommand{Command: "stats", Description: descStats})
-	if b.chat.opts.Feeds != nil {
-		admin = append(admin, tgbotapi.BotCommand{Command: "feeds", Description: descFeeds})
-	}
-	if b.chat.opts.Channels != nil {
-		admin = append(admin, tgbotapi.BotCommand{Command: "channels", Description: descChannels})
 	}
 	for id := range b.admins {
 		if _, err := b.api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(id), admin...)); err != nil {
@@ -358,6 +350,23 @@ func (b *Bot) registerCommands() {
 			b.log.Debug("setMyCommands for an admin failed", "admin", id, "err", b.redact(err))
 		}
 	}
+}
+
+// commandMenus splits the command table into the menus of private chats,
+// of groups and of the admins' private chats.
+func commandMenus(cmds []chat.Command) (public, group, admin []tgbotapi.BotCommand) {
+	for _, c := range cmds {
+		bc := tgbotapi.BotCommand{Command: c.Name, Description: c.Description}
+		admin = append(admin, bc)
+		if c.Admin {
+			continue
+		}
+		public = append(public, bc)
+		if !c.NotInGroups {
+			group = append(group, bc)
+		}
+	}
+	return public, group, admin
 }
 
 // handleUpdate handles one update within UpdateTimeout, like a worker
@@ -486,20 +495,20 @@ func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message, thre
 		return
 	}
 	to := b.destOf(m, thread)
-	msg := Message{ChatID: m.Chat.ID, Thread: thread, UserID: s.id, Text: text, Private: m.Chat.IsPrivate()}
+	msg := chat.Message{ChatID: m.Chat.ID, Thread: thread, UserID: s.id, Text: text, Private: m.Chat.IsPrivate()}
 	if s.user {
 		msg.Admin = b.admins[s.id]
 	}
 	msg.ChatAdmin = b.chatAdmin(m, s)
 	if kind != intentText { // Handle spends the sender's question for text
-		if r, ok := b.chat.allow(msg); !ok {
+		if r, ok := b.chat.Allow(msg); !ok {
 			b.deliver(ctx, life, to, r, 0)
 			return
 		}
 	}
 	switch kind {
 	case intentNonText:
-		b.deliver(ctx, life, to, textReply(msgNonText), 0)
+		b.deliver(ctx, life, to, chat.Text(msgNonText), 0)
 		return
 	case intentDocument:
 		b.upload(ctx, life, m, msg, to)
@@ -516,12 +525,12 @@ func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message, thre
 	msg.Stream = pv.update
 	start := time.Now()
 	reply := b.chat.Handle(ctx, msg)
-	if reply.outcome != "" {
+	if reply.Outcome != "" {
 		chatType := "private"
 		if isGroup(m.Chat) {
 			chatType = "group"
 		}
-		b.opts.Metrics.Question(chatType, reply.outcome)
+		b.opts.Metrics.Question(chatType, reply.Outcome)
 		b.opts.Metrics.Stage("answer", time.Since(start))
 	}
 	if typing != nil {
@@ -529,7 +538,7 @@ func (b *Bot) handleMessage(ctx, life context.Context, m *tgbotapi.Message, thre
 	}
 	editID := pv.close(ctx)
 	if reply.IsZero() && editID != 0 {
-		reply = textReply(msgInternalError) // a stream without a result
+		reply = chat.Text(chat.MsgInternalError) // a stream without a result
 	}
 	b.deliver(ctx, life, to, reply, editID)
 }
@@ -569,7 +578,7 @@ func senderOf(m *tgbotapi.Message) (sender, bool) {
 // ctx. When r has Then, it runs in the background, bounded by life, and its
 // reply replaces r's first message. Nothing is sent for an update
 // abandoned at shutdown: it is handled again after the restart.
-func (b *Bot) deliver(ctx, life context.Context, to dest, r Reply, editID int) {
+func (b *Bot) deliver(ctx, life context.Context, to dest, r chat.Reply, editID int) {
 	if r.IsZero() {
 		return
 	}
@@ -581,10 +590,10 @@ func (b *Bot) deliver(ctx, life context.Context, to dest, r Reply, editID int) {
 		defer func(start time.Time) { b.opts.Metrics.Stage("send", time.Since(start)) }(time.Now())
 		var first int
 		var err error
-		if editID != 0 {
-			first, err = b.replaceHTML(ctx, to, editID, r.HTML)
+		if html := replyHTML(r); editID != 0 {
+			first, err = b.replaceHTML(ctx, to, editID, html)
 		} else {
-			first, err = b.sendHTML(ctx, to, r.HTML)
+			first, err = b.sendHTML(ctx, to, html)
 		}
 		if err != nil {
 			b.log.Error("reply not delivered", "chat", to.chatID, "err", b.redact(err))
@@ -605,10 +614,10 @@ func (b *Bot) deliver(ctx, life context.Context, to dest, r Reply, editID int) {
 
 // followUp runs then, bounded by life, and puts its reply in the message
 // msgID.
-func (b *Bot) followUp(life context.Context, to dest, msgID int, then func(context.Context) Reply) {
+func (b *Bot) followUp(life context.Context, to dest, msgID int, then func(context.Context) chat.Reply) {
 	next := then(life)
 	run := func(ctx context.Context) error {
-		_, err := b.replaceHTML(ctx, to, msgID, next.HTML)
+		_, err := b.replaceHTML(ctx, to, msgID, replyHTML(next))
 		if err != nil {
 			b.log.Error("follow-up not delivered", "chat", to.chatID, "err", b.redact(err))
 		}
@@ -631,25 +640,25 @@ func (b *Bot) apologize(ctx context.Context, to dest) {
 }
 
 // upload takes an article file from an admin's private chat.
-func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg Message, to dest) {
+func (b *Bot) upload(ctx, life context.Context, m *tgbotapi.Message, msg chat.Message, to dest) {
 	if !m.Chat.IsPrivate() {
-		b.deliver(ctx, life, to, textReply(msgUploadPrivateOnly), 0)
+		b.deliver(ctx, life, to, chat.Text(msgUploadPrivateOnly), 0)
 		return
 	}
 	doc := m.Document
-	if r, ok := b.chat.checkUpload(msg, doc.FileName, int64(doc.FileSize)); !ok {
+	if r, ok := b.chat.CheckUpload(msg, doc.FileName, int64(doc.FileSize)); !ok {
 		b.deliver(ctx, life, to, r, 0)
 		return
 	}
-	data, err := b.download(ctx, doc.FileID, b.chat.opts.MaxUploadBytes)
+	data, err := b.download(ctx, doc.FileID, b.chat.MaxUploadBytes())
 	switch {
 	case errors.Is(err, errTooBig):
-		r, _ := b.chat.checkUpload(msg, doc.FileName, b.chat.opts.MaxUploadBytes+1)
+		r, _ := b.chat.CheckUpload(msg, doc.FileName, b.chat.MaxUploadBytes()+1)
 		b.deliver(ctx, life, to, r, 0)
 		return
 	case err != nil:
 		b.log.Error("download failed", "chat", msg.ChatID, "err", b.redact(err))
-		b.deliver(ctx, life, to, textReply(msgUploadFailed), 0)
+		b.deliver(ctx, life, to, chat.Text(chat.MsgUploadFailed), 0)
 		return
 	}
 	b.deliver(ctx, life, to, b.chat.AddFile(ctx, msg, doc.FileName, data), 0)
@@ -675,12 +684,10 @@ func (b *Bot) migrate(from, to int64) {
 	} else {
 		b.log.Info("group upgraded to a supergroup", "from", from, "to", to)
 	}
-	if d := b.chat.opts.Digests; d != nil {
-		if had, err := d.Move(from, to); err != nil {
-			b.log.Error("digest subscription not moved to the supergroup", "from", from, "to", to, "err", err)
-		} else if had {
-			b.log.Info("digest subscription moved to the supergroup", "from", from, "to", to)
-		}
+	if had, err := b.chat.MoveChat(from, to); err != nil {
+		b.log.Error("digest subscription not moved to the supergroup", "from", from, "to", to, "err", err)
+	} else if had {
+		b.log.Info("digest subscription moved to the supergroup", "from", from, "to", to)
 	}
 }
 
@@ -700,34 +707,25 @@ func RedactToken(err error, token string) error {
 // recentIDs remembers the last update ids taken from the webhook, so that
 // a redelivered update is not handled twice.
 type recentIDs struct {
-	mu   sync.Mutex
-	set  map[int]bool
-	ring [1024]int
-	next int
+	once sync.Once
+	ids  *lru.Cache[int, struct{}]
+}
+
+// maxRecentIDs is how many update ids the webhook remembers.
+const maxRecentIDs = 1024
+
+func (r *recentIDs) cache() *lru.Cache[int, struct{}] {
+	r.once.Do(func() {
+		r.ids, _ = lru.New[int, struct{}](maxRecentIDs) // fails only for a size below 1
+	})
+	return r.ids
 }
 
 // add records id and reports whether it is new.
 func (r *recentIDs) add(id int) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.set == nil {
-		r.set = map[int]bool{}
-	}
-	if r.set[id] {
-		return false
-	}
-	if old := r.ring[r.next]; old != 0 {
-		delete(r.set, old)
-	}
-	r.ring[r.next] = id
-	r.next = (r.next + 1) % len(r.ring)
-	r.set[id] = true
-	return true
+	seen, _ := r.cache().ContainsOrAdd(id, struct{}{})
+	return !seen
 }
 
 // remove forgets id, so that it is taken again.
-func (r *recentIDs) remove(id int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.set, id)
-}
+func (r *recentIDs) remove(id int) { r.cache().Remove(id) }

@@ -10,25 +10,28 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
+	"github.com/khabar/khabar/persian"
 )
 
 func TestPrivateQuestionIsAnsweredWithCitations(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	composer := answer.New(seedIndex(t, ""), answer.Options{})
-	startBot(t, fake, NewChat(composer, discard(), ChatOptions{}), Options{})
+	startBot(t, fake, chat.New(composer, discard(), chat.Options{}), Options{})
 
-	chat, from := privateChat(5), user(5)
-	fake.PushText(chat, from, "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
-	waitMessages(t, fake, chat.ID, 1)
-	fake.PushText(chat, from, "/help") // a marker: once answered, nothing else is coming
-	msgs := waitMessages(t, fake, chat.ID, 2)
+	ch, from := privateChat(5), user(5)
+	fake.PushText(ch, from, "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
+	waitMessages(t, fake, ch.ID, 1)
+	fake.PushText(ch, from, "/help") // a marker: once answered, nothing else is coming
+	msgs := waitMessages(t, fake, ch.ID, 2)
 
 	got := msgs[0]
 	checkHTML(t, got)
@@ -37,7 +40,7 @@ func TestPrivateQuestionIsAnsweredWithCitations(t *testing.T) {
 			t.Errorf("answer lacks %q:\n%s", want, got.Visible)
 		}
 	}
-	if visible(msgs[1]) != msgHelp {
+	if visible(msgs[1]) != helpText(chat.Options{}) {
 		t.Errorf("second message: got %q, want the help", visible(msgs[1]))
 	}
 	// The typing action came first, then the answer.
@@ -55,7 +58,7 @@ func TestPrivateQuestionIsAnsweredWithCitations(t *testing.T) {
 func TestGroupEtiquette(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	startBot(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true})
 	group, alice := groupChat(-100), user(7)
 	me := fake.BotUser()
 
@@ -95,19 +98,19 @@ func TestGroupEtiquette(t *testing.T) {
 func TestNonTextTooLongAndEmpty(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	startBot(t, fake, NewChat(ans, discard(), ChatOptions{MaxQuestionChars: 20}), Options{NoPacing: true})
-	chat, from := privateChat(9), user(9)
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{MaxQuestionChars: 20}), Options{NoPacing: true})
+	ch, from := privateChat(9), user(9)
 	group := groupChat(-9)
 
-	fake.PushMessage(tgbotapi.Message{Chat: &chat, From: &from, Sticker: &tgbotapi.Sticker{FileID: "s"}})
-	fake.PushText(chat, from, strings.Repeat("پرسش ", 10))
-	fake.PushText(chat, from, "/ask")
+	fake.PushMessage(tgbotapi.Message{Chat: &ch, From: &from, Sticker: &tgbotapi.Sticker{FileID: "s"}})
+	fake.PushText(ch, from, strings.Repeat("پرسش ", 10))
+	fake.PushText(ch, from, "/ask")
 	fake.PushMessage(tgbotapi.Message{Chat: &group, From: &from, Photo: []tgbotapi.PhotoSize{{FileID: "p"}}})
 	fake.PushText(group, from, "@khabar_bot")
-	msgs := waitMessages(t, fake, chat.ID, 3)
+	msgs := waitMessages(t, fake, ch.ID, 3)
 	gmsgs := waitMessages(t, fake, group.ID, 1)
 
-	want := []string{msgNonText, fmt.Sprintf(msgTooLong, "۲۰"), msgAskUsage}
+	want := []string{msgNonText, fmt.Sprintf(chat.MsgTooLong, "۲۰"), chat.MsgAskUsage}
 	for i, m := range msgs {
 		if visible(m) != want[i] {
 			t.Errorf("message %d: got %q, want %q", i, visible(m), want[i])
@@ -127,13 +130,13 @@ func TestNonTextTooLongAndEmpty(t *testing.T) {
 func TestQuestionRateLimit(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	startBot(t, fake, NewChat(ans, discard(), ChatOptions{QuestionsPerMinute: 1, QuestionBurst: 2}), Options{NoPacing: true, Admins: []int64{8}})
-	chat, from := privateChat(4), user(4)
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{QuestionsPerMinute: 1, QuestionBurst: 2}), Options{NoPacing: true, Admins: []int64{8}})
+	ch, from := privateChat(4), user(4)
 	for i := range 5 {
-		fake.PushText(chat, from, "پرسش "+strconv.Itoa(i))
+		fake.PushText(ch, from, "پرسش "+strconv.Itoa(i))
 	}
-	msgs := waitMessages(t, fake, chat.ID, 3)
-	want := []string{"پاسخ به: پرسش 0", "پاسخ به: پرسش 1", msgSlowDown}
+	msgs := waitMessages(t, fake, ch.ID, 3)
+	want := []string{"پاسخ به: پرسش 0", "پاسخ به: پرسش 1", chat.MsgSlowDown}
 	for i, m := range msgs {
 		if !strings.HasPrefix(visible(m), want[i]) {
 			t.Errorf("message %d: got %q, want %q", i, visible(m), want[i])
@@ -153,16 +156,17 @@ func TestQuestionRateLimit(t *testing.T) {
 func TestRateLimitCoversEveryReply(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	tb := startBot(t, fake, NewChat(ans, discard(), ChatOptions{QuestionsPerMinute: 0.01, QuestionBurst: 1, MaxQuestionChars: 20}), Options{NoPacing: true})
-	chat, from := privateChat(4), user(4)
-	fake.PushText(chat, from, "پرسش")
-	fake.PushMessage(tgbotapi.Message{Chat: &chat, From: &from, Sticker: &tgbotapi.Sticker{FileID: "s"}})
-	fake.PushText(chat, from, "/help")
-	fake.PushText(chat, from, "/nope")
-	fake.PushText(chat, from, strings.Repeat("پرسش ", 10))
-	waitLimited(t, tb.chat, 4)
-	got := visibles(fake.Messages(chat.ID))
-	want := []string{"پاسخ به: پرسش", msgSlowDown}
+	lim := &countingLimiter{inner: chat.NewRateLimiter(0.01, 1)}
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{Limiter: lim, MaxQuestionChars: 20}), Options{NoPacing: true})
+	ch, from := privateChat(4), user(4)
+	fake.PushText(ch, from, "پرسش")
+	fake.PushMessage(tgbotapi.Message{Chat: &ch, From: &from, Sticker: &tgbotapi.Sticker{FileID: "s"}})
+	fake.PushText(ch, from, "/help")
+	fake.PushText(ch, from, "/nope")
+	fake.PushText(ch, from, strings.Repeat("پرسش ", 10))
+	waitLimited(t, lim, 4)
+	got := visibles(fake.Messages(ch.ID))
+	want := []string{"پاسخ به: پرسش", chat.MsgSlowDown}
 	if len(got) != len(want) {
 		t.Fatalf("got %q, want replies starting %q", got, want)
 	}
@@ -173,14 +177,28 @@ func TestRateLimitCoversEveryReply(t *testing.T) {
 	}
 }
 
+// countingLimiter counts the messages its inner limiter refuses.
+type countingLimiter struct {
+	inner   chat.Limiter
+	limited atomic.Int64
+}
+
+func (l *countingLimiter) Allow(sender int64) (ok, warn bool) {
+	ok, warn = l.inner.Allow(sender)
+	if !ok {
+		l.limited.Add(1)
+	}
+	return ok, warn
+}
+
 // waitLimited waits until the chat has refused n messages for the rate
 // limit: every earlier update of a chat has been handled by then.
-func waitLimited(t testing.TB, c *Chat, n int64) {
+func waitLimited(t testing.TB, l *countingLimiter, n int64) {
 	t.Helper()
 	deadline := time.Now().Add(waitFor)
-	for c.limited.Load() < n {
+	for l.limited.Load() < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d messages limited, want %d", c.limited.Load(), n)
+			t.Fatalf("%d messages limited, want %d", l.limited.Load(), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -190,12 +208,12 @@ func TestSourcesSummaryAndStats(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ix := seedIndex(t, "")
 	composer := answer.New(ix, answer.Options{})
-	chat := NewChat(composer, discard(), ChatOptions{Summarizer: composer, Stats: ix.Stats})
-	startBot(t, fake, chat, Options{NoPacing: true, Admins: []int64{1}})
+	ch := chat.New(composer, discard(), chat.Options{Summarizer: composer, Stats: ix.Stats})
+	startBot(t, fake, ch, Options{NoPacing: true, Admins: []int64{1}})
 	admin, adminUser := privateChat(1), user(1)
 	reader, readerUser := privateChat(2), user(2)
 
-	if got := visible(exchange(t, fake, reader, readerUser, "/sources")[0]); got != msgNoLastAnswer {
+	if got := visible(exchange(t, fake, reader, readerUser, "/sources")[0]); got != chat.MsgNoLastAnswer {
 		t.Errorf("/sources first: got %q", got)
 	}
 	exchange(t, fake, reader, readerUser, "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟")
@@ -206,17 +224,17 @@ func TestSourcesSummaryAndStats(t *testing.T) {
 	for _, m := range slices.Concat(sources, summary, refused, stats) {
 		checkHTML(t, m)
 	}
-	if src := visible(sources[0]); !strings.HasPrefix(src, msgSourcesHeading) || !strings.Contains(src, msgScore+" ۰.") {
+	if src := visible(sources[0]); !strings.HasPrefix(src, chat.MsgSourcesHeading) || !strings.Contains(src, chat.MsgScore+" ۰.") {
 		t.Errorf("/sources: got %q", src)
 	}
 	if sum := visible(summary[0]); !strings.HasPrefix(sum, answer.MsgSummaryHeading) || !strings.Contains(sum, "[۱]") {
 		t.Errorf("/summary: got %q", sum)
 	}
-	if got := visible(refused[0]); got != msgAdminOnly {
-		t.Errorf("/stats by a reader: got %q, want %q", got, msgAdminOnly)
+	if got := visible(refused[0]); got != chat.MsgAdminOnly {
+		t.Errorf("/stats by a reader: got %q, want %q", got, chat.MsgAdminOnly)
 	}
 	st := visible(stats[0])
-	for _, want := range []string{msgStatsHeading, fmt.Sprintf(msgStatsIndex, itoa64(int64(ix.Stats().Articles)), itoa64(int64(ix.Stats().Chunks))), fmt.Sprintf(msgStatsAnswered, "۱", "۰")} {
+	for _, want := range []string{chat.MsgStatsHeading, fmt.Sprintf(chat.MsgStatsIndex, persian.Itoa(ix.Stats().Articles), persian.Itoa(ix.Stats().Chunks)), fmt.Sprintf(chat.MsgStatsAnswered, "۱", "۰")} {
 		if !strings.Contains(st, want) {
 			t.Errorf("/stats lacks %q:\n%s", want, st)
 		}
@@ -225,7 +243,7 @@ func TestSourcesSummaryAndStats(t *testing.T) {
 
 func TestCommandsRegistered(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{Admins: []int64{77}})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{Admins: []int64{77}})
 	byScope := map[string][]string{}
 	for _, c := range waitCalls(t, fake, "setMyCommands", 3) {
 		var cmds []tgbotapi.BotCommand
@@ -268,14 +286,14 @@ func TestCommandsRegistered(t *testing.T) {
 func TestLongAnswerIsSplit(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	a := longAnswer(9000)
-	startBot(t, fake, NewChat(fixedAnswerer{a}, discard(), ChatOptions{}), Options{NoPacing: true})
-	chat, from := privateChat(3), user(3)
-	fake.PushText(chat, from, "یک پرسش")
-	msgs := waitMessages(t, fake, chat.ID, 3)
-	fake.PushText(chat, from, "/start")
-	all := waitMessages(t, fake, chat.ID, len(msgs)+1)
+	startBot(t, fake, chat.New(fixedAnswerer{a}, discard(), chat.Options{}), Options{NoPacing: true})
+	ch, from := privateChat(3), user(3)
+	fake.PushText(ch, from, "یک پرسش")
+	msgs := waitMessages(t, fake, ch.ID, 3)
+	fake.PushText(ch, from, "/start")
+	all := waitMessages(t, fake, ch.ID, len(msgs)+1)
 	parts := all[:len(all)-1]
-	if visible(all[len(all)-1]) != msgWelcome {
+	if visible(all[len(all)-1]) != chat.MsgWelcome {
 		t.Fatalf("last message: got %q, want the welcome", visible(all[len(all)-1]))
 	}
 	var got strings.Builder
@@ -294,7 +312,7 @@ func TestLongAnswerIsSplit(t *testing.T) {
 
 func TestFloodWaitDelaysTheChat(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{})
 	a, b, from := privateChat(11), privateChat(12), user(11)
 
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{RetryAfter: 2})
@@ -323,11 +341,11 @@ func TestFloodWaitDelaysTheChat(t *testing.T) {
 
 func TestUnparsableMarkupIsResentAsPlainText(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true})
-	chat, from := privateChat(13), user(13)
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true})
+	ch, from := privateChat(13), user(13)
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{Status: 400, Description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3"})
-	fake.PushText(chat, from, "پرسش")
-	m := waitMessages(t, fake, chat.ID, 1)[0]
+	fake.PushText(ch, from, "پرسش")
+	m := waitMessages(t, fake, ch.ID, 1)[0]
 	if m.ParseMode != "" || strings.Contains(m.Text, "<b>") || strings.Contains(m.Text, "&amp;") {
 		t.Errorf("got %q with parse mode %q, want plain text", m.Text, m.ParseMode)
 	}
@@ -357,17 +375,17 @@ func (s streamAnswerer) Answer(ctx context.Context, req answer.Request) (answer.
 func TestStreamedAnswerEditsOneMessage(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	s := streamAnswerer{pieces: []string{"وزیر ", "دفاع ", "عراق ", "گفت ", "که <روابط> & همکاری "}, every: 400 * time.Millisecond}
-	startBot(t, fake, NewChat(s, discard(), ChatOptions{}), Options{})
-	chat, from := privateChat(14), user(14)
-	fake.PushText(chat, from, "چه گفت؟")
-	first := waitMessages(t, fake, chat.ID, 1)[0]
+	startBot(t, fake, chat.New(s, discard(), chat.Options{}), Options{})
+	ch, from := privateChat(14), user(14)
+	fake.PushText(ch, from, "چه گفت؟")
+	first := waitMessages(t, fake, ch.ID, 1)[0]
 	final := answerHTML(echo(strings.Join(s.pieces, "")))
 	got := first
 	for got.Text != rlm+final {
-		got = waitEdits(t, fake, chat.ID, first.MessageID, len(got.Edits)+1)
+		got = waitEdits(t, fake, ch.ID, first.MessageID, len(got.Edits)+1)
 	}
-	fake.PushText(chat, from, "/start")
-	if msgs := waitMessages(t, fake, chat.ID, 2); len(msgs) != 2 || visible(msgs[1]) != msgWelcome {
+	fake.PushText(ch, from, "/start")
+	if msgs := waitMessages(t, fake, ch.ID, 2); len(msgs) != 2 || visible(msgs[1]) != chat.MsgWelcome {
 		t.Errorf("messages: got %q, want the streamed answer and the welcome", visibles(msgs))
 	}
 	if !strings.HasPrefix(first.Initial, rlm+"وزیر") {
@@ -394,7 +412,7 @@ func TestStreamedAnswerEditsOneMessage(t *testing.T) {
 func TestWebhook(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	tb := startBot(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true,
+	tb := startBot(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true,
 		Webhook: Webhook{URL: "https://bot.example/hook", Secret: "s3cr3t-token", Listen: "127.0.0.1:0"}})
 	call := waitCalls(t, fake, "setWebhook", 1)[0]
 	if url, secret := fake.Webhook(); url != "https://bot.example/hook" || secret != "s3cr3t-token" {
@@ -406,9 +424,9 @@ func TestWebhook(t *testing.T) {
 	for !tb.bot.Ready() {
 		time.Sleep(time.Millisecond)
 	}
-	chat, from := privateChat(21), user(21)
+	ch, from := privateChat(21), user(21)
 	update := func(text string) *http.Request {
-		req, err := fake.NewWebhookRequest(tgbotapi.Update{Message: &tgbotapi.Message{Chat: &chat, From: &from, Text: text}})
+		req, err := fake.NewWebhookRequest(tgbotapi.Update{Message: &tgbotapi.Message{Chat: &ch, From: &from, Text: text}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -450,7 +468,7 @@ func TestWebhook(t *testing.T) {
 	if got := serve(again); got != http.StatusOK {
 		t.Errorf("redelivery: got %d, want 200", got)
 	}
-	msgs := waitMessages(t, fake, chat.ID, 1)
+	msgs := waitMessages(t, fake, ch.ID, 1)
 	if !strings.Contains(msgs[0].Visible, "پرسش درست") {
 		t.Errorf("got %q", msgs[0].Visible)
 	}
@@ -477,9 +495,9 @@ func (g gateAnswerer) Answer(ctx context.Context, req answer.Request) (answer.An
 func TestShutdownFinishesInFlightAnswers(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	g := gateAnswerer{started: make(chan string, 1), release: make(chan struct{})}
-	tb := startBot(t, fake, NewChat(g, discard(), ChatOptions{}), Options{})
-	chat, from := privateChat(31), user(31)
-	fake.PushText(chat, from, "پرسش آخر")
+	tb := startBot(t, fake, chat.New(g, discard(), chat.Options{}), Options{})
+	ch, from := privateChat(31), user(31)
+	fake.PushText(ch, from, "پرسش آخر")
 	<-g.started
 
 	stopped := make(chan error, 1)
@@ -497,7 +515,7 @@ func TestShutdownFinishesInFlightAnswers(t *testing.T) {
 	if d := time.Since(begin); d > 10*time.Second {
 		t.Errorf("shutdown took %v: the long poll was not ended", d)
 	}
-	if msgs := fake.Messages(chat.ID); len(msgs) != 1 || !strings.Contains(msgs[0].Visible, "پرسش آخر") {
+	if msgs := fake.Messages(ch.ID); len(msgs) != 1 || !strings.Contains(msgs[0].Visible, "پرسش آخر") {
 		t.Errorf("messages after shutdown: %q", visibles(msgs))
 	}
 	if n := fake.PendingUpdates(); n != 0 {
@@ -509,12 +527,12 @@ func TestPollingRecoversAndDeletesWebhook(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	fake.FailNext("getUpdates", 2, telegramtest.Failure{Status: 500})
 	fake.FailNext("getUpdates", 1, telegramtest.Failure{Drop: true})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true})
-	chat, from := privateChat(41), user(41)
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true})
+	ch, from := privateChat(41), user(41)
 	for i := range 3 {
-		fake.PushText(chat, from, "پرسش "+strconv.Itoa(i))
+		fake.PushText(ch, from, "پرسش "+strconv.Itoa(i))
 	}
-	msgs := waitMessages(t, fake, chat.ID, 3)
+	msgs := waitMessages(t, fake, ch.ID, 3)
 	for i, m := range msgs {
 		if want := "پرسش " + strconv.Itoa(i); !strings.Contains(m.Visible, want) {
 			t.Errorf("message %d: got %q, want the answer to %q", i, m.Visible, want)
@@ -550,7 +568,7 @@ func TestBackoff(t *testing.T) {
 func TestAllowedChats(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	startBot(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true, AllowedChats: []int64{-200}})
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true, AllowedChats: []int64{-200}})
 	allowed, other, stranger := groupChat(-200), groupChat(-300), privateChat(51)
 	from := user(51)
 
@@ -584,20 +602,20 @@ func TestQueueKeepsChatOrderAndIsolatesSlowChats(t *testing.T) {
 	var finished []int64
 	release := make(chan struct{})
 	q := newQueue(4, 64, 50, func(u tgbotapi.Update) {
-		chat := u.Message.Chat.ID
-		if chat == 1 && u.UpdateID == 1 {
+		ch := u.Message.Chat.ID
+		if ch == 1 && u.UpdateID == 1 {
 			<-release // chat 1 is stuck on its first update
 		}
 		mu.Lock()
-		done[chat] = append(done[chat], u.UpdateID)
-		finished = append(finished, chat)
+		done[ch] = append(done[ch], u.UpdateID)
+		finished = append(finished, ch)
 		mu.Unlock()
 	})
 	id := 0
 	for range 5 {
-		for chat := int64(1); chat <= 6; chat++ {
+		for ch := int64(1); ch <= 6; ch++ {
 			id++
-			c := tgbotapi.Chat{ID: chat}
+			c := tgbotapi.Chat{ID: ch}
 			if err := q.submit(context.Background(), tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{Chat: &c}}); err != nil {
 				t.Fatal(err)
 			}
@@ -620,9 +638,9 @@ func TestQueueKeepsChatOrderAndIsolatesSlowChats(t *testing.T) {
 	mu.Unlock()
 	close(release)
 	q.close()
-	for chat, ids := range done {
+	for ch, ids := range done {
 		if !slices.IsSorted(ids) || len(ids) != 5 {
-			t.Errorf("chat %d: got updates %v, want 5 in order", chat, ids)
+			t.Errorf("chat %d: got updates %v, want 5 in order", ch, ids)
 		}
 	}
 	c := tgbotapi.Chat{ID: 1}

@@ -5,11 +5,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
@@ -33,14 +35,14 @@ func startChannelBot(t *testing.T, fake *telegramtest.Server, dir string, only .
 		t.Fatal(err)
 	}
 	syncs := make(chan struct{}, 100)
-	chat := NewChat(&echoAnswerer{}, testLogger(t), ChatOptions{
+	ch := chat.New(&echoAnswerer{}, testLogger(t), chat.Options{
 		Reload: func(context.Context) (retrieval.Report, error) {
 			syncs <- struct{}{}
 			return retrieval.Report{}, nil
 		},
 		Channels: store,
 	})
-	tb := startBot(t, fake, chat, Options{Channels: store, ChannelSyncDelay: time.Millisecond, Admins: []int64{1}})
+	tb := startBot(t, fake, ch, Options{Channels: store, ChannelSyncDelay: time.Millisecond, Admins: []int64{1}})
 	return &channelRig{testBot: tb, store: store, dir: dir, syncs: syncs}
 }
 
@@ -134,24 +136,24 @@ func TestChannelPostsOfUnlistedChannelsAreIgnored(t *testing.T) {
 }
 
 func TestChannelSyncsAreCoalesced(t *testing.T) {
-	syncs := 0
-	chat := NewChat(&echoAnswerer{}, testLogger(t), ChatOptions{Reload: func(context.Context) (retrieval.Report, error) {
-		syncs++
+	var syncs atomic.Int64
+	ch := chat.New(&echoAnswerer{}, testLogger(t), chat.Options{Reload: func(context.Context) (retrieval.Report, error) {
+		syncs.Add(1)
 		return retrieval.Report{}, nil
 	}})
-	b := New(nil, tgbotapi.User{}, chat, testLogger(t), Options{ChannelSyncDelay: time.Millisecond})
+	b := New(nil, tgbotapi.User{}, ch, testLogger(t), Options{ChannelSyncDelay: time.Millisecond})
 	for range 5 {
 		b.kickChannelSync()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.channelSyncLoop(ctx); close(done) }()
-	for deadline := time.Now().Add(waitFor); chat.reload.runs.Load() == 0 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(waitFor); syncs.Load() == 0 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 	}
 	cancel()
 	<-done
-	if syncs != 1 {
-		t.Errorf("%d syncs for five posts made before the loop ran, want 1", syncs)
+	if syncs.Load() != 1 {
+		t.Errorf("%d syncs for five posts made before the loop ran, want 1", syncs.Load())
 	}
 }
 
@@ -176,45 +178,6 @@ func TestChannelsStatusIsCheckedAtStart(t *testing.T) {
 	list := rig.store.List()
 	if len(list) != 2 || list[0].ID != kept.ID || !list[0].Counted || list[1].ID != gone.ID || list[1].Admin {
 		t.Errorf("List = %+v, want the channel the bot left set aside", list)
-	}
-}
-
-func TestChannelsCommand(t *testing.T) {
-	store, _, err := channel.Open(t.TempDir(), channel.Options{Only: []int64{-1001}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 2025-10-06 06:00 UTC is 09:30 in Tehran, 14 Mehr 1404.
-	at := time.Date(2025, 10, 6, 6, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		store.Put(channel.Post{Chat: channel.Chat{ID: -1001, Title: "خبر فوری", Username: "khabarfori"}, MessageID: i + 1, Date: at.Add(-time.Duration(i) * time.Hour), Text: channelNews})
-	}
-	store.Put(channel.Post{Chat: channel.Chat{ID: -1002, Title: "دیگر"}, MessageID: 1, Date: at, Text: channelNews})
-	chat := NewChat(&echoAnswerer{}, testLogger(t), ChatOptions{Channels: store})
-
-	got := chat.Handle(context.Background(), Message{ChatID: 1, UserID: 1, Text: "/channels", Admin: true}).Text
-	for _, want := range []string{"خبر فوری", "@khabarfori", "-1001", "۳ پست", "۱۴ مهر ۱۴۰۴", "۰۹:۳۰", "به وقت تهران", "دیگر", "SOURCE_CHANNEL_IDS"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("/channels lacks %q:\n%s", want, got)
-		}
-	}
-	if i, j := strings.Index(got, "خبر فوری"), strings.Index(got, "دیگر"); i > j {
-		t.Errorf("the counted channel should come first:\n%s", got)
-	}
-	if got := chat.Handle(context.Background(), Message{ChatID: 5, UserID: 5, Text: "/channels"}).Text; got != msgAdminOnly {
-		t.Errorf("non-admin: %q", got)
-	}
-	if got := chat.Handle(context.Background(), Message{ChatID: -100, UserID: 1, Text: "/channels", Admin: true}).Text; got != msgChannelsPrivateOnly {
-		t.Errorf("admin in a group: %q", got)
-	}
-	if got := NewChat(&echoAnswerer{}, testLogger(t), ChatOptions{}).Handle(context.Background(), Message{ChatID: 1, UserID: 1, Text: "/channels", Admin: true}).Text; got != msgChannelsUnavailable {
-		t.Errorf("without channels: %q", got)
-	}
-	if !knownCommand("channels") {
-		t.Error("channels is not a known command")
-	}
-	if help := chat.Handle(context.Background(), Message{ChatID: 1, UserID: 1, Text: "/help", Admin: true}).Text; !strings.Contains(help, "/channels") {
-		t.Errorf("admin help lacks /channels:\n%s", help)
 	}
 }
 

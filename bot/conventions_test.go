@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -54,7 +55,7 @@ func oneStory() answer.Summary {
 func TestAnonymousAdminsAndChannels(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	st := openStore(t)
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st, QuestionsPerMinute: 0.01, QuestionBurst: 2}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{Digests: st, QuestionsPerMinute: 0.01, QuestionBurst: 2}), Options{NoPacing: true})
 	group := groupChat(-500)
 	chanA := tgbotapi.Chat{ID: -100901, Type: "channel", Title: "کانال الف"}
 	chanB := tgbotapi.Chat{ID: -100902, Type: "channel", Title: "کانال ب"}
@@ -68,11 +69,11 @@ func TestAnonymousAdminsAndChannels(t *testing.T) {
 		text string
 		want string
 	}{
-		{"an anonymous admin sets the digest", groupAnonymousBot, group, "/digest 08:00", fmt.Sprintf(msgDigestSet, "۰۸:۰۰")},
+		{"an anonymous admin sets the digest", groupAnonymousBot, group, "/digest 08:00", fmt.Sprintf(chat.MsgDigestSet, "۰۸:۰۰")},
 		{"a channel asks", channelBot, chanA, "/ask یک", "پاسخ به: یک"},
 		{"the channel asks again", channelBot, chanA, "/ask دو", "پاسخ به: دو"},
-		{"the channel is limited", channelBot, chanA, "/ask سه", msgSlowDown},
-		{"another channel may not manage the group", channelBot, chanB, "/digest 09:00", msgDigestRefused},
+		{"the channel is limited", channelBot, chanA, "/ask سه", chat.MsgSlowDown},
+		{"another channel may not manage the group", channelBot, chanB, "/digest 09:00", chat.MsgDigestRefused},
 		{"the other channel has its own limit", channelBot, chanB, "/ask چهار", "پاسخ به: چهار"},
 	}
 	var asked []tgbotapi.Message
@@ -104,8 +105,8 @@ func TestForumTopics(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	st := openStore(t)
 	reload := func(context.Context) (retrieval.Report, error) { return retrieval.Report{Articles: 3}, nil }
-	chat := NewChat(longAnswerer{}, discard(), ChatOptions{Digests: st, Summarizer: fixedSummarizer{oneStory()}, Reload: reload})
-	tb := startBot(t, fake, chat, Options{NoPacing: true, Admins: []int64{1}})
+	ch := chat.New(longAnswerer{}, discard(), chat.Options{Digests: st, Summarizer: fixedSummarizer{oneStory()}, Reload: reload})
+	tb := startBot(t, fake, ch, Options{NoPacing: true, Admins: []int64{1}})
 	forum := groupChat(-600)
 	admin := user(1)
 	const topic = 42
@@ -127,7 +128,7 @@ func TestForumTopics(t *testing.T) {
 	q := inTopic("/ask پرسش بلند")
 	fake.PushText(forum, admin, "/start") // in no topic: ends the exchange
 	msgs := waitMessages(t, fake, forum.ID, 3)
-	for visible(msgs[len(msgs)-1]) != msgWelcome {
+	for visible(msgs[len(msgs)-1]) != chat.MsgWelcome {
 		msgs = waitMessages(t, fake, forum.ID, len(msgs)+1)
 	}
 	parts := msgs[:len(msgs)-1]
@@ -170,7 +171,7 @@ func TestForumTopics(t *testing.T) {
 	q = inTopic("/reload")
 	msgs = waitMessages(t, fake, forum.ID, before+2)[before:]
 	check("reload", msgs, q.MessageID)
-	if got := msgs[1].Initial; !strings.HasPrefix(strings.TrimPrefix(got, rlm), msgReloadDone) {
+	if got := msgs[1].Initial; !strings.HasPrefix(strings.TrimPrefix(got, rlm), chat.MsgReloadDone) {
 		t.Errorf("reload report sent anew: got %q", got)
 	}
 }
@@ -178,7 +179,7 @@ func TestForumTopics(t *testing.T) {
 // TestForumTopicByWebhook: the topic is read from webhook updates too.
 func TestForumTopicByWebhook(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	tb := startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true,
+	tb := startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true,
 		Webhook: Webhook{URL: "https://bot.example/hook", Secret: "s3cr3t-token", Listen: "127.0.0.1:0"}})
 	waitCalls(t, fake, "setWebhook", 1)
 	for !tb.bot.Ready() {
@@ -204,7 +205,7 @@ func TestForumTopicByWebhook(t *testing.T) {
 // back: Telegram would refuse it.
 func TestReplyThreadIsNotATopic(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true})
 	group, from := groupChat(-620), user(3)
 	fake.PushMessageExtra(tgbotapi.Message{Chat: &group, From: &from, Text: "/ask پرسش"}, telegramtest.Extra{MessageThreadID: 5})
 	if m := waitMessages(t, fake, group.ID, 1)[0]; m.MessageThreadID != 0 || !strings.HasPrefix(visible(m), "پاسخ به: پرسش") {
@@ -216,7 +217,7 @@ func TestReplyThreadIsNotATopic(t *testing.T) {
 // to the question, not only the first.
 func TestEveryPartReplies(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(longAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(longAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true})
 	group, from := groupChat(-630), user(3)
 	msgs := exchange(t, fake, group, from, "/ask پرسش بلند")
 	if len(msgs) < 2 {
@@ -235,7 +236,7 @@ func TestEveryPartReplies(t *testing.T) {
 func TestCaptions(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	startBot(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true})
 	photo := []tgbotapi.PhotoSize{{FileID: "p", Width: 1, Height: 1}}
 	private, group, from := privateChat(3), groupChat(-640), user(3)
 	mentionText := "@khabar_bot این کیست؟"
@@ -269,7 +270,7 @@ func TestCaptions(t *testing.T) {
 func TestGroupUpgrade(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	st := openStore(t)
-	tb := startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st}),
+	tb := startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{Digests: st}),
 		Options{NoPacing: true, AllowedChats: []int64{-700, -800, -850}})
 	from := user(3)
 
@@ -299,7 +300,7 @@ func TestGroupUpgrade(t *testing.T) {
 		}
 		fake.MigrateChat(old.ID, super.ID)
 		fake.PushText(old, from, "/help") // no typing first: the reply meets the 400
-		if m := waitMessages(t, fake, super.ID, 1)[0]; visible(m) != msgHelp {
+		if m := waitMessages(t, fake, super.ID, 1)[0]; visible(m) != helpText(chat.Options{Digests: st}) {
 			t.Errorf("re-sent reply: got %q", visible(m))
 		}
 		if calls := fake.Calls("sendMessage"); len(calls) < 2 || calls[len(calls)-2].Params.Get("chat_id") != "-800" || calls[len(calls)-2].OK {
@@ -353,7 +354,7 @@ func TestGroupUpgradedWhileAway(t *testing.T) {
 	// Real ids: a basic group's has up to 12 digits, a supergroup's starts
 	// with -100 and has 13.
 	fake.MigrateChat(-900, -1001000000900)
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st}),
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{Digests: st}),
 		Options{NoPacing: true, AllowedChats: []int64{-900}})
 	super, other, from := groupChat(-1001000000900), groupChat(-1001000000901), user(3)
 	if got := exchange(t, fake, super, from, "/ask پرسش"); len(got) != 1 || !strings.HasPrefix(visible(got[0]), "پاسخ به: پرسش") {
@@ -377,7 +378,7 @@ func TestGroupUpgradedWhileAway(t *testing.T) {
 func TestStreamedAnswerInATopic(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	s := streamAnswerer{pieces: []string{"وزیر ", "دفاع ", "عراق "}, every: 10 * time.Millisecond}
-	startBot(t, fake, NewChat(s, discard(), ChatOptions{}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(s, discard(), chat.Options{}), Options{NoPacing: true})
 	forum, from := groupChat(-650), user(3)
 	q := fake.PushMessageExtra(tgbotapi.Message{Chat: &forum, From: &from, Text: "/ask چه گفت؟"}, telegramtest.Topic(5))
 	first := waitMessages(t, fake, forum.ID, 1)[0]

@@ -12,12 +12,13 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
 )
 
-var _ digests = (*digest.Store)(nil)
+var _ chat.Digests = (*digest.Store)(nil)
 
 func openStore(t *testing.T) *digest.Store {
 	t.Helper()
@@ -46,7 +47,7 @@ func TestDigestCommand(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	st := openStore(t)
 	const botAdmin = 1
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st}),
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{Digests: st}),
 		Options{NoPacing: true, Admins: []int64{botAdmin}})
 	group := groupChat(-100)
 	member, groupAdmin, reader := user(7), user(20), user(5)
@@ -61,19 +62,19 @@ func TestDigestCommand(t *testing.T) {
 		want string // the reply
 		set  string // the chat's setting afterwards, "" for none
 	}{
-		{"no setting yet", group, member, "/digest", msgDigestNone, ""},
-		{"a member may not subscribe", group, member, "/digest 08:00", msgDigestRefused, ""},
-		{"a group admin subscribes", group, groupAdmin, "/digest 08:00", fmt.Sprintf(msgDigestSet, "۰۸:۰۰"), "08:00"},
-		{"anyone sees the setting", group, member, "/digest@khabar_bot", fmt.Sprintf(msgDigestCurrent, "۰۸:۰۰"), "08:00"},
-		{"a member may not unsubscribe", group, member, "/digest off", msgDigestRefused, "08:00"},
-		{"a bot admin changes the time in Persian digits", group, user(botAdmin), "/digest ۲۰:۳۰", fmt.Sprintf(msgDigestSet, "۲۰:۳۰"), "20:30"},
-		{"an hour past 23", group, groupAdmin, "/digest 25:00", msgDigestUsage, "20:30"},
-		{"not a time", group, groupAdmin, "/digest فردا", msgDigestUsage, "20:30"},
-		{"trailing words", group, user(botAdmin), "/digest 08:00 صبح", msgDigestUsage, "20:30"},
-		{"a group admin unsubscribes in Persian", group, groupAdmin, "/digest خاموش", msgDigestOff, ""},
-		{"unsubscribing again", group, groupAdmin, "/digest OFF", msgDigestWasOff, ""},
-		{"a reader subscribes their private chat", privateChat(reader.ID), reader, "/digest 7:05", fmt.Sprintf(msgDigestSet, "۰۷:۰۵"), "07:05"},
-		{"the private setting", privateChat(reader.ID), reader, "/digest", fmt.Sprintf(msgDigestCurrent, "۰۷:۰۵"), "07:05"},
+		{"no setting yet", group, member, "/digest", chat.MsgDigestNone, ""},
+		{"a member may not subscribe", group, member, "/digest 08:00", chat.MsgDigestRefused, ""},
+		{"a group admin subscribes", group, groupAdmin, "/digest 08:00", fmt.Sprintf(chat.MsgDigestSet, "۰۸:۰۰"), "08:00"},
+		{"anyone sees the setting", group, member, "/digest@khabar_bot", fmt.Sprintf(chat.MsgDigestCurrent, "۰۸:۰۰"), "08:00"},
+		{"a member may not unsubscribe", group, member, "/digest off", chat.MsgDigestRefused, "08:00"},
+		{"a bot admin changes the time in Persian digits", group, user(botAdmin), "/digest ۲۰:۳۰", fmt.Sprintf(chat.MsgDigestSet, "۲۰:۳۰"), "20:30"},
+		{"an hour past 23", group, groupAdmin, "/digest 25:00", chat.MsgDigestUsage, "20:30"},
+		{"not a time", group, groupAdmin, "/digest فردا", chat.MsgDigestUsage, "20:30"},
+		{"trailing words", group, user(botAdmin), "/digest 08:00 صبح", chat.MsgDigestUsage, "20:30"},
+		{"a group admin unsubscribes in Persian", group, groupAdmin, "/digest خاموش", chat.MsgDigestOff, ""},
+		{"unsubscribing again", group, groupAdmin, "/digest OFF", chat.MsgDigestWasOff, ""},
+		{"a reader subscribes their private chat", privateChat(reader.ID), reader, "/digest 7:05", fmt.Sprintf(chat.MsgDigestSet, "۰۷:۰۵"), "07:05"},
+		{"the private setting", privateChat(reader.ID), reader, "/digest", fmt.Sprintf(chat.MsgDigestCurrent, "۰۷:۰۵"), "07:05"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,14 +100,14 @@ func TestDigestCommand(t *testing.T) {
 func TestDigestGroupAdminCheck(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	st := openStore(t)
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: st}), Options{NoPacing: true})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{Digests: st}), Options{NoPacing: true})
 	group, owner := groupChat(-200), user(30)
 
 	// The Bot API failing: a polite refusal, nothing stored.
 	fake.FailNext("getChatMember", 1, telegramtest.Failure{Status: 500})
 	got := exchange(t, fake, group, owner, "/digest 09:00")
-	if len(got) != 1 || visible(got[0]) != msgDigestCheckFailed {
-		t.Errorf("API error: got %q, want %q", visibles(got), msgDigestCheckFailed)
+	if len(got) != 1 || visible(got[0]) != chat.MsgDigestCheckFailed {
+		t.Errorf("API error: got %q, want %q", visibles(got), chat.MsgDigestCheckFailed)
 	}
 	if s := setting(t, st, group.ID); s != "" {
 		t.Errorf("stored %q despite the failed check", s)
@@ -118,7 +119,7 @@ func TestDigestGroupAdminCheck(t *testing.T) {
 		return tgbotapi.ChatMember{User: &u, Status: "creator"}, nil
 	})
 	got = exchange(t, fake, group, owner, "/digest 09:00")
-	if len(got) != 1 || visible(got[0]) != fmt.Sprintf(msgDigestSet, "۰۹:۰۰") {
+	if len(got) != 1 || visible(got[0]) != fmt.Sprintf(chat.MsgDigestSet, "۰۹:۰۰") {
 		t.Errorf("creator: got %q", visibles(got))
 	}
 	if s := setting(t, st, group.ID); s != "09:00" {
@@ -128,18 +129,18 @@ func TestDigestGroupAdminCheck(t *testing.T) {
 
 func TestDigestUnavailable(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true, Admins: []int64{1}})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true, Admins: []int64{1}})
 	for _, text := range []string{"/digest", "/digest 08:00"} {
 		got := exchange(t, fake, privateChat(1), user(1), text)
-		if len(got) != 1 || visible(got[0]) != msgDigestUnavailable {
-			t.Errorf("%s: got %q, want %q", text, visibles(got), msgDigestUnavailable)
+		if len(got) != 1 || visible(got[0]) != chat.MsgDigestUnavailable {
+			t.Errorf("%s: got %q, want %q", text, visibles(got), chat.MsgDigestUnavailable)
 		}
 	}
 }
 
 func TestDigestCommandRegistered(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{Digests: openStore(t)}), Options{})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{Digests: openStore(t)}), Options{})
 	want := map[string][]string{
 		"":                {"ask", "summary", "digest", "sources", "help", "start"},
 		"all_group_chats": {"ask", "summary", "digest", "sources", "help"},
@@ -156,7 +157,7 @@ func TestDigestCommandRegistered(t *testing.T) {
 		var got []string
 		for _, cmd := range cmds {
 			got = append(got, cmd.Command)
-			if cmd.Command == "digest" && cmd.Description != descDigest {
+			if cmd.Command == "digest" && cmd.Description != command(t, "digest").Description {
 				t.Errorf("/digest description %q", cmd.Description)
 			}
 		}
@@ -170,7 +171,7 @@ func TestDigestCommandRegistered(t *testing.T) {
 // HTML, under its heading, after a 429, and names an unreachable chat.
 func TestSendDigest(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
-	tb := startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true})
+	tb := startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true})
 	group := groupChat(-300)
 	s := answer.Summary{Period: "۱۳ مهر ۱۴۰۴"}
 	for i := range 40 {

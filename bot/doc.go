@@ -1,18 +1,20 @@
-// Package bot is khabar's chat behaviour and its Telegram transport.
+// Package bot is khabar's Telegram transport: it carries a [chat.Chat]
+// over the Bot API (go-telegram-bot-api v5).
 //
-// [Chat] is what a message means and what the reply says: commands,
-// questions (every reply within a per-sender limit), /sources, /summary, /digest (a chat's
-// daily digest, set by its admins), the admin commands /reload and /stats,
-// and article uploads. The console chat (`khabar chat`) and Telegram drive
-// the same Chat, so the two cannot drift apart.
-//
-// [Bot] carries a Chat over the Bot API (go-telegram-bot-api v5): its own
-// context-aware long-poll loop or a webhook with a secret token, a fixed
-// pool of workers that keeps each chat's updates in order, group etiquette
-// (commands, replies and mentions only), "typing…" and streamed answers,
-// HTML formatting split under Telegram's limit, per-chat send pacing and
-// retry_after, and a graceful shutdown that finishes the answers being
-// written. [Bot.SendDigest] delivers a daily digest through the same path.
+// [Bot] receives updates by its own context-aware long-poll loop or a
+// webhook with a secret token, and hands a fixed pool of workers that
+// keeps each chat's updates in order. It reads from each update what the
+// chat's rule ([chat.Chat.MeantForMe]) needs to decide whether a message
+// is for the bot (a command's "@target", replies, mentions through the
+// entities), shows "typing…" and streamed answers, renders the chat's
+// reply blocks in HTML split under Telegram's limit (format.go,
+// split.go), and delivers them with per-chat send pacing and retry_after
+// through an outbox that retries without holding a worker, with a
+// graceful shutdown that finishes the answers being written. It
+// publishes the chat's command table with setMyCommands, downloads
+// uploaded files for [chat.Chat.AddFile], keeps channel posts as articles
+// (channel.go) and delivers daily digests ([Bot.SendDigest]) through the
+// same send path.
 //
 // Telegram's conventions that the pinned tgbotapi (v5.5.1) predates are
 // read from the raw update and sent with MakeRequest (wire.go): forum
@@ -21,7 +23,7 @@
 // channel, groups upgraded to supergroups (replies, digests and the
 // allow-list follow the new id), and captions read as text.
 //
-// It imports answer, retrieval (for reports and upload validation),
-// digest (subscriptions and their times) and persian; it knows
+// It imports chat (the conversation), answer (the blocks it renders),
+// corpus/channel (channel posts), persian and internal/idlemap; it knows
 // nothing of embeddings or chromem-go, and nothing imports it but main.
 package bot

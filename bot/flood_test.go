@@ -15,6 +15,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 )
 
@@ -26,12 +27,12 @@ import (
 func fastRetries(b *Bot) { b.retryMin, b.retryMax = 10*time.Millisecond, 50*time.Millisecond }
 
 // startFloodRig is startRig with fast retries.
-func startFloodRig(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options) *rig {
+func startFloodRig(t testing.TB, fake *telegramtest.Server, ch *chat.Chat, opts Options) *rig {
 	t.Helper()
 	api := fake.Bot(t)
 	obs, logs := newRecObserver(), newLogRecorder()
 	opts.Metrics = obs
-	return &rig{testBot: runBotWith(t, fake, api, chat, slog.New(logs), opts, fastRetries), obs: obs, logs: logs}
+	return &rig{testBot: runBotWith(t, fake, api, ch, slog.New(logs), opts, fastRetries), obs: obs, logs: logs}
 }
 
 // sends returns the calls that Telegram counts against its flood limits.
@@ -48,7 +49,7 @@ func sends(fake *telegramtest.Server) []telegramtest.Call {
 func TestPaceKeepsTelegramsGlobalLimit(t *testing.T) {
 	t.Parallel()
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{Workers: 16})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{Workers: 16})
 	const chats = 70
 	for i := range chats {
 		c := privateChat(int64(500 + i))
@@ -91,11 +92,11 @@ func TestReplyOutlastsFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := telegramtest.New(t, telegramtest.Options{})
-			r := startFloodRig(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true})
-			chat := privateChat(81)
+			r := startFloodRig(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true})
+			ch := privateChat(81)
 			const n = 7 // more than the five the bot used to try
 			fake.FailNext("sendMessage", n, tt.fail)
-			got := exchange(t, fake, chat, user(chat.ID), "پرسش پایدار")
+			got := exchange(t, fake, ch, user(ch.ID), "پرسش پایدار")
 			if len(got) != 1 || !strings.Contains(got[0].Visible, "پاسخ به: پرسش پایدار") {
 				t.Fatalf("got %q, want the answer once", visibles(got))
 			}
@@ -115,7 +116,7 @@ func TestReplyOutlastsFailures(t *testing.T) {
 func TestLongFloodWaitHoldsNoWorker(t *testing.T) {
 	t.Parallel()
 	fake := telegramtest.New(t, telegramtest.Options{})
-	startBot(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true, Workers: 1, UpdateTimeout: time.Second})
+	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true, Workers: 1, UpdateTimeout: time.Second})
 	a, b := privateChat(82), privateChat(83)
 
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{RetryAfter: 3})
@@ -147,13 +148,13 @@ func TestLongFloodWaitHoldsNoWorker(t *testing.T) {
 func TestReplyGivenUpAfterTheCeiling(t *testing.T) {
 	t.Parallel()
 	fake := telegramtest.New(t, telegramtest.Options{})
-	r := startFloodRig(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true, DeliveryTimeout: 3 * time.Second})
-	chat := privateChat(84)
+	r := startFloodRig(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true, DeliveryTimeout: 3 * time.Second})
+	ch := privateChat(84)
 	// The second 429 holds the chat past the ceiling: the bot gives up
 	// then, and its apology waits out the hold.
 	fake.FailNext("sendMessage", 2, telegramtest.Failure{RetryAfter: 2})
-	fake.PushText(chat, user(chat.ID), "پرسش دیرهنگام")
-	got := waitMessages(t, fake, chat.ID, 1)
+	fake.PushText(ch, user(ch.ID), "پرسش دیرهنگام")
+	got := waitMessages(t, fake, ch.ID, 1)
 	if visible(got[0]) != msgDeliveryFailed {
 		t.Errorf("got %q, want the apology", visibles(got))
 	}
@@ -161,10 +162,10 @@ func TestReplyGivenUpAfterTheCeiling(t *testing.T) {
 	if len(lost) != 1 {
 		t.Errorf("got %d logs of lost replies, want 1:\n%s", len(lost), r.logs)
 	}
-	if got := exchange(t, fake, chat, user(chat.ID), "پرسش بعدی"); len(got) != 1 || !strings.Contains(got[0].Visible, "پاسخ به: پرسش بعدی") {
+	if got := exchange(t, fake, ch, user(ch.ID), "پرسش بعدی"); len(got) != 1 || !strings.Contains(got[0].Visible, "پاسخ به: پرسش بعدی") {
 		t.Errorf("after the apology: got %q, want the next answer", visibles(got))
 	}
-	if msgs := fake.Messages(chat.ID); len(msgs) != 3 {
+	if msgs := fake.Messages(ch.ID); len(msgs) != 3 {
 		t.Errorf("got %q, want the apology, the next answer and the welcome", visibles(msgs))
 	}
 }
@@ -178,7 +179,7 @@ func TestWebhookRefusesWhatItCannotQueue(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	g := gateAnswerer{started: make(chan string, 200), release: make(chan struct{})}
 	logs := newLogRecorder()
-	tb := runBot(t, fake, fake.Bot(t), NewChat(g, discard(), ChatOptions{}), slog.New(logs), Options{NoPacing: true, Workers: 1,
+	tb := runBot(t, fake, fake.Bot(t), chat.New(g, discard(), chat.Options{}), slog.New(logs), Options{NoPacing: true, Workers: 1,
 		Webhook: Webhook{URL: "https://bot.example/hook", Secret: "s3cr3t-token", Listen: "127.0.0.1:0"}})
 	var releaseOnce sync.Once
 	release := func() { releaseOnce.Do(func() { close(g.release) }) }
@@ -187,7 +188,7 @@ func TestWebhookRefusesWhatItCannotQueue(t *testing.T) {
 	for !tb.bot.Ready() {
 		time.Sleep(time.Millisecond)
 	}
-	chat, from := privateChat(85), user(85)
+	ch, from := privateChat(85), user(85)
 	// Telegram gives up on a request at some point: a handler must not
 	// wait for the queue.
 	reqCtx, cancel := context.WithTimeout(context.Background(), waitFor)
@@ -205,7 +206,7 @@ func TestWebhookRefusesWhatItCannotQueue(t *testing.T) {
 	updates := make([]tgbotapi.Update, total)
 	var refused []tgbotapi.Update
 	for i := range updates {
-		updates[i] = tgbotapi.Update{UpdateID: 1000 + i, Message: &tgbotapi.Message{Chat: &chat, From: &from, Text: fmt.Sprintf("پرسش %d", i)}}
+		updates[i] = tgbotapi.Update{UpdateID: 1000 + i, Message: &tgbotapi.Message{Chat: &ch, From: &from, Text: fmt.Sprintf("پرسش %d", i)}}
 		switch code := serve(updates[i]); {
 		case code == http.StatusOK:
 		case code >= 400:
@@ -240,7 +241,7 @@ func TestWebhookRefusesWhatItCannotQueue(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	msgs := waitMessages(t, fake, chat.ID, total)
+	msgs := waitMessages(t, fake, ch.ID, total)
 	seen := map[string]int{}
 	for _, m := range msgs {
 		seen[m.Visible]++
@@ -277,8 +278,8 @@ func TestShutdownWithinGraceLeavesUnhandledUpdates(t *testing.T) {
 	t.Parallel()
 	fake := telegramtest.New(t, telegramtest.Options{})
 	slow := stuckAnswerer{started: make(chan string, 10)}
-	tb := startBot(t, fake, NewChat(slow, discard(), ChatOptions{}), Options{NoPacing: true, ShutdownGrace: time.Second})
-	chat, from := privateChat(86), user(86)
+	tb := startBot(t, fake, chat.New(slow, discard(), chat.Options{}), Options{NoPacing: true, ShutdownGrace: time.Second})
+	ch, from := privateChat(86), user(86)
 	other := privateChat(87)
 	fake.PushText(other, user(other.ID), "/start") // handled: confirmed
 	waitMessages(t, fake, other.ID, 1)
@@ -286,7 +287,7 @@ func TestShutdownWithinGraceLeavesUnhandledUpdates(t *testing.T) {
 	for i := range 4 {
 		q := fmt.Sprintf("پرسش کند %d", i)
 		want = append(want, q)
-		fake.PushText(chat, from, q)
+		fake.PushText(ch, from, q)
 	}
 	<-slow.started
 
@@ -300,7 +301,7 @@ func TestShutdownWithinGraceLeavesUnhandledUpdates(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatalf("Run did not return within %v of the cancel (grace 1s)", waitFor)
 	}
-	if msgs := fake.Messages(chat.ID); len(msgs) != 0 {
+	if msgs := fake.Messages(ch.ID); len(msgs) != 0 {
 		t.Errorf("sent to the slow chat while stopping: %q", visibles(msgs))
 	}
 	if n := fake.PendingUpdates(); n != len(want) {
@@ -308,8 +309,8 @@ func TestShutdownWithinGraceLeavesUnhandledUpdates(t *testing.T) {
 	}
 
 	ans := &echoAnswerer{}
-	startBot(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true})
-	msgs := waitMessages(t, fake, chat.ID, len(want))
+	startBot(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true})
+	msgs := waitMessages(t, fake, ch.ID, len(want))
 	for i, q := range want {
 		if !strings.Contains(msgs[i].Visible, "پاسخ به: "+q) {
 			t.Errorf("after the restart, message %d: got %q, want the answer to %q", i, msgs[i].Visible, q)
@@ -384,12 +385,12 @@ func TestPollingPostponesWhatItCannotQueue(t *testing.T) {
 	var releaseOnce sync.Once
 	release := func() { releaseOnce.Do(func() { close(g.release) }) }
 	logs := newLogRecorder()
-	runBot(t, fake, fake.Bot(t), NewChat(g, discard(), ChatOptions{}), slog.New(logs), Options{NoPacing: true, Workers: 1})
+	runBot(t, fake, fake.Bot(t), chat.New(g, discard(), chat.Options{}), slog.New(logs), Options{NoPacing: true, Workers: 1})
 	t.Cleanup(release)
-	chat, from := privateChat(88), user(88)
+	ch, from := privateChat(88), user(88)
 	const total = 70 // more than a chat's queue holds
 	for i := range total {
-		fake.PushText(chat, from, fmt.Sprintf("پرسش %d", i))
+		fake.PushText(ch, from, fmt.Sprintf("پرسش %d", i))
 	}
 	<-g.started
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
@@ -404,7 +405,7 @@ func TestPollingPostponesWhatItCannotQueue(t *testing.T) {
 		t.Errorf("the postponed updates were confirmed")
 	}
 	release()
-	msgs := waitMessages(t, fake, chat.ID, total)
+	msgs := waitMessages(t, fake, ch.ID, total)
 	for i, m := range msgs {
 		if want := fmt.Sprintf("پاسخ به: پرسش %d [", i); !strings.Contains(m.Visible, want) {
 			t.Errorf("message %d: got %q, want the answer to question %d", i, m.Visible, i)

@@ -1,14 +1,12 @@
 package bot
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/persian"
-	"github.com/khabar/khabar/retrieval"
 )
 
 // rlm is the RIGHT-TO-LEFT MARK that starts every message, so that a reply
@@ -53,6 +51,9 @@ func linkable(u string) bool {
 	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != "" && !strings.ContainsAny(u, " \n\t")
 }
 
+// replyHTML renders a chat's reply in Telegram's HTML.
+func replyHTML(r chat.Reply) string { return blocksHTML(r.Blocks) }
+
 // answerHTML renders an answer's blocks: the body with its citation
 // markers, the period, the note in italics, then the cited sources with
 // linked titles. The console shows the same blocks as plain text.
@@ -76,6 +77,8 @@ func blocksHTML(blocks []answer.Block) string {
 			}
 		case answer.BlockSources:
 			parts[i] = sourcesHTML(bl.Sources)
+		case answer.BlockPassage:
+			parts[i] = passageHTML(bl)
 		default:
 			parts[i] = escape(bl.Text)
 		}
@@ -113,6 +116,19 @@ func sourceLineHTML(s answer.Source) string {
 	return "<b>" + escape(persian.Marker(s.N)) + "</b> " + strings.Join(parts, separator)
 }
 
+// passageHTML renders a passage of /sources: its source line with its
+// label, then its text folded into an expandable blockquote.
+func passageHTML(bl answer.Block) string {
+	line := ""
+	if len(bl.Sources) > 0 {
+		line = sourceLineHTML(bl.Sources[0])
+	}
+	if bl.Label != "" {
+		line += " (" + escape(bl.Label) + ")"
+	}
+	return line + "\n<blockquote expandable>" + escape(bl.Text) + "</blockquote>"
+}
+
 // summaryHTML renders a summary: the heading with its period, one bullet
 // per story with the outlets that reported it, then the sources.
 func summaryHTML(s answer.Summary) string {
@@ -122,33 +138,6 @@ func summaryHTML(s answer.Summary) string {
 // summaryWithHeading renders s as summaryHTML does, under heading.
 func summaryWithHeading(heading string, s answer.Summary) string {
 	return blocksHTML(s.Blocks(heading))
-}
-
-// passagesText and passagesHTML render /sources: every passage behind the
-// last answer with its score (the share of the question it covers).
-func passagesText(ps []retrieval.Passage) string {
-	var b strings.Builder
-	b.WriteString(msgSourcesHeading)
-	for i, p := range ps {
-		src := answer.Source{N: i + 1, Passage: p}
-		fmt.Fprintf(&b, "\n\n%s (%s %s)\n%s", src.Line(), msgScore, score(p), p.Text)
-	}
-	return b.String()
-}
-
-func passagesHTML(ps []retrieval.Passage) string {
-	var b strings.Builder
-	b.WriteString("<b>" + escape(msgSourcesHeading) + "</b>")
-	for i, p := range ps {
-		src := answer.Source{N: i + 1, Passage: p}
-		fmt.Fprintf(&b, "\n\n%s (%s %s)\n<blockquote expandable>%s</blockquote>",
-			sourceLineHTML(src), escape(msgScore), score(p), escape(p.Text))
-	}
-	return b.String()
-}
-
-func score(p retrieval.Passage) string {
-	return persian.Digits(fmt.Sprintf("%.2f", p.Coverage))
 }
 
 // previewHTML renders the growing text of a streamed answer, cut to fit
@@ -183,13 +172,4 @@ func plainText(html string) string {
 		}
 	}
 	return b.String()
-}
-
-// truncateRunes shortens s to at most n runes, adding "…".
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }

@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -156,6 +158,11 @@ func TestTextAndHTMLAgree(t *testing.T) {
 		manySources.Sources = append(manySources.Sources, answer.Source{N: i, Passage: retrieval.Passage{Chunk: retrieval.Chunk{Title: "بی‌نشانی", Source: "ایسنا"}}})
 	}
 	notFound := answer.Answer{Text: "پاسخی پیدا نشد.", Mode: answer.ModeNotFound, Period: "دیروز"}
+	manySources.Passages = []retrieval.Passage{manySources.Sources[0].Passage, manySources.Sources[1].Passage}
+	manySources.Passages[1].Text = "متن <دوم> & سوم"
+	ch := chat.New(fixedAnswerer{a: manySources}, discard(), chat.Options{})
+	asked := ch.Handle(context.Background(), chat.Message{ChatID: 1, Text: "پرسش"})
+	sources := ch.Handle(context.Background(), chat.Message{ChatID: 1, Text: "/sources"})
 	summary := answer.Summary{Period: "۱۳ مهر ۱۴۰۴", Stories: []answer.Story{
 		{Text: "خبر یک [۱]", Outlets: []string{"فارس", "تابناک"}}, {Text: "خبر دو & سه [۲]", Outlets: []string{"ایسنا"}},
 	}, Sources: longAnswer(10).Sources[:2]}
@@ -169,6 +176,8 @@ func TestTextAndHTMLAgree(t *testing.T) {
 		{"not found in a period", notFound.String(), answerHTML(notFound), nil},
 		{"summary", summary.String(), summaryHTML(summary), summary.Sources},
 		{"empty summary", answer.Summary{Period: "دیروز"}.String(), summaryHTML(answer.Summary{Period: "دیروز"}), nil},
+		{"a chat's answer", asked.PlainText(), replyHTML(asked), asked.Answer.Sources},
+		{"the passages of /sources", sources.PlainText(), replyHTML(sources), manySources.Sources[:2]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

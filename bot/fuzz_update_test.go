@@ -10,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -74,16 +75,16 @@ func fuzzUpdate(kind, chatKind, flags uint8, text string, repeat uint16, entType
 		}
 	}
 	bot := tgbotapi.User{ID: 1000, IsBot: true, FirstName: "Khabar", UserName: "khabar_bot"}
-	var chat *tgbotapi.Chat
+	var ch *tgbotapi.Chat
 	switch int(chatKind) % fuzzChats {
 	case fuzzPrivate:
-		chat = &tgbotapi.Chat{ID: 7, Type: "private"}
+		ch = &tgbotapi.Chat{ID: 7, Type: "private"}
 	case fuzzGroup:
-		chat = &tgbotapi.Chat{ID: -7, Type: "group", Title: text[:min(len(text), 20)]}
+		ch = &tgbotapi.Chat{ID: -7, Type: "group", Title: text[:min(len(text), 20)]}
 	case fuzzSupergroup:
-		chat = &tgbotapi.Chat{ID: -1007, Type: "supergroup"}
+		ch = &tgbotapi.Chat{ID: -1007, Type: "supergroup"}
 	case fuzzChannel:
-		chat = &tgbotapi.Chat{ID: -1008, Type: "channel"}
+		ch = &tgbotapi.Chat{ID: -1008, Type: "channel"}
 	}
 	var from *tgbotapi.User
 	switch {
@@ -94,11 +95,11 @@ func fuzzUpdate(kind, chatKind, flags uint8, text string, repeat uint16, entType
 	case flags&flagReplyOther == 0:
 		from = &tgbotapi.User{ID: 7, FirstName: "reader", LanguageCode: "fa"}
 	}
-	if chatKind&0x80 != 0 && chat != nil && chat.IsPrivate() && from != nil {
-		chat.ID = from.ID // a private chat is the user's id
+	if chatKind&0x80 != 0 && ch != nil && ch.IsPrivate() && from != nil {
+		ch.ID = from.ID // a private chat is the user's id
 	}
 
-	m := &tgbotapi.Message{MessageID: 10, Date: int(time.Now().Unix()), Chat: chat, From: from}
+	m := &tgbotapi.Message{MessageID: 10, Date: int(time.Now().Unix()), Chat: ch, From: from}
 	ents := []tgbotapi.MessageEntity{{Type: fuzzEntityTypes[int(entType)%len(fuzzEntityTypes)], Offset: offset, Length: length}}
 	if ents[0].Type == "text_mention" {
 		ents[0].User = &bot
@@ -129,9 +130,9 @@ func fuzzUpdate(kind, chatKind, flags uint8, text string, repeat uint16, entType
 	}
 	switch {
 	case flags&flagReplyToBot != 0:
-		m.ReplyToMessage = &tgbotapi.Message{MessageID: 9, Chat: chat, From: &bot, Text: "پاسخ قبلی"}
+		m.ReplyToMessage = &tgbotapi.Message{MessageID: 9, Chat: ch, From: &bot, Text: "پاسخ قبلی"}
 	case flags&flagReplyOther != 0:
-		m.ReplyToMessage = &tgbotapi.Message{MessageID: 8, Chat: chat, Text: text}
+		m.ReplyToMessage = &tgbotapi.Message{MessageID: 8, Chat: ch, Text: text}
 	}
 
 	u := tgbotapi.Update{UpdateID: 1}
@@ -150,8 +151,8 @@ func fuzzUpdate(kind, chatKind, flags uint8, text string, repeat uint16, entType
 	case fuzzMyChatMember:
 		status := []string{"member", "administrator", "left", "kicked", "restricted", text}[int(entType)%6]
 		cm := &tgbotapi.ChatMemberUpdated{NewChatMember: tgbotapi.ChatMember{User: &bot, Status: status}}
-		if chat != nil {
-			cm.Chat = *chat
+		if ch != nil {
+			cm.Chat = *ch
 		}
 		if from != nil {
 			cm.From = *from
@@ -238,7 +239,7 @@ func FuzzUpdate(f *testing.F) {
 		api := fake.Bot(t)
 		logs := newLogRecorder()
 		problem := retrieval.Problem{Path: text, Reason: text, Skipped: true}
-		chat := NewChat(&echoAnswerer{}, discard(), ChatOptions{
+		ch := chat.New(&echoAnswerer{}, discard(), chat.Options{
 			MaxQuestionChars: 5000, // up to 5,000 characters are echoed back, split
 			Reload: func(context.Context) (retrieval.Report, error) {
 				return retrieval.Report{Articles: 1, Problems: []retrieval.Problem{problem, problem}}, nil
@@ -249,7 +250,7 @@ func FuzzUpdate(f *testing.F) {
 		if entType&0x40 != 0 {
 			allowed = []int64{-1007}
 		}
-		b := New(api, api.Self, chat, slog.New(logs), Options{
+		b := New(api, api.Self, ch, slog.New(logs), Options{
 			Token: fake.Token(), APIEndpoint: fake.APIEndpoint(), HTTPClient: fake.Client(),
 			NoPacing: true, Admins: []int64{fuzzAdmin}, AllowedChats: allowed, UpdateTimeout: time.Minute,
 		})

@@ -15,17 +15,43 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/retrieval"
 )
 
 var (
-	_ telegram   = (*tgbotapi.BotAPI)(nil)
-	_ answerer   = (*answer.Composer)(nil)
-	_ summarizer = (*answer.Composer)(nil)
-	_ observer   = (*metrics.Metrics)(nil)
+	_ telegram = (*tgbotapi.BotAPI)(nil)
+	_ observer = (*metrics.Metrics)(nil)
 )
+
+// answerer is what chat.New answers with; the tests wrap answerers.
+type answerer interface {
+	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
+}
+
+var _ answerer = (*answer.Composer)(nil)
+
+// discard is a logger that logs nothing.
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// helpText is the /help a reader gets from a chat with opts.
+func helpText(opts chat.Options) string {
+	return chat.New(&echoAnswerer{}, discard(), opts).Handle(context.Background(), chat.Message{Text: "/help"}).PlainText()
+}
+
+// command is the row of the command table named name.
+func command(t testing.TB, name string) chat.Command {
+	t.Helper()
+	for _, c := range chat.Commands() {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no command %q", name)
+	return chat.Command{}
+}
 
 // waitFor bounds every wait of the end-to-end tests.
 const waitFor = 15 * time.Second
@@ -85,31 +111,31 @@ func (f fixedAnswerer) Answer(context.Context, answer.Request) (answer.Answer, e
 type testBot struct {
 	fake *telegramtest.Server
 	bot  *Bot
-	chat *Chat
+	chat *chat.Chat
 	stop func() error // cancels Run and returns its error
 }
 
 // startBot runs a bot on fake with chat and opts until the test ends.
-func startBot(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options) *testBot {
+func startBot(t testing.TB, fake *telegramtest.Server, ch *chat.Chat, opts Options) *testBot {
 	t.Helper()
-	return runBot(t, fake, fake.Bot(t), chat, testLogger(t), opts)
+	return runBot(t, fake, fake.Bot(t), ch, testLogger(t), opts)
 }
 
 // runBot runs a bot with the API client api on fake until the test ends,
 // and waits until it polls (unless it takes a webhook).
-func runBot(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, chat *Chat, log *slog.Logger, opts Options) *testBot {
+func runBot(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, ch *chat.Chat, log *slog.Logger, opts Options) *testBot {
 	t.Helper()
-	return runBotWith(t, fake, api, chat, log, opts, nil)
+	return runBotWith(t, fake, api, ch, log, opts, nil)
 }
 
 // runBotWith is runBot with tweak (when set) applied to the bot before it
 // runs, e.g. to shorten its retry delays.
-func runBotWith(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, chat *Chat, log *slog.Logger, opts Options, tweak func(*Bot)) *testBot {
+func runBotWith(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, ch *chat.Chat, log *slog.Logger, opts Options, tweak func(*Bot)) *testBot {
 	t.Helper()
 	opts.Token = fake.Token()
 	opts.APIEndpoint = fake.APIEndpoint()
 	opts.HTTPClient = fake.Client()
-	b := New(api, api.Self, chat, log, opts)
+	b := New(api, api.Self, ch, log, opts)
 	b.backoffMin, b.backoffMax = 10*time.Millisecond, 50*time.Millisecond
 	if tweak != nil {
 		tweak(b)
@@ -138,7 +164,7 @@ func runBotWith(t testing.TB, fake *telegramtest.Server, api *tgbotapi.BotAPI, c
 			t.Fatal(err)
 		}
 	}
-	return &testBot{fake: fake, bot: b, chat: chat, stop: stop}
+	return &testBot{fake: fake, bot: b, chat: ch, stop: stop}
 }
 
 // testLogger logs to the test's output when KHABAR_TEST_LOG is set.
@@ -262,21 +288,21 @@ func copySeeds(t testing.TB, n int) string {
 // exchange sends text to chat and returns the bot's replies: it sends
 // /start after it and waits for the welcome, so that every reply to text
 // has arrived.
-func exchange(t testing.TB, fake *telegramtest.Server, chat tgbotapi.Chat, from tgbotapi.User, text string) []telegramtest.Sent {
+func exchange(t testing.TB, fake *telegramtest.Server, ch tgbotapi.Chat, from tgbotapi.User, text string) []telegramtest.Sent {
 	t.Helper()
-	return exchangeMessage(t, fake, tgbotapi.Message{Chat: &chat, From: &from, Text: text})
+	return exchangeMessage(t, fake, tgbotapi.Message{Chat: &ch, From: &from, Text: text})
 }
 
 // exchangeMessage is exchange for any message.
 func exchangeMessage(t testing.TB, fake *telegramtest.Server, m tgbotapi.Message) []telegramtest.Sent {
 	t.Helper()
-	chat, from := *m.Chat, *m.From
-	before := len(fake.Messages(chat.ID))
+	ch, from := *m.Chat, *m.From
+	before := len(fake.Messages(ch.ID))
 	fake.PushMessage(m)
-	fake.PushText(chat, from, "/start")
+	fake.PushText(ch, from, "/start")
 	for n := before + 1; ; n++ {
-		msgs := waitMessages(t, fake, chat.ID, n)
-		if visible(msgs[len(msgs)-1]) == msgWelcome {
+		msgs := waitMessages(t, fake, ch.ID, n)
+		if visible(msgs[len(msgs)-1]) == chat.MsgWelcome {
 			return msgs[before : len(msgs)-1]
 		}
 	}

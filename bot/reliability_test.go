@@ -21,6 +21,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/openaitest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/llm"
@@ -46,10 +47,10 @@ func newRecObserver() *recObserver {
 	return &recObserver{changed: make(chan struct{}), questions: map[string]int{}, errs: map[string]map[int]int{}}
 }
 
-func (o *recObserver) Question(chat, mode string) {
+func (o *recObserver) Question(ch, mode string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.questions[chat+"/"+mode]++
+	o.questions[ch+"/"+mode]++
 }
 
 func (o *recObserver) Stage(stage string, _ time.Duration) {
@@ -218,8 +219,10 @@ type rig struct {
 
 // startRig runs a bot like startBot does, but its API client gives up on a
 // request after apiTimeout (0: never), and its metrics and log are
-// recorded. With a timeout, opts.PollTimeout must be shorter.
-func startRig(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options, apiTimeout time.Duration) *rig {
+// recorded (by opts.Metrics when it is a *recObserver, which the chat's
+// OnReload may share, as main wires them). With a timeout,
+// opts.PollTimeout must be shorter.
+func startRig(t testing.TB, fake *telegramtest.Server, ch *chat.Chat, opts Options, apiTimeout time.Duration) *rig {
 	t.Helper()
 	client := fake.Client()
 	client.Timeout = apiTimeout
@@ -227,9 +230,13 @@ func startRig(t testing.TB, fake *telegramtest.Server, chat *Chat, opts Options,
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, logs := newRecObserver(), newLogRecorder()
-	opts.Metrics = obs
-	return &rig{testBot: runBot(t, fake, api, chat, slog.New(logs), opts), obs: obs, logs: logs}
+	obs, ok := opts.Metrics.(*recObserver)
+	if !ok {
+		obs = newRecObserver()
+		opts.Metrics = obs
+	}
+	logs := newLogRecorder()
+	return &rig{testBot: runBot(t, fake, api, ch, slog.New(logs), opts), obs: obs, logs: logs}
 }
 
 // faultClientTimeout is the HTTP timeout of the API client in the fault
@@ -264,11 +271,11 @@ func TestFaultSendMessage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := telegramtest.New(t, telegramtest.Options{})
-			r := startRig(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true, PollTimeout: faultPoll}, faultClientTimeout)
-			chat, from := privateChat(61), user(61)
+			r := startRig(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true, PollTimeout: faultPoll}, faultClientTimeout)
+			ch, from := privateChat(61), user(61)
 			fake.FailNext("sendMessage", tt.n, tt.fail)
 
-			got := exchange(t, fake, chat, from, "پرسش زیر خطا")
+			got := exchange(t, fake, ch, from, "پرسش زیر خطا")
 			if len(got) != 1 || !strings.Contains(got[0].Visible, "پاسخ به: پرسش زیر خطا") {
 				t.Fatalf("got %q, want the answer once", visibles(got))
 			}
@@ -298,7 +305,7 @@ func TestFaultSendingImpossible(t *testing.T) {
 	t.Run("persistent 500s and drops", func(t *testing.T) {
 		t.Parallel()
 		fake := telegramtest.New(t, telegramtest.Options{})
-		r := startFloodRig(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true, PollTimeout: faultPoll})
+		r := startFloodRig(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true, PollTimeout: faultPoll})
 		// Two chats take turns at ten scripted failures of each kind.
 		chats := []tgbotapi.Chat{privateChat(62), privateChat(63)}
 		const each = 10
@@ -328,10 +335,10 @@ func TestFaultSendingImpossible(t *testing.T) {
 	t.Run("blocked by the user", func(t *testing.T) {
 		t.Parallel()
 		fake := telegramtest.New(t, telegramtest.Options{})
-		r := startRig(t, fake, NewChat(&echoAnswerer{}, discard(), ChatOptions{}), Options{NoPacing: true}, 0)
-		chat := privateChat(64)
+		r := startRig(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{NoPacing: true}, 0)
+		ch := privateChat(64)
 		fake.FailNext("sendMessage", 1, telegramtest.Failure{Status: http.StatusForbidden}) // not worth a retry
-		if got := exchange(t, fake, chat, user(chat.ID), "پرسش بی‌پاسخ"); len(got) != 0 {
+		if got := exchange(t, fake, ch, user(ch.ID), "پرسش بی‌پاسخ"); len(got) != 0 {
 			t.Errorf("got %q, want nothing delivered", visibles(got))
 		}
 		if errs := r.obs.telegramErrors("sendMessage"); !maps.Equal(errs, map[int]int{403: 1}) {
@@ -398,7 +405,7 @@ func TestFaultGetUpdates(t *testing.T) {
 	fake.FailNext("getUpdates", 1, telegramtest.Failure{Status: http.StatusBadGateway, Body: "<html>502 Bad Gateway</html>"})
 	fake.FailNext("getUpdates", 1, telegramtest.Failure{Status: http.StatusOK, Body: `{"ok":true,"result":[{"update_id":`})
 	push("یک", 2)
-	r := startRig(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true, PollTimeout: faultPoll}, faultClientTimeout)
+	r := startRig(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true, PollTimeout: faultPoll}, faultClientTimeout)
 	for _, c := range chats {
 		waitMessages(t, fake, c.ID, 2)
 	}
@@ -515,11 +522,11 @@ func TestFaultLLM(t *testing.T) {
 				MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
 			composer := answer.New(ix, answer.Options{LLM: client, Model: "chat-m", Budget: budget})
 			fake := telegramtest.New(t, telegramtest.Options{})
-			r := startRig(t, fake, NewChat(composer, discard(), ChatOptions{}), Options{NoPacing: true}, 0)
-			chat, from := privateChat(81), user(81)
+			r := startRig(t, fake, chat.New(composer, discard(), chat.Options{}), Options{NoPacing: true}, 0)
+			ch, from := privateChat(81), user(81)
 
 			start := time.Now()
-			got := exchange(t, fake, chat, from, iraqQuestion)
+			got := exchange(t, fake, ch, from, iraqQuestion)
 			if len(got) != 1 {
 				t.Fatalf("got %d messages %q, want the answer in one", len(got), visibles(got))
 			}
@@ -583,8 +590,9 @@ func TestFaultReloadBrokenCorpus(t *testing.T) {
 	ix := seedIndex(t, dir)
 	reload := func(ctx context.Context) (retrieval.Report, error) { return ix.Sync(ctx, os.DirFS(dir)) }
 	fake := telegramtest.New(t, telegramtest.Options{})
-	chat := NewChat(answer.New(ix, answer.Options{}), discard(), ChatOptions{Reload: reload})
-	r := startRig(t, fake, chat, Options{Admins: []int64{1}, NoPacing: true}, 0)
+	obs := newRecObserver()
+	ch := chat.New(answer.New(ix, answer.Options{}), discard(), chat.Options{Reload: reload, OnReload: obs.Reload})
+	r := startRig(t, fake, ch, Options{Admins: []int64{1}, NoPacing: true, Metrics: obs}, 0)
 	admin, adminUser := privateChat(1), user(1)
 	reader, readerUser := privateChat(2), user(2)
 	for name, data := range brokenFiles {
@@ -604,7 +612,7 @@ func TestFaultReloadBrokenCorpus(t *testing.T) {
 	}
 
 	report := visible(reloadReport())
-	for _, want := range []string{msgReloadDone, msgReportSkipped + " (۴)", "bad_utf8.txt: invalid UTF-8", "binary.txt: binary file", "empty.md: empty file", "wire.jsonl:2: "} {
+	for _, want := range []string{chat.MsgReloadDone, chat.MsgReportSkipped + " (۴)", "bad_utf8.txt: invalid UTF-8", "binary.txt: binary file", "empty.md: empty file", "wire.jsonl:2: "} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q:\n%s", want, report)
 		}
@@ -631,7 +639,7 @@ func TestFaultReloadBrokenCorpus(t *testing.T) {
 	}
 	before := ix.Stats()
 	report = visible(reloadReport())
-	for _, want := range []string{msgReloadFailed, msgReloadNoArticles, "binary.txt"} {
+	for _, want := range []string{chat.MsgReloadFailed, chat.MsgReloadNoArticles, "binary.txt"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the failed report lacks %q:\n%s", want, report)
 		}
@@ -662,7 +670,7 @@ func TestReliabilityUnexpectedUpdates(t *testing.T) {
 	t.Parallel()
 	fake := telegramtest.New(t, telegramtest.Options{})
 	ans := &echoAnswerer{}
-	tb := startBot(t, fake, NewChat(ans, discard(), ChatOptions{}), Options{NoPacing: true,
+	tb := startBot(t, fake, chat.New(ans, discard(), chat.Options{}), Options{NoPacing: true,
 		Webhook: Webhook{URL: "https://bot.example/hook", Secret: "s3cr3t-token", Listen: "127.0.0.1:0"}})
 	waitCalls(t, fake, "setWebhook", 1)
 	for deadline := time.Now().Add(waitFor); !tb.bot.Ready(); time.Sleep(time.Millisecond) {
@@ -670,16 +678,16 @@ func TestReliabilityUnexpectedUpdates(t *testing.T) {
 			t.Fatal("the webhook never became ready")
 		}
 	}
-	chat, from := privateChat(91), user(91)
+	ch, from := privateChat(91), user(91)
 	channel := tgbotapi.Chat{ID: -1009, Type: "channel"}
 	tests := []struct {
 		name string
 		give tgbotapi.Update
 	}{
 		{"button of an inline message", tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{ID: "1", From: &from, InlineMessageID: "inline-1", Data: "x"}}},
-		{"button of a message", tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{ID: "2", From: &from, Message: &tgbotapi.Message{MessageID: 5, Chat: &chat}, Data: "x"}}},
+		{"button of a message", tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{ID: "2", From: &from, Message: &tgbotapi.Message{MessageID: 5, Chat: &ch}, Data: "x"}}},
 		{"inline query", tgbotapi.Update{InlineQuery: &tgbotapi.InlineQuery{ID: "3", From: &from, Query: "خبر"}}},
-		{"edited message", tgbotapi.Update{EditedMessage: &tgbotapi.Message{Chat: &chat, From: &from, Text: "پرسش ویرایش‌شده"}}},
+		{"edited message", tgbotapi.Update{EditedMessage: &tgbotapi.Message{Chat: &ch, From: &from, Text: "پرسش ویرایش‌شده"}}},
 		{"channel post", tgbotapi.Update{ChannelPost: &tgbotapi.Message{Chat: &channel, Text: "@khabar_bot پست کانال"}}},
 		{"message without a chat", tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 6, From: &from, Text: "بی‌گفت‌وگو"}}},
 		{"poll", tgbotapi.Update{Poll: &tgbotapi.Poll{ID: "4", Question: "؟"}}},
@@ -700,12 +708,12 @@ func TestReliabilityUnexpectedUpdates(t *testing.T) {
 			t.Errorf("%s: got %d, want 200", tt.name, rec.Code)
 		}
 	}
-	req, err := fake.NewWebhookRequest(tgbotapi.Update{UpdateID: 200, Message: &tgbotapi.Message{Chat: &chat, From: &from, Text: "پرسش پس از آن‌ها"}})
+	req, err := fake.NewWebhookRequest(tgbotapi.Update{UpdateID: 200, Message: &tgbotapi.Message{Chat: &ch, From: &from, Text: "پرسش پس از آن‌ها"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tb.bot.ServeHTTP(httptest.NewRecorder(), req)
-	if msgs := waitMessages(t, fake, chat.ID, 1); !strings.Contains(msgs[0].Visible, "پاسخ به: پرسش پس از آن‌ها") {
+	if msgs := waitMessages(t, fake, ch.ID, 1); !strings.Contains(msgs[0].Visible, "پاسخ به: پرسش پس از آن‌ها") {
 		t.Errorf("got %q, want the answer", msgs[0].Visible)
 	}
 	if err := tb.stop(); err != nil {
@@ -714,7 +722,7 @@ func TestReliabilityUnexpectedUpdates(t *testing.T) {
 	if got := ans.asked(); !slices.Equal(got, []string{"پرسش پس از آن‌ها"}) {
 		t.Errorf("questions: got %q, want only the message's", got)
 	}
-	if n := len(fake.Messages(chat.ID)) + len(fake.Messages(channel.ID)); n != 1 {
+	if n := len(fake.Messages(ch.ID)) + len(fake.Messages(channel.ID)); n != 1 {
 		t.Errorf("got %d messages, want the one answer", n)
 	}
 }

@@ -10,6 +10,14 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
+
+	"github.com/khabar/khabar/internal/idlemap"
+)
+
+// Bounds of the per-chat pacing state.
+const (
+	stateTTL      = 30 * time.Minute
+	maxStateItems = 20000
 )
 
 // Telegram's flood limits: about one message a second in a chat, twenty a
@@ -57,7 +65,7 @@ var errHeldPastDeadline = fmt.Errorf("chat held by flood control beyond the dead
 type pacer struct {
 	paced  bool
 	global *slidingWindow // nil when not paced
-	lanes  *idleMap[int64, *lane]
+	lanes  *idlemap.Map[int64, *lane]
 }
 
 // slidingWindow lets at most n calls through in any window of length d,
@@ -126,7 +134,7 @@ type lane struct {
 }
 
 func newPacer(paced bool) *pacer {
-	p := &pacer{paced: paced, lanes: newIdleMap[int64, *lane](stateTTL, maxStateItems)}
+	p := &pacer{paced: paced, lanes: idlemap.New[int64, *lane](stateTTL, maxStateItems)}
 	if paced {
 		p.global = newSlidingWindow(globalSends, globalWindow)
 	}
@@ -134,7 +142,7 @@ func newPacer(paced bool) *pacer {
 }
 
 func (p *pacer) lane(chatID int64) *lane {
-	return p.lanes.get(chatID, func() *lane {
+	return p.lanes.Get(chatID, func() *lane {
 		if !p.paced {
 			return &lane{}
 		}
@@ -253,7 +261,7 @@ func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chatt
 		}
 		msg, err := b.call(to, c)
 		if err == nil {
-			b.sent.Add(1)
+			b.opts.Counts.sent.Add(1)
 			return msg, nil
 		}
 		last = err
@@ -263,7 +271,7 @@ func (b *Bot) send(ctx context.Context, to dest, method string, c tgbotapi.Chatt
 		case !moved && b.followMigration(chatID, err):
 			moved = true
 		case isAPI && te.RetryAfter > 0:
-			b.floodWaits.Add(1)
+			b.opts.Counts.floodWaits.Add(1)
 			d := time.Duration(te.RetryAfter) * time.Second
 			b.log.Warn("flood wait", "chat", chatID, "retry_after", d)
 			b.pace.hold(chatID, d)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/chat"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -109,9 +110,10 @@ func runSoak(t testing.TB, chats, each int) soakStats {
 	ix := seedIndex(t, dir)
 	composer := answer.New(ix, answer.Options{})
 	reload := func(ctx context.Context) (retrieval.Report, error) { return ix.Sync(ctx, os.DirFS(dir)) }
-	chat := NewChat(taggedAnswerer{composer}, discard(), ChatOptions{Reload: reload})
+	obs := newRecObserver()
+	ch := chat.New(taggedAnswerer{composer}, discard(), chat.Options{Reload: reload, OnReload: obs.Reload})
 	fake := telegramtest.New(t, telegramtest.Options{})
-	r := startRig(t, fake, chat, Options{NoPacing: true, Admins: []int64{soakAdmin}}, 0)
+	r := startRig(t, fake, ch, Options{NoPacing: true, Admins: []int64{soakAdmin}, Metrics: obs}, 0)
 	sample := startSampler()
 
 	total := chats * each
@@ -158,7 +160,7 @@ func runSoak(t testing.TB, chats, each int) soakStats {
 	}
 	heap, goroutines := sample.done()
 
-	if msgs := fake.Messages(soakAdmin); len(msgs) != 1 || !strings.Contains(msgs[0].Visible, msgReloadDone) || strings.Contains(msgs[0].Visible, msgReportAdded+": ۰،") {
+	if msgs := fake.Messages(soakAdmin); len(msgs) != 1 || !strings.Contains(msgs[0].Visible, chat.MsgReloadDone) || strings.Contains(msgs[0].Visible, chat.MsgReportAdded+": ۰،") {
 		t.Errorf("reload: got %q, want one message edited with the report of the added article", visibles(msgs))
 	}
 

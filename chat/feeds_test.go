@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"context"
@@ -22,14 +22,14 @@ func TestFeedsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	reloads := 0
-	c := NewChat(&scriptedAnswerer{a: sampleAnswer()}, discard(), ChatOptions{
+	c := New(&scriptedAnswerer{a: sampleAnswer()}, discard(), Options{
 		Feeds:  p,
 		Reload: func(context.Context) (retrieval.Report, error) { reloads++; return retrieval.Report{}, nil },
 	})
 	admin := func(text string) string {
 		t.Helper()
 		r := c.Handle(ctx, Message{ChatID: 1, UserID: 1, Text: text, Admin: true, Private: true})
-		return r.Text
+		return r.PlainText()
 	}
 	for _, tc := range []struct {
 		m    Message
@@ -39,7 +39,7 @@ func TestFeedsCommand(t *testing.T) {
 		{Message{ChatID: 5, UserID: 5, Text: "/feeds add https://b.example.ir/rss", Private: true}, msgFeedsRefused},
 		{Message{ChatID: -100, UserID: 1, Text: "/feeds", Admin: true}, msgFeedsPrivateOnly},
 	} {
-		if got := c.Handle(ctx, tc.m).Text; got != tc.want {
+		if got := c.Handle(ctx, tc.m).PlainText(); got != tc.want {
 			t.Errorf("%+v: got %q, want %q", tc.m, got, tc.want)
 		}
 	}
@@ -76,8 +76,8 @@ func TestFeedsCommand(t *testing.T) {
 		t.Errorf("after a restart: %v, %+v", err, p2.List())
 	}
 	r := c.Handle(ctx, Message{ChatID: 1, UserID: 1, Text: "/feeds remove ۱", Admin: true, Private: true})
-	if !strings.Contains(r.Text, "«خبرگزاری الف» حذف شد") || r.Then != nil || reloads != 0 {
-		t.Errorf("remove of a feed without articles: %q, then %v", r.Text, r.Then != nil)
+	if !strings.Contains(r.PlainText(), "«خبرگزاری الف» حذف شد") || r.Then != nil || reloads != 0 {
+		t.Errorf("remove of a feed without articles: %q, then %v", r.PlainText(), r.Then != nil)
 	}
 	if got := admin("/feeds remove https://b.example.ir/rss"); !strings.Contains(got, "حذف شد") {
 		t.Errorf("remove by URL: %q", got)
@@ -85,10 +85,10 @@ func TestFeedsCommand(t *testing.T) {
 	if got := admin("/feeds"); !strings.Contains(got, msgFeedsNone) {
 		t.Errorf("empty list: %q", got)
 	}
-	if got := NewChat(&scriptedAnswerer{}, discard(), ChatOptions{}).Handle(ctx, Message{Text: "/feeds", Admin: true, Private: true}).Text; got != msgFeedsUnavailable {
+	if got := New(&scriptedAnswerer{}, discard(), Options{}).Handle(ctx, Message{Text: "/feeds", Admin: true, Private: true}).PlainText(); got != msgFeedsUnavailable {
 		t.Errorf("without feeds: %q", got)
 	}
-	if !knownCommand("feeds") || !strings.Contains(admin("/help"), "/feeds") {
+	if !New(&echoAnswerer{}, discard(), Options{}).Known("feeds") || !strings.Contains(admin("/help"), "/feeds") {
 		t.Error("/feeds is not listed")
 	}
 }
@@ -125,7 +125,7 @@ func TestFeedsRemoveSyncsTheIndex(t *testing.T) {
 	ctx := t.Context()
 	f := &stubFeeds{}
 	reloads := 0
-	c := NewChat(&scriptedAnswerer{}, discard(), ChatOptions{
+	c := New(&scriptedAnswerer{}, discard(), Options{
 		Feeds: f,
 		Reload: func(context.Context) (retrieval.Report, error) {
 			reloads++
@@ -133,11 +133,11 @@ func TestFeedsRemoveSyncsTheIndex(t *testing.T) {
 		},
 	})
 	r := c.Handle(ctx, Message{ChatID: 1, UserID: 1, Text: "/feeds remove ۱", Admin: true, Private: true})
-	if len(f.removed) != 1 || f.removed[0] != "1" || r.Then == nil || !strings.Contains(r.Text, msgReloading) {
-		t.Fatalf("remove: %q, removed %v", r.Text, f.removed)
+	if len(f.removed) != 1 || f.removed[0] != "1" || r.Then == nil || !strings.Contains(r.PlainText(), MsgReloading) {
+		t.Fatalf("remove: %q, removed %v", r.PlainText(), f.removed)
 	}
 	done := r.Then(ctx)
-	if reloads != 1 || !strings.Contains(done.Text, "«الف» حذف شد") || !strings.Contains(done.Text, msgReloadDone) || !strings.Contains(done.Text, msgReportRemoved+": ۶") {
-		t.Errorf("after the sync (%d reloads): %q", reloads, done.Text)
+	if reloads != 1 || !strings.Contains(done.PlainText(), "«الف» حذف شد") || !strings.Contains(done.PlainText(), MsgReloadDone) || !strings.Contains(done.PlainText(), msgReportRemoved+": ۶") {
+		t.Errorf("after the sync (%d reloads): %q", reloads, done.PlainText())
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"context"
@@ -41,17 +41,17 @@ func sampleAnswer() answer.Answer {
 
 func TestChatCommands(t *testing.T) {
 	ans := &scriptedAnswerer{a: sampleAnswer()}
-	c := NewChat(ans, discard(), ChatOptions{})
+	c := New(ans, discard(), Options{})
 	ctx := context.Background()
 	tests := []struct{ name, give, want string }{
-		{"start", "/start", msgWelcome},
-		{"help with bot name", "/help@khabar_bot", msgHelp},
-		{"sources before any answer", "/sources", msgNoLastAnswer},
+		{"start", "/start", MsgWelcome},
+		{"help with bot name", "/help@khabar_bot", msgHelpHeading + "\n• " + helpAsk + "\n• " + helpSummary + "\n• " + helpSources + "\n• " + helpHelp},
+		{"sources before any answer", "/sources", MsgNoLastAnswer},
 		{"unknown command", "/frobnicate", msgUnknownCommand},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := c.Handle(ctx, Message{ChatID: 5, Text: tt.give}).Text; got != tt.want {
+			if got := c.Handle(ctx, Message{ChatID: 5, Text: tt.give}).PlainText(); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -63,21 +63,21 @@ func TestChatCommands(t *testing.T) {
 
 func TestChatQuestionThenSources(t *testing.T) {
 	ans := &scriptedAnswerer{a: sampleAnswer()}
-	c := NewChat(ans, discard(), ChatOptions{})
+	c := New(ans, discard(), Options{})
 	ctx := context.Background()
 	r := c.Handle(ctx, Message{ChatID: 5, Text: "  پرسش؟ \xff"})
-	if r.Answer == nil || !strings.Contains(r.Text, "[۱] تابناک") {
+	if r.Answer == nil || !strings.Contains(r.PlainText(), "[۱] تابناک") {
 		t.Fatalf("got %+v", r)
 	}
 	if ans.questions[0] != "پرسش؟" {
 		t.Errorf("question %q, want it trimmed and valid UTF-8", ans.questions[0])
 	}
-	src := c.Handle(ctx, Message{ChatID: 5, Text: "/sources"}).Text
+	src := c.Handle(ctx, Message{ChatID: 5, Text: "/sources"}).PlainText()
 	if !strings.Contains(src, "متن کامل قطعه.") || !strings.Contains(src, "۰.۷۵") {
 		t.Errorf("sources: %q", src)
 	}
 	// Another chat has no last answer.
-	if got := c.Handle(ctx, Message{ChatID: 6, Text: "/sources"}).Text; got != msgNoLastAnswer {
+	if got := c.Handle(ctx, Message{ChatID: 6, Text: "/sources"}).PlainText(); got != MsgNoLastAnswer {
 		t.Errorf("other chat: got %q", got)
 	}
 }
@@ -89,12 +89,12 @@ func TestChatErrorsArePolite(t *testing.T) {
 		want string
 	}{
 		{"empty question", answer.ErrEmptyQuestion, answer.MsgEmptyQuestion},
-		{"failure", errors.New("index exploded: secret details"), msgInternalError},
+		{"failure", errors.New("index exploded: secret details"), MsgInternalError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := NewChat(&scriptedAnswerer{err: tt.err}, discard(), ChatOptions{})
-			if got := c.Handle(context.Background(), Message{Text: "x"}).Text; got != tt.want {
+			c := New(&scriptedAnswerer{err: tt.err}, discard(), Options{})
+			if got := c.Handle(context.Background(), Message{Text: "x"}).PlainText(); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"strings"
@@ -15,10 +15,10 @@ func TestStatsShowsTehranTime(t *testing.T) {
 	if _, off := built.Local().Zone(); off == 3*3600+1800 {
 		t.Skip("the local zone is Tehran's: the test cannot tell them apart")
 	}
-	chat := NewChat(&scriptedAnswerer{}, discard(), ChatOptions{Stats: func() retrieval.Stats {
+	chat := New(&scriptedAnswerer{}, discard(), Options{Stats: func() retrieval.Stats {
 		return retrieval.Stats{Articles: 1, Chunks: 2, Built: built}
 	}})
-	got := chat.stats().Text
+	got := chat.stats().PlainText()
 	if want := "۱۴ مهر ۱۴۰۴ ۰۰:۱۵"; !strings.Contains(got, want) {
 		t.Errorf("got %q, want it to contain %q", got, want)
 	}

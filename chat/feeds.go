@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"context"
@@ -69,10 +69,10 @@ func (c *Chat) feedsCommand(ctx context.Context, m Message, args string) Reply {
 		if c.reload == nil || st.Articles == 0 {
 			return textReply(done)
 		}
-		r := textReply(done + "\n" + msgReloading)
+		r := textReply(done + "\n" + MsgReloading)
 		r.Then = func(ctx context.Context) Reply {
 			rep, err := c.reload.Reload(ctx)
-			return textReply(done + "\n\n" + reportReply(rep, err).Text)
+			return textReply(done + "\n\n" + reportReply(rep, err).PlainText())
 		}
 		return r
 	}

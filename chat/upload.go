@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"bytes"
@@ -96,7 +96,7 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 		rep, err := c.reload.Reload(ctx)
 		out := reportReply(rep, err)
 		saved := fmt.Sprintf(msgUploadSaved, rel)
-		return Reply{Text: saved + "\n" + out.Text, HTML: escape(saved) + "\n" + out.HTML}
+		return textReply(saved + "\n" + out.PlainText())
 	}
 	return r
 }

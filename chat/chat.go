@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"context"
@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/time/rate"
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/persian"
@@ -30,7 +28,7 @@ type summarizer interface {
 }
 
 // Message is an incoming chat message, whatever the transport, already
-// known to be meant for the bot.
+// known to be meant for the bot (see [Chat.MeantForMe]).
 type Message struct {
 	ChatID int64
 	// Thread is the forum topic the message was posted in, 0 for none.
@@ -61,45 +59,61 @@ type Message struct {
 	Stream func(text string)
 }
 
-// Reply is what the chat says back, rendered for a console and for
-// Telegram. A zero Reply says nothing.
+// Reply is what the chat says back, as blocks that each transport renders
+// (Telegram in HTML, the console in plain text: [Reply.PlainText]). A
+// zero Reply says nothing.
 type Reply struct {
-	// Text is the reply as plain text.
-	Text string
-	// HTML is the reply in Telegram's HTML parse mode, every dynamic
-	// string escaped.
-	HTML string
+	// Blocks are the reply's parts in the order shown: plain text, an
+	// answer's or a summary's blocks, the passages of /sources.
+	Blocks []answer.Block
 	// Answer is set when the reply answers a question.
 	Answer *answer.Answer
 	// Then, when set, is slow work started by the reply (a reload): the
 	// transport shows the reply at once, runs Then in the background and
 	// replaces the reply with Then's.
 	Then func(ctx context.Context) Reply
-
-	// outcome is how a question went, for metrics: the answer's mode,
-	// "error" or "refused"; "" for anything but a question.
-	outcome string
+	// Outcome is how a question went, for metrics: the answer's mode,
+	// "error" or "refused"; "" for anything but a question. A refused
+	// question may have no blocks.
+	Outcome string
 }
 
 // IsZero reports whether r says nothing.
-func (r Reply) IsZero() bool { return r.Text == "" && r.HTML == "" }
+func (r Reply) IsZero() bool { return len(r.Blocks) == 0 }
 
-// textReply is a reply of plain text.
-func textReply(s string) Reply { return Reply{Text: s, HTML: escape(s)} }
+// PlainText is the reply as plain text.
+func (r Reply) PlainText() string { return answer.PlainText(r.Blocks) }
 
-// ChatOptions tune a [Chat]. Zero values disable what they configure.
-type ChatOptions struct {
+// Text is a reply of plain text; "" says nothing.
+func Text(s string) Reply {
+	if s == "" {
+		return Reply{}
+	}
+	return Reply{Blocks: []answer.Block{{Kind: answer.BlockText, Text: s}}}
+}
+
+// textReply is [Text].
+func textReply(s string) Reply { return Text(s) }
+
+// Options tune a [Chat]. Zero values disable what they configure.
+type Options struct {
 	// Summarizer answers /summary; nil makes /summary say it is
 	// unavailable.
 	Summarizer summarizer
 	// Reload syncs the index with the corpus, for /reload and after an
 	// upload; nil disables both.
 	Reload func(ctx context.Context) (retrieval.Report, error)
+	// OnReload, when set, is told how each sync of Reload ended (for
+	// metrics).
+	OnReload func(err error)
 	// Stats describes the serving index, for /stats.
 	Stats func() retrieval.Stats
+	// Sends, when set, counts the transport's sent messages and flood
+	// waits, for /stats.
+	Sends func() (sent, floodWaits int64)
 	// Digests keeps the daily digest subscriptions that /digest shows and
 	// changes; nil makes /digest say digests are unavailable.
-	Digests digests
+	Digests Digests
 	// Feeds is the live news feeds that /feeds lists and changes; nil
 	// makes /feeds say feeds are unavailable.
 	Feeds feeds
@@ -119,46 +133,42 @@ type ChatOptions struct {
 	MaxQuestionChars int
 	// QuestionsPerMinute and QuestionBurst limit the messages of each
 	// sender that get a reply — questions, commands, stickers, anything —
-	// (admins are exempt); 0 means no limit.
+	// (admins are exempt); 0 means no limit. They configure the default,
+	// in-memory Limiter.
 	QuestionsPerMinute float64
 	QuestionBurst      int
+	// Limiter, when set, limits the senders' replies instead of the
+	// in-memory limiter of QuestionsPerMinute (admins are still exempt).
+	Limiter Limiter
+	// Memory, when set, keeps each chat's last answer (for /sources)
+	// instead of the in-memory default.
+	Memory Memory
 	// Channels lists the channels whose posts are articles, for
 	// /channels; nil makes /channels say they are off.
 	Channels channelLister
+	// Extra commands follow the built-in ones of [Commands]: handled,
+	// listed, described and addressed like them.
+	Extra []Command
 }
 
-// Chat is the chat behaviour shared by every transport: commands,
+// Chat is the conversation shared by every transport: commands,
 // questions, the per-chat memory behind /sources, per-user question
 // limits, admin commands and uploads. It is safe for concurrent use.
 type Chat struct {
-	answer answerer
-	opts   ChatOptions
-	log    *slog.Logger
-	start  time.Time
-	reload *reloader
-
-	last  *idleMap[int64, answer.Answer] // the last answer of each chat
-	users *idleMap[int64, *userLimit]
+	answer   answerer
+	opts     Options
+	log      *slog.Logger
+	start    time.Time
+	reload   *reloader
+	commands []Command
+	limiter  Limiter // nil: no limit
+	last     Memory
 
 	answered, notFound, limited, failed atomic.Int64
-	sends                               func() (sent, floodWaits int64) // set by the Telegram transport
 }
 
-// userLimit is one user's question budget.
-type userLimit struct {
-	lim    *rate.Limiter
-	warned atomic.Int64 // unix nanoseconds of the last "slow down" reply
-}
-
-// Bounds of the per-chat and per-user maps.
-const (
-	stateTTL      = 30 * time.Minute
-	maxStateItems = 20000
-	lastAnswerTTL = 24 * time.Hour
-)
-
-// NewChat returns a chat that answers with a.
-func NewChat(a answerer, log *slog.Logger, opts ChatOptions) *Chat {
+// New returns a chat that answers with a.
+func New(a answerer, log *slog.Logger, opts Options) *Chat {
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = 10 << 20
 	}
@@ -166,81 +176,51 @@ func NewChat(a answerer, log *slog.Logger, opts ChatOptions) *Chat {
 		opts.MaxArticleBytes = 1 << 20
 	}
 	c := &Chat{
-		answer: a,
-		opts:   opts,
-		log:    log,
-		start:  time.Now(),
-		last:   newIdleMap[int64, answer.Answer](lastAnswerTTL, maxStateItems),
-		users:  newIdleMap[int64, *userLimit](stateTTL, maxStateItems),
+		answer:   a,
+		opts:     opts,
+		log:      log,
+		start:    time.Now(),
+		commands: append(Commands(), opts.Extra...),
+		limiter:  opts.Limiter,
+		last:     opts.Memory,
+	}
+	if c.limiter == nil && opts.QuestionsPerMinute > 0 {
+		c.limiter = NewRateLimiter(opts.QuestionsPerMinute, opts.QuestionBurst)
+	}
+	if c.last == nil {
+		c.last = NewMemory()
 	}
 	if opts.Reload != nil {
-		c.reload = &reloader{sync: opts.Reload}
+		c.reload = &reloader{sync: opts.Reload, observe: opts.OnReload}
 	}
 	return c
 }
 
 // Handle returns the reply to m. Every reply, not only answers, spends
-// one of the sender's questions (see [ChatOptions.QuestionsPerMinute]).
+// one of the sender's questions (see [Options.QuestionsPerMinute]).
 func (c *Chat) Handle(ctx context.Context, m Message) Reply {
 	text := strings.TrimSpace(strings.ToValidUTF8(m.Text, ""))
-	cmd, args, isCommand := parseCommand(text)
-	if r, ok := c.allow(m); !ok {
-		if !isCommand || cmd == "ask" { // a question refused
-			r.outcome = "refused"
+	name, args, isCommand := parseCommand(text)
+	if r, ok := c.Allow(m); !ok {
+		if !isCommand || name == "ask" { // a question refused
+			r.Outcome = "refused"
 		}
 		return r
 	}
-	if isCommand {
-		switch cmd {
-		case "start":
-			return textReply(msgWelcome)
-		case "help":
-			if m.Admin {
-				if c.opts.Channels != nil {
-					return textReply(msgHelp + msgHelpAdmin + msgHelpAdminChannels)
-				}
-				return textReply(msgHelp + msgHelpAdmin)
-			}
-			return textReply(msgHelp)
-		case "ask":
-			if args == "" {
-				return textReply(msgAskUsage)
-			}
-			return c.ask(ctx, m, args)
-		case "sources":
-			return c.sources(m.ChatID)
-		case "summary":
-			return c.summary(ctx, m, args)
-		case "digest":
-			return c.digestCommand(ctx, m, args)
-		case "stats":
-			if !m.Admin {
-				return textReply(msgAdminOnly)
-			}
-			return c.stats()
-		case "feeds":
-			return c.feedsCommand(ctx, m, args)
-		case "reload":
-			if !m.Admin {
-				return textReply(msgAdminOnly)
-			}
-			return c.reloadReply()
-		case "channels":
-			return c.channelsCommand(m)
-		default:
-			return textReply(msgUnknownCommand)
+	if !isCommand {
+		return c.ask(ctx, m, text)
+	}
+	cmd, ok := c.command(name)
+	switch {
+	case !ok:
+		return textReply(msgUnknownCommand)
+	case cmd.Admin && !m.Admin:
+		if cmd.Refusal != "" {
+			return textReply(cmd.Refusal)
 		}
+		return textReply(MsgAdminOnly)
 	}
-	return c.ask(ctx, m, text)
-}
-
-// knownCommand reports whether the chat has a command of that name.
-func knownCommand(cmd string) bool {
-	switch cmd {
-	case "start", "help", "ask", "sources", "summary", "digest", "stats", "reload", "feeds", "channels":
-		return true
-	}
-	return false
+	return cmd.Run(ctx, c, m, args)
 }
 
 func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
@@ -248,8 +228,8 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 		return textReply(answer.MsgEmptyQuestion)
 	}
 	if max := c.opts.MaxQuestionChars; max > 0 && utf8.RuneCountInString(question) > max {
-		r := textReply(fmt.Sprintf(msgTooLong, persian.Itoa(max)))
-		r.outcome = "refused"
+		r := textReply(fmt.Sprintf(MsgTooLong, persian.Itoa(max)))
+		r.Outcome = "refused"
 		return r
 	}
 	switch route := answer.RouteMessage(question); route.Intent {
@@ -276,52 +256,64 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 	case err != nil:
 		c.failed.Add(1)
 		c.log.Error("answer failed", "chat", m.ChatID, "err", err)
-		r := textReply(msgInternalError)
-		r.outcome = "error"
+		r := textReply(MsgInternalError)
+		r.Outcome = "error"
 		return r
 	}
 	c.answered.Add(1)
 	if a.NotFound() {
 		c.notFound.Add(1)
 	}
-	c.last.put(m.ChatID, a)
-	return Reply{Text: a.String(), HTML: answerHTML(a), Answer: &a, outcome: string(a.Mode)}
+	c.last.Put(m.ChatID, a)
+	return Reply{Blocks: a.Blocks(), Answer: &a, Outcome: string(a.Mode)}
 }
 
-// allow spends one of the sender's questions: every reply does, to
-// commands, questions and messages the bot cannot read alike. When none
+// Allow spends one of the sender's questions: every reply does, to
+// commands, questions and messages the bot cannot read alike (a transport
+// calls it itself for what it answers without [Chat.Handle]). When none
 // is left it returns a polite reply the first time in a minute, and a
 // zero Reply after that.
-func (c *Chat) allow(m Message) (Reply, bool) {
-	if c.opts.QuestionsPerMinute <= 0 || m.Admin {
+func (c *Chat) Allow(m Message) (Reply, bool) {
+	if c.limiter == nil || m.Admin {
 		return Reply{}, true
 	}
-	u := c.users.get(m.UserID, func() *userLimit {
-		burst := max(c.opts.QuestionBurst, 1)
-		return &userLimit{lim: rate.NewLimiter(rate.Limit(c.opts.QuestionsPerMinute/60), burst)}
-	})
-	if u.lim.Allow() {
+	ok, warn := c.limiter.Allow(m.UserID)
+	if ok {
 		return Reply{}, true
 	}
 	c.limited.Add(1)
-	now := time.Now().UnixNano()
-	last := u.warned.Load()
-	if now-last < int64(time.Minute) || !u.warned.CompareAndSwap(last, now) {
+	if !warn {
 		return Reply{}, false
 	}
-	return textReply(msgSlowDown), false
+	return textReply(MsgSlowDown), false
 }
 
 // sources lists the passages behind the chat's last answer with scores.
 func (c *Chat) sources(chatID int64) Reply {
-	a, ok := c.last.lookup(chatID)
+	a, ok := c.last.Last(chatID)
 	if !ok {
-		return textReply(msgNoLastAnswer)
+		return textReply(MsgNoLastAnswer)
 	}
 	if len(a.Passages) == 0 {
 		return textReply(msgNoPassages)
 	}
-	return Reply{Text: passagesText(a.Passages), HTML: passagesHTML(a.Passages)}
+	return Reply{Blocks: passageBlocks(a.Passages)}
+}
+
+// passageBlocks are the blocks of /sources: a heading, then every passage
+// behind the last answer with its score (the share of the question it
+// covers).
+func passageBlocks(ps []retrieval.Passage) []answer.Block {
+	blocks := []answer.Block{{Kind: answer.BlockHeading, Text: MsgSourcesHeading}}
+	for i, p := range ps {
+		blocks = append(blocks, answer.Block{
+			Kind:    answer.BlockPassage,
+			Text:    p.Text,
+			Sources: []answer.Source{{N: i + 1, Passage: p}},
+			Label:   MsgScore + " " + persian.Digits(fmt.Sprintf("%.2f", p.Coverage)),
+		})
+	}
+	return blocks
 }
 
 func (c *Chat) summary(ctx context.Context, m Message, args string) Reply {
@@ -337,14 +329,14 @@ func (c *Chat) summary(ctx context.Context, m Message, args string) Reply {
 		c.log.Error("summary failed", "chat", m.ChatID, "err", err)
 		return textReply(msgSummaryFailed)
 	}
-	return Reply{Text: s.String(), HTML: summaryHTML(s)}
+	return Reply{Blocks: s.Blocks(answer.MsgSummaryHeading)}
 }
 
 func (c *Chat) reloadReply() Reply {
 	if c.reload == nil {
 		return textReply(msgReloadUnavailable)
 	}
-	r := textReply(msgReloading)
+	r := textReply(MsgReloading)
 	r.Then = func(ctx context.Context) Reply {
 		rep, err := c.reload.Reload(ctx)
 		return reportReply(rep, err)
@@ -352,12 +344,28 @@ func (c *Chat) reloadReply() Reply {
 	return r
 }
 
+// ErrNoReload is returned by [Chat.Sync] when the chat has no Reload.
+var ErrNoReload = errors.New("no reload configured")
+
+// CanSync reports whether the chat can sync the index ([Options.Reload]).
+func (c *Chat) CanSync() bool { return c.reload != nil }
+
+// Sync syncs the index as /reload does, sharing the syncs of /reload and
+// uploads (requests made while one runs share the next), for a transport
+// whose own events change the corpus (channel posts).
+func (c *Chat) Sync(ctx context.Context) (retrieval.Report, error) {
+	if c.reload == nil {
+		return retrieval.Report{}, ErrNoReload
+	}
+	return c.reload.Reload(ctx)
+}
+
 // stats renders /stats.
 func (c *Chat) stats() Reply {
 	var lines []string
 	if c.opts.Stats != nil {
 		st := c.opts.Stats()
-		lines = append(lines, fmt.Sprintf(msgStatsIndex, persian.Itoa(st.Articles), persian.Itoa(st.Chunks)))
+		lines = append(lines, fmt.Sprintf(MsgStatsIndex, persian.Itoa(st.Articles), persian.Itoa(st.Chunks)))
 		if !st.Built.IsZero() {
 			built := st.Built.In(persian.Tehran()) // the readers' time, not the server's
 			lines = append(lines, fmt.Sprintf(msgStatsBuilt, persian.FormatDate(built)+" "+persian.Digits(built.Format("15:04"))))
@@ -365,18 +373,18 @@ func (c *Chat) stats() Reply {
 	}
 	lines = append(lines,
 		fmt.Sprintf(msgStatsUptime, duration(time.Since(c.start))),
-		fmt.Sprintf(msgStatsAnswered, itoa64(c.answered.Load()), itoa64(c.notFound.Load())),
+		fmt.Sprintf(MsgStatsAnswered, itoa64(c.answered.Load()), itoa64(c.notFound.Load())),
 		fmt.Sprintf(msgStatsLimited, itoa64(c.limited.Load())),
 		fmt.Sprintf(msgStatsErrors, itoa64(c.failed.Load())),
 	)
 	if c.reload != nil {
 		lines = append(lines, fmt.Sprintf(msgStatsReloads, itoa64(c.reload.runs.Load())))
 	}
-	if c.sends != nil {
-		sent, waits := c.sends()
+	if c.opts.Sends != nil {
+		sent, waits := c.opts.Sends()
 		lines = append(lines, fmt.Sprintf(msgStatsSends, itoa64(sent), itoa64(waits)))
 	}
-	text := msgStatsHeading + "\n• " + strings.Join(lines, "\n• ")
+	text := MsgStatsHeading + "\n• " + strings.Join(lines, "\n• ")
 	return textReply(text)
 }
 
@@ -391,6 +399,25 @@ func duration(d time.Duration) string {
 	}
 	return persian.Itoa(h) + " " + msgHours + msgAnd + persian.Itoa(m) + " " + msgMinutes
 }
+
+// MoveChat follows a chat whose id changed (a group upgraded to a
+// supergroup): its digest subscription moves to the new id. It reports
+// whether there was one.
+func (c *Chat) MoveChat(from, to int64) (moved bool, err error) {
+	if c.opts.Digests == nil {
+		return false, nil
+	}
+	return c.opts.Digests.Move(from, to)
+}
+
+// CheckUpload says whether m may upload a file of that name and size; when
+// not, the reply says why. Transports call it before downloading.
+func (c *Chat) CheckUpload(m Message, name string, size int64) (Reply, bool) {
+	return c.checkUpload(m, name, size)
+}
+
+// MaxUploadBytes is the largest file [Chat.AddFile] takes.
+func (c *Chat) MaxUploadBytes() int64 { return c.opts.MaxUploadBytes }
 
 // parseCommand splits "/cmd@bot args" into "cmd" and "args". A command
 // name is ASCII letters, digits and underscores, as Telegram's are; other

@@ -1,4 +1,4 @@
-package bot
+package chat
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -104,14 +105,14 @@ func reportReply(rep retrieval.Report, err error) Reply {
 	case errors.Is(err, context.Canceled):
 		return textReply(msgReloadInterrupted)
 	case errors.Is(err, retrieval.ErrNoArticles):
-		b.WriteString(msgReloadFailed + "\n" + msgReloadNoArticles)
+		b.WriteString(MsgReloadFailed + "\n" + MsgReloadNoArticles)
 	case err != nil:
-		b.WriteString(msgReloadFailed)
+		b.WriteString(MsgReloadFailed)
 	default:
-		fmt.Fprintf(&b, "%s (%s %s)\n", msgReloadDone, seconds(rep.Duration), msgSeconds)
+		fmt.Fprintf(&b, "%s (%s %s)\n", MsgReloadDone, seconds(rep.Duration), MsgSeconds)
 		fmt.Fprintf(&b, "%s: %s، %s: %s\n", msgReportArticles, persian.Itoa(rep.Articles), msgReportChunks, persian.Itoa(rep.Chunks))
 		fmt.Fprintf(&b, "%s: %s، %s: %s، %s: %s، %s: %s، %s: %s",
-			msgReportAdded, persian.Itoa(rep.Added), msgReportUpdated, persian.Itoa(rep.Updated),
+			MsgReportAdded, persian.Itoa(rep.Added), msgReportUpdated, persian.Itoa(rep.Updated),
 			msgReportRemoved, persian.Itoa(rep.Removed), msgReportUnchanged, persian.Itoa(rep.Unchanged),
 			msgReportEmbedded, persian.Itoa(rep.Embedded))
 		if rep.SnapshotErr != nil {
@@ -141,7 +142,7 @@ func writeProblems(b *strings.Builder, problems []retrieval.Problem) {
 	for _, group := range []struct {
 		title string
 		list  []retrieval.Problem
-	}{{msgReportSkipped, skipped}, {msgReportRepaired, repaired}} {
+	}{{MsgReportSkipped, skipped}, {msgReportRepaired, repaired}} {
 		if len(group.list) == 0 {
 			continue
 		}
@@ -155,6 +156,15 @@ func writeProblems(b *strings.Builder, problems []retrieval.Problem) {
 			b.WriteString("\n• " + truncateRunes(p.String(), 160))
 		}
 	}
+}
+
+// truncateRunes shortens s to at most n runes, adding "…".
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
 }
 
 // seconds renders d in seconds with one decimal, in Persian digits.
