@@ -61,8 +61,8 @@ type Answer struct {
 	Mode Mode
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
-	// Relevance is the relevance floor's score of the passages (see
-	// [Floor.Score]); 0 when the quoted sentences do not meet the
+	// Relevance is the retrieval result's relevance (see
+	// [retrieval.Result.Relevance]), which the floor compares; 0 when the quoted sentences do not meet the
 	// question's constraints (a near miss).
 	Relevance float64
 	// Period names the dates the question asked about («دیروز» → «۱۲ مهر
@@ -276,7 +276,7 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			a.Standalone = standalone
 		}
 	}
-	a.Passages, a.Relevance = res.Passages, c.opts.Floor.Score(res)
+	a.Passages, a.Relevance = res.Passages, res.Relevance
 	if !c.opts.Floor.Relevant(res) {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
 		return a, nil
