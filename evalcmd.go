@@ -94,7 +94,7 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, ea evalArgs, std
 		Absent:    absent,
 		Questions: *questions,
 		K:         *k,
-		NewIndex: func() *retrieval.Index {
+		NewIndex: func() retrieval.Store {
 			return retrieval.New(emb, identity, retrieval.Options{
 				Chunk: retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
 			})
