@@ -73,8 +73,9 @@ type Answer struct {
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
 	// Relevance is the retrieval result's relevance (see
-	// [retrieval.Result.Relevance]), which the floor compares; 0 when the quoted sentences do not meet the
-	// question's constraints (a near miss).
+	// [retrieval.Result.Relevance]), which the floor compares; 0 when the
+	// quoted sentences do not meet the question's constraints (a near
+	// miss).
 	Relevance float64
 	// Period names the dates the question asked about («دیروز» → «۱۲ مهر
 	// ۱۴۰۴»), to which the search was limited; "" when it named none.
