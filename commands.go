@@ -318,7 +318,7 @@ func embedder(cfg Config, client *llm.Client) (retrieval.Embedder, string) {
 func answerOptions(cfg Config, client *llm.Client, log *slog.Logger) answer.Options {
 	opts := answer.Options{
 		K:            cfg.TopK,
-		MaxSentences: cfg.MaxAnswerLines,
+		MaxSentences: cfg.MaxAnswerSentences,
 		Model:        cfg.OpenAIChatModel,
 		Budget:       cfg.AnswerTimeout,
 		MemoryTurns:  cfg.MemoryTurns,

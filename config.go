@@ -29,12 +29,12 @@ type Config struct {
 	Embedder      string `env:"EMBEDDER" envDefault:"local"`
 	LocalEmbedDim int    `env:"LOCAL_EMBED_DIM" envDefault:"256"`
 
-	TopK            int   `env:"TOP_K" envDefault:"5"`
-	ChunkWords      int   `env:"CHUNK_WORDS" envDefault:"120"`
-	ChunkMaxWords   int   `env:"CHUNK_MAX_WORDS" envDefault:"220"`
-	ChunkOverlap    int   `env:"CHUNK_OVERLAP" envDefault:"1"`
-	MaxArticleBytes int64 `env:"MAX_ARTICLE_BYTES" envDefault:"1048576"`
-	MaxAnswerLines  int   `env:"MAX_ANSWER_SENTENCES" envDefault:"4"`
+	TopK               int   `env:"TOP_K" envDefault:"5"`
+	ChunkWords         int   `env:"CHUNK_WORDS" envDefault:"120"`
+	ChunkMaxWords      int   `env:"CHUNK_MAX_WORDS" envDefault:"220"`
+	ChunkOverlap       int   `env:"CHUNK_OVERLAP" envDefault:"1"`
+	MaxArticleBytes    int64 `env:"MAX_ARTICLE_BYTES" envDefault:"1048576"`
+	MaxAnswerSentences int   `env:"MAX_ANSWER_SENTENCES" envDefault:"4"`
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`
@@ -301,8 +301,8 @@ func (c Config) Validate() error {
 	if c.MaxArticleBytes < 1024 {
 		bad("MAX_ARTICLE_BYTES", "%d is below 1024", c.MaxArticleBytes)
 	}
-	if c.MaxAnswerLines < 1 || c.MaxAnswerLines > 10 {
-		bad("MAX_ANSWER_SENTENCES", "%d is outside 1–10", c.MaxAnswerLines)
+	if c.MaxAnswerSentences < 1 || c.MaxAnswerSentences > 10 {
+		bad("MAX_ANSWER_SENTENCES", "%d is outside 1–10", c.MaxAnswerSentences)
 	}
 	if c.SeedsDir == "" {
 		bad("SEEDS_DIR", "empty")

@@ -46,7 +46,7 @@ func parseEval(args []string, stdout, stderr io.Writer) (evalArgs, error) {
 	fl.StringVar(&ea.questions, "questions", "", "questions.jsonl")
 	fl.StringVar(&ea.reader, "reader", "", "a reader set folder (testdata/reader): its questions asked through the console chat")
 	nowFlag(fl, &ea.now)
-	fl.IntVar(&ea.k, "k", 10, "cut-off k for the printed success@k")
+	fl.IntVar(&ea.k, "k", 10, "cut-off of the third printed success@ line: success is measured at 1, 5 and 10, and k is rounded up to one of them")
 	fl.BoolVar(&ea.json, "json", false, "print one JSON object")
 	if err := parseArgs(fl, args, stdout, stderr); err != nil {
 		return ea, err
@@ -90,7 +90,7 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, ea evalArgs, std
 		Absent:    absent,
 		Questions: *questions,
 		K:         *k,
-		NewIndex: func() *retrieval.Index {
+		NewIndex: func() retrieval.Store {
 			return retrieval.New(emb, identity, retrieval.Options{
 				Chunk: retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
 			})
@@ -190,7 +190,8 @@ func printEval(w io.Writer, rep evaluation.Report, k int) {
 	fmt.Fprintf(w, "index: %d articles, %d chunks in %.2fs\n\n", rep.Articles, rep.Chunks, rep.IndexTime)
 	fmt.Fprintf(w, "%-14s %s\n", "success@1", f3(r.Success1))
 	fmt.Fprintf(w, "%-14s %s\n", "success@5", f3(r.Success5))
-	fmt.Fprintf(w, "%-14s %s\n", fmt.Sprintf("success@%d", k), f3(successAt(r, k)))
+	cut, success := successAt(r, k)
+	fmt.Fprintf(w, "%-14s %s\n", fmt.Sprintf("success@%d", cut), f3(success))
 	fmt.Fprintf(w, "%-14s %s\n", "MRR@10", f3(r.MRR10))
 	fmt.Fprintf(w, "%-14s %s\n", "nDCG@10", f3(r.NDCG10))
 	fmt.Fprintf(w, "%-14s %s\n", "recall@100", f3(r.Recall100))
@@ -219,14 +220,16 @@ func printEval(w io.Writer, rep evaluation.Report, k int) {
 	}
 }
 
-func successAt(r evaluation.Retrieval, k int) float64 {
+// successAt returns the cut-off success is measured at that k rounds up
+// to (1, 5 or 10; 10 beyond), and the success there.
+func successAt(r evaluation.Retrieval, k int) (int, float64) {
 	switch {
 	case k <= 1:
-		return r.Success1
+		return 1, r.Success1
 	case k <= 5:
-		return r.Success5
+		return 5, r.Success5
 	}
-	return r.Success10
+	return 10, r.Success10
 }
 
 func f3(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }

@@ -128,9 +128,9 @@ func TestFeedPollSyncsOnlyWhatIsNew(t *testing.T) {
 		t.Errorf("second sync embedded %d, added %d, unchanged %d, %d articles; the new item has %d chunks, the index had %d",
 			second.Embedded, second.Added, second.Unchanged, second.Articles, newChunks, first.Chunks)
 	}
-	arrived := a.index.Arrived(now.Add(-time.Minute), now)
-	if len(arrived) != 1 || arrived[0].URL != "https://news.example.ir/1404/quake-bam" {
-		t.Errorf("arrived since the first sync: %+v", arrived)
+	arrived, err := a.index.Arrived(ctx, now.Add(-time.Minute), now)
+	if err != nil || len(arrived) != 1 || arrived[0].URL != "https://news.example.ir/1404/quake-bam" {
+		t.Errorf("arrived since the first sync: %+v, %v", arrived, err)
 	}
 
 	ans, err := a.composer.Answer(ctx, answer.Request{Question: "زلزله بم چند ریشتر بود؟"})

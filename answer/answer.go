@@ -20,14 +20,25 @@ import (
 // ErrEmptyQuestion is returned for a question with no words.
 var ErrEmptyQuestion = errors.New("empty question")
 
-// errNoDocuments is returned by [Composer.Summarize] when the searcher
-// cannot list articles.
+// errNoDocuments is returned (wrapped) by [Composer.Summarize] and
+// [Composer.Digest] when the index cannot list articles.
 var errNoDocuments = errors.New("the index cannot list articles")
 
-// searcher is what the composer needs of the index.
-type searcher interface {
+// index is what the composer needs of the index: search, the articles of
+// a period or of a span of arrival, and its dates. Every [retrieval.Store]
+// has it, the in-process *retrieval.Index among them.
+type index interface {
 	Search(ctx context.Context, q retrieval.Query) (retrieval.Result, error)
+	Documents(ctx context.Context, from, to time.Time) ([]retrieval.Document, error)
+	Arrived(ctx context.Context, after, until time.Time) ([]retrieval.Document, error)
+	LatestDate(ctx context.Context) (time.Time, error)
+	HasArticles(ctx context.Context, from, to time.Time) (bool, error)
 }
+
+var (
+	_ index = retrieval.Store(nil)
+	_ index = (*retrieval.Index)(nil)
+)
 
 // Mode says how an answer was made.
 type Mode string
@@ -61,9 +72,10 @@ type Answer struct {
 	Mode Mode
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
-	// Relevance is the relevance floor's score of the passages (see
-	// [Floor.Score]); 0 when the quoted sentences do not meet the
-	// question's constraints (a near miss).
+	// Relevance is the retrieval result's relevance (see
+	// [retrieval.Result.Relevance]), which the floor compares; 0 when the
+	// quoted sentences do not meet the question's constraints (a near
+	// miss).
 	Relevance float64
 	// Period names the dates the question asked about («دیروز» → «۱۲ مهر
 	// ۱۴۰۴»), to which the search was limited; "" when it named none.
@@ -178,15 +190,15 @@ func (o Options) withDefaults() Options {
 
 // Composer answers questions from an index. It is safe for concurrent use.
 type Composer struct {
-	search searcher
+	ix     index
 	opts   Options
 	memory *memory
 }
 
-// New returns a composer that retrieves with s.
-func New(s searcher, opts Options) *Composer {
+// New returns a composer that retrieves from ix.
+func New(ix index, opts Options) *Composer {
 	opts = opts.withDefaults()
-	return &Composer{search: s, opts: opts, memory: newMemory(opts.MemoryTurns, opts.MemoryTTL, opts.Now)}
+	return &Composer{ix: ix, opts: opts, memory: newMemory(opts.MemoryTurns, opts.MemoryTTL, opts.Now)}
 }
 
 // Floor returns the composer's relevance floor.
@@ -221,7 +233,10 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Question: question, Standalone: question, Mode: ModeLanguage, Text: MsgPersianOnly}, nil
 	}
 	q := retrieval.Query{Text: standalone, K: c.opts.K}
-	reading, dated := c.readPeriod(standalone)
+	reading, dated, err := c.readPeriod(ctx, standalone)
+	if err != nil {
+		return Answer{}, err
+	}
 	about, pastYear := false, 0
 	if dated {
 		q.From, q.To = reading.Period.From, reading.Period.To
@@ -247,8 +262,12 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		c.memory.add(req.Conversation, turn{question: question, standalone: standalone, answer: a.Text})
 	}()
 	if dated {
-		if !c.hasNews(q.From, q.To) {
-			a.Mode, a.Text, a.Note = ModeNotFound, fmt.Sprintf(MsgPeriodEmpty, periodPhrase(reading.Period)), c.latestNews()
+		has, err := c.ix.HasArticles(ctx, q.From, q.To)
+		if err != nil {
+			return Answer{}, fmt.Errorf("dates: %w", err)
+		}
+		if !has {
+			a.Mode, a.Text, a.Note = ModeNotFound, fmt.Sprintf(MsgPeriodEmpty, periodPhrase(reading.Period)), c.latestNews(ctx)
 			return a, nil
 		}
 		a.Period = reading.Period.String()
@@ -256,7 +275,7 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			a.Note = fmt.Sprintf(MsgPeriodMoved, periodPhrase(reading.Asked), periodPhrase(reading.Period))
 		}
 	}
-	res, err := c.search.Search(ctx, q)
+	res, err := c.ix.Search(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
 	}
@@ -264,19 +283,19 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		// An evening's event is reported the next day: «۱۷ مهر بازی …».
 		next := q
 		next.Text, next.To = standalone, q.To.AddDate(0, 0, 1)
-		if later, err := c.search.Search(ctx, next); err == nil && c.opts.Floor.Relevant(later) {
+		if later, err := c.ix.Search(ctx, next); err == nil && c.opts.Floor.Relevant(later) {
 			res = later
 		}
 	}
 	if rewritten && !c.opts.Floor.Relevant(res) {
 		// The model's query found nothing: the reader's own words may.
 		q.Text = question
-		if orig, err := c.search.Search(ctx, q); err == nil && c.opts.Floor.Relevant(orig) {
+		if orig, err := c.ix.Search(ctx, q); err == nil && c.opts.Floor.Relevant(orig) {
 			res, standalone = orig, question
 			a.Standalone = standalone
 		}
 	}
-	a.Passages, a.Relevance = res.Passages, c.opts.Floor.Score(res)
+	a.Passages, a.Relevance = res.Passages, res.Relevance
 	if !c.opts.Floor.Relevant(res) {
 		a.Mode, a.Text = ModeNotFound, MsgNotFound
 		return a, nil
@@ -396,38 +415,37 @@ func persianScript(s string) bool {
 // published: monthly statistics come out in the first weeks of the next.
 const aboutLagDays = 42
 
-// calendar is what the composer needs of the index to read dates against
-// the news; *retrieval.Index has it. Without it, dates are read against
-// the wall clock alone.
-type calendar interface {
-	HasArticles(from, to time.Time) bool
-	LatestDate() time.Time
-}
-
-// readPeriod reads the period that text names, against the news.
-func (c *Composer) readPeriod(text string) (persian.Reading, bool) {
-	var has func(persian.Period) bool
-	if cal, ok := c.search.(calendar); ok {
-		has = func(p persian.Period) bool { return cal.HasArticles(p.From, p.To) }
+// readPeriod reads the period that text names, against the news: when
+// the index cannot tell which periods have news, the error is returned.
+func (c *Composer) readPeriod(ctx context.Context, text string) (persian.Reading, bool, error) {
+	var failed error
+	has := func(p persian.Period) bool {
+		if failed != nil {
+			return false
+		}
+		ok, err := c.ix.HasArticles(ctx, p.From, p.To)
+		failed = err
+		return ok
 	}
-	return persian.ReadPeriod(text, c.opts.Now(), has)
-}
-
-// hasNews reports whether the index has articles dated within [from, to];
-// true when it cannot tell.
-func (c *Composer) hasNews(from, to time.Time) bool {
-	cal, ok := c.search.(calendar)
-	return !ok || cal.HasArticles(from, to)
+	reading, dated := persian.ReadPeriod(text, c.opts.Now(), has)
+	if failed != nil {
+		return persian.Reading{}, false, fmt.Errorf("dates: %w", failed)
+	}
+	return reading, dated, nil
 }
 
 // latestNews names the newest day the index has news of, as a note, or ""
-// when it has no dated article.
-func (c *Composer) latestNews() string {
-	cal, ok := c.search.(calendar)
-	if !ok || cal.LatestDate().IsZero() {
+// when it has no dated article or cannot tell.
+func (c *Composer) latestNews(ctx context.Context) string {
+	latest, err := c.ix.LatestDate(ctx)
+	if err != nil {
+		c.opts.Log.Warn("the index cannot tell its latest date; no note given", "err", err)
 		return ""
 	}
-	return fmt.Sprintf(MsgLatestNews, persian.FormatDate(cal.LatestDate()))
+	if latest.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(MsgLatestNews, persian.FormatDate(latest))
 }
 
 // otherMonth reports whether an answer about month p speaks of another

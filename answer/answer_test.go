@@ -16,8 +16,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-var _ searcher = (*retrieval.Index)(nil)
-
 func testIndex(t *testing.T) *retrieval.Index {
 	t.Helper()
 	corpus := fstest.MapFS{
@@ -107,15 +105,124 @@ func TestAnswerEmptyIndex(t *testing.T) {
 	}
 }
 
-type failingSearcher struct{}
-
-func (failingSearcher) Search(context.Context, retrieval.Query) (retrieval.Result, error) {
-	return retrieval.Result{}, errors.New("index gone")
+// faultyIndex is an index whose operations fail with the errors set.
+type faultyIndex struct {
+	*retrieval.Index
+	search, documents, arrived, latest, has error
 }
 
+func (f faultyIndex) Search(ctx context.Context, q retrieval.Query) (retrieval.Result, error) {
+	if f.search != nil {
+		return retrieval.Result{}, f.search
+	}
+	return f.Index.Search(ctx, q)
+}
+
+func (f faultyIndex) Documents(ctx context.Context, from, to time.Time) ([]retrieval.Document, error) {
+	if f.documents != nil {
+		return nil, f.documents
+	}
+	return f.Index.Documents(ctx, from, to)
+}
+
+func (f faultyIndex) Arrived(ctx context.Context, after, until time.Time) ([]retrieval.Document, error) {
+	if f.arrived != nil {
+		return nil, f.arrived
+	}
+	return f.Index.Arrived(ctx, after, until)
+}
+
+func (f faultyIndex) LatestDate(ctx context.Context) (time.Time, error) {
+	if f.latest != nil {
+		return time.Time{}, f.latest
+	}
+	return f.Index.LatestDate(ctx)
+}
+
+func (f faultyIndex) HasArticles(ctx context.Context, from, to time.Time) (bool, error) {
+	if f.has != nil {
+		return false, f.has
+	}
+	return f.Index.HasArticles(ctx, from, to)
+}
+
+var errIndexGone = errors.New("index gone")
+
 func TestAnswerSearchError(t *testing.T) {
-	if _, err := New(failingSearcher{}, Options{}).Answer(context.Background(), Request{Question: "سوال"}); err == nil {
-		t.Error("got no error from a failing search")
+	ix := faultyIndex{Index: testIndex(t), search: errIndexGone}
+	if _, err := New(ix, Options{}).Answer(context.Background(), Request{Question: "سوال"}); !errors.Is(err, errIndexGone) {
+		t.Errorf("got %v, want the search's error", err)
+	}
+}
+
+// TestIndexErrors: an index that cannot list its articles or tell its
+// dates makes a summary, a digest or a dated question fail with the
+// error (which the chat turns into its polite failure reply), never an
+// empty summary that looks like no news.
+func TestIndexErrors(t *testing.T) {
+	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
+	now := func() time.Time { return time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC) }
+	summarize := func(req SummaryRequest) func(*Composer) error {
+		return func(c *Composer) error { _, err := c.Summarize(context.Background(), req); return err }
+	}
+	tests := []struct {
+		name     string
+		ix       faultyIndex
+		call     func(*Composer) error
+		noDocSet bool // the error says the index cannot list articles
+	}{
+		{"documents of a period", faultyIndex{documents: errIndexGone}, summarize(SummaryRequest{From: day(9, 28), To: day(10, 1)}), true},
+		{"documents of the latest news", faultyIndex{documents: errIndexGone}, summarize(SummaryRequest{}), true},
+		{"the latest date", faultyIndex{latest: errIndexGone}, summarize(SummaryRequest{}), true},
+		{"documents of a topic", faultyIndex{documents: errIndexGone}, summarize(SummaryRequest{Text: "درباره دلار"}), true},
+		{"the latest date of a topic", faultyIndex{latest: errIndexGone}, summarize(SummaryRequest{Text: "درباره دلار"}), true},
+		{"a period's news", faultyIndex{has: errIndexGone}, summarize(SummaryRequest{From: day(9, 28), To: day(10, 1)}), false},
+		{"a period read against the news", faultyIndex{has: errIndexGone}, summarize(SummaryRequest{Text: "۶ مهر"}), false},
+		{"what arrived", faultyIndex{arrived: errIndexGone}, func(c *Composer) error {
+			_, err := c.Digest(context.Background(), time.Time{}, now(), 5)
+			return err
+		}, true},
+		{"a dated question", faultyIndex{has: errIndexGone}, func(c *Composer) error {
+			_, err := c.Answer(context.Background(), Request{Question: "قیمت دلار دیروز چقدر بود؟"})
+			return err
+		}, false},
+	}
+	base := testIndex(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := tt.ix
+			ix.Index = base
+			err := tt.call(New(ix, Options{Now: now}))
+			if !errors.Is(err, errIndexGone) {
+				t.Fatalf("got %v, want the index's error", err)
+			}
+			if got := errors.Is(err, errNoDocuments); got != tt.noDocSet {
+				t.Errorf("%v: wraps errNoDocuments %v, want %v", err, got, tt.noDocSet)
+			}
+		})
+	}
+}
+
+// TestLatestNoteWithoutLatestDate: a question about a day without news
+// still says so when the index cannot tell its newest day; only the note
+// naming it is left out.
+func TestLatestNoteWithoutLatestDate(t *testing.T) {
+	now := func() time.Time { return time.Date(2025, 10, 20, 9, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		name     string
+		latest   error
+		wantNote bool
+	}{{"the index tells", nil, true}, {"it cannot", errIndexGone, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := faultyIndex{Index: testIndex(t), latest: tt.latest}
+			a, err := New(ix, Options{Now: now}).Answer(context.Background(), Request{Question: "قیمت دلار دیروز چقدر بود؟"})
+			if err != nil || !a.NotFound() {
+				t.Fatalf("got %v, %v; want not found", a, err)
+			}
+			if got := strings.Contains(a.Note, "۱۳ مهر ۱۴۰۴"); got != tt.wantNote {
+				t.Errorf("note %q names the latest day: %v, want %v", a.Note, got, tt.wantNote)
+			}
+		})
 	}
 }
 

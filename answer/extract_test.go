@@ -106,26 +106,30 @@ func TestExtractNumbersSourcesByFirstCitation(t *testing.T) {
 	}
 }
 
-func TestFloorScore(t *testing.T) {
-	answered := resultFor("قیمت دلار", passage("a", "قیمت دلار", 1), passage("b", "خبر", 0.2))
-	answered.Passages[0].Lexical = 5
-	answered.Passages[0].Dense = 0.4
-	unknown := answered
-	unknown.Terms = append(append([]retrieval.Term(nil), answered.Terms...), retrieval.Term{Text: "توکیو", IDF: 5, DF: 0})
-	unknown.QueryWeight += 5
-	typo := answered
-	typo.Terms = append(append([]retrieval.Term(nil), answered.Terms...), retrieval.Term{Text: "دلاار", IDF: 5, DF: 0, Correction: "دلار"})
-
+func TestFloorThreshold(t *testing.T) {
 	var f Floor
 	f = f.withDefaults()
-	if s := f.Score(answered); s < f.Threshold {
-		t.Errorf("a clear match scores %v, under the threshold %v", s, f.Threshold)
+	res := resultFor("قیمت دلار", passage("a", "قیمت دلار", 1))
+	tests := []struct {
+		name      string
+		relevance float64
+		want      bool
+	}{
+		{"at the threshold", f.Threshold, true},
+		{"above", f.Threshold + 0.5, true},
+		{"below", f.Threshold - 0.01, false},
 	}
-	if s := f.Score(unknown); s >= f.Threshold || s >= f.Score(typo) {
-		t.Errorf("a question about a word the corpus never uses scores %v (threshold %v, with a typo instead %v)", s, f.Threshold, f.Score(typo))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := res
+			r.Relevance = tt.relevance
+			if got := f.Relevant(r); got != tt.want {
+				t.Errorf("relevance %v against %v: got %v, want %v", tt.relevance, f.Threshold, got, tt.want)
+			}
+		})
 	}
-	if s := f.Score(retrieval.Result{}); s != 0 || f.Relevant(retrieval.Result{}) {
-		t.Errorf("no passages: score %v", s)
+	if f.Relevant(retrieval.Result{Relevance: 5}) {
+		t.Error("a result without passages clears the floor")
 	}
 }
 

@@ -57,7 +57,7 @@ func storyIDs(stories []story) []string {
 func TestClusterStoriesOfABusyDay(t *testing.T) {
 	ix := busyIndex(t, busyDay())
 	day := time.Date(2025, 10, 5, 0, 0, 0, 0, time.UTC)
-	got := storyIDs(clusterStories(ix.Documents(day, day)))
+	got := storyIDs(clusterStories(mustDocuments(t, ix, day, day)))
 	want := []string{
 		"dollar-isna+dollar-khabar+dollar-tabnak",
 		"flood-irna+flood-mehr",
@@ -149,7 +149,7 @@ func TestSummaryOfFarsnewsBusyDay(t *testing.T) {
 	if _, err := ix.SyncArticles(context.Background(), append(arts, wire)); err != nil {
 		t.Fatal(err)
 	}
-	stories := clusterStories(ix.Documents(busiest, busiest))
+	stories := clusterStories(mustDocuments(t, ix, busiest, busiest))
 	var with []string
 	for _, st := range stories {
 		for _, d := range st.docs {
@@ -306,4 +306,13 @@ func TestGeneratedSummary(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustDocuments(t *testing.T, ix *retrieval.Index, from, to time.Time) []retrieval.Document {
+	t.Helper()
+	docs, err := ix.Documents(context.Background(), from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
 }

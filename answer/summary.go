@@ -11,14 +11,6 @@ import (
 	"github.com/khabar/khabar/retrieval"
 )
 
-// documenter lists the indexed articles of a period, or those that
-// arrived in a span of time.
-type documenter interface {
-	Documents(from, to time.Time) []retrieval.Document
-	Arrived(after, until time.Time) []retrieval.Document
-	LatestDate() time.Time
-}
-
 // SummaryRequest asks for the news of a period.
 type SummaryRequest struct {
 	// Text is what the reader asked for after /summary: a period
@@ -74,14 +66,13 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
 	}
-	docs, ok := c.search.(documenter)
-	if !ok {
-		return Summary{}, errNoDocuments
-	}
 	from, to, topic := req.From, req.To, req.Topic
 	var s Summary
 	if from.IsZero() && to.IsZero() {
-		reading, dated := c.readPeriod(req.Text)
+		reading, dated, err := c.readPeriod(ctx, req.Text)
+		if err != nil {
+			return Summary{}, err
+		}
 		rest := req.Text
 		if dated {
 			from, to, rest = reading.Period.From, reading.Period.To, reading.Rest
@@ -99,16 +90,22 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 	}
 	s.Topic = topic
 	dated := !from.IsZero() || !to.IsZero()
-	if dated && !c.hasNews(from, to) {
-		s.From, s.To, s.Period = from, to, periodName(from, to)
-		s.Note = strings.TrimSpace(fmt.Sprintf(MsgPeriodEmpty, periodPhrase(persian.Period{From: from, To: to})) + " " + c.latestNews())
-		return s, nil
+	if dated {
+		has, err := c.ix.HasArticles(ctx, from, to)
+		if err != nil {
+			return Summary{}, fmt.Errorf("dates: %w", err)
+		}
+		if !has {
+			s.From, s.To, s.Period = from, to, periodName(from, to)
+			s.Note = strings.TrimSpace(fmt.Sprintf(MsgPeriodEmpty, periodPhrase(persian.Period{From: from, To: to})) + " " + c.latestNews(ctx))
+			return s, nil
+		}
 	}
 	var period []retrieval.Document
 	switch {
 	case topic != "":
 		var err error
-		if period, from, to, err = c.onTopic(ctx, docs, topic, from, to); err != nil {
+		if period, from, to, err = c.onTopic(ctx, topic, from, to); err != nil {
 			return Summary{}, err
 		}
 		if len(period) == 0 {
@@ -121,9 +118,15 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 			return s, nil
 		}
 	case dated:
-		period = docs.Documents(from, to)
+		var err error
+		if period, err = c.ix.Documents(ctx, from, to); err != nil {
+			return Summary{}, fmt.Errorf("%w: %w", errNoDocuments, err)
+		}
 	default:
-		period, from, to = latestNews(docs, maxStories)
+		var err error
+		if period, from, to, err = latestNews(ctx, c.ix, maxStories); err != nil {
+			return Summary{}, fmt.Errorf("%w: %w", errNoDocuments, err)
+		}
 	}
 	s.From, s.To, s.Period = from, to, periodName(from, to)
 	if from.IsZero() {
@@ -136,21 +139,27 @@ func (c *Composer) Summarize(ctx context.Context, req SummaryRequest) (Summary, 
 // latestNews returns the articles of the newest day with news and, while
 // they are fewer than enough, of the days before it, up to a week; and the
 // period they span.
-func latestNews(docs documenter, enough int) ([]retrieval.Document, time.Time, time.Time) {
-	to := docs.LatestDate()
-	if to.IsZero() {
-		return nil, to, to
+func latestNews(ctx context.Context, ix index, enough int) ([]retrieval.Document, time.Time, time.Time, error) {
+	to, err := ix.LatestDate(ctx)
+	if err != nil || to.IsZero() {
+		return nil, to, to, err
 	}
 	from := to
-	period := docs.Documents(from, to)
+	period, err := ix.Documents(ctx, from, to)
+	if err != nil {
+		return nil, from, to, err
+	}
 	for back := 1; back < latestDays && len(period) < enough; back++ {
 		d := to.AddDate(0, 0, -back)
-		more := docs.Documents(d, d)
+		more, err := ix.Documents(ctx, d, d)
+		if err != nil {
+			return nil, from, to, err
+		}
 		if len(more) > 0 {
 			period, from = append(period, more...), d
 		}
 	}
-	return period, from, to
+	return period, from, to, nil
 }
 
 // latestDays bounds the days the latest news spans.
@@ -163,14 +172,13 @@ func (c *Composer) Digest(ctx context.Context, after, until time.Time, maxStorie
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
 	}
-	docs, ok := c.search.(documenter)
-	if !ok {
-		return Summary{}, errNoDocuments
-	}
 	if maxStories <= 0 {
 		maxStories = 5
 	}
-	arrived := docs.Arrived(after, until)
+	arrived, err := c.ix.Arrived(ctx, after, until)
+	if err != nil {
+		return Summary{}, fmt.Errorf("%w: %w", errNoDocuments, err)
+	}
 	var s Summary
 	for _, d := range arrived {
 		if d.Date.IsZero() {
@@ -247,10 +255,13 @@ func sentencesPerStory(st story) int {
 // its best passage holds most of the topic's term weight, or, for a field
 // of news («اقتصاد», «ورزشی»), words of that field. It returns the articles
 // and the period they span (or the period searched, when none is found).
-func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, from, to time.Time) ([]retrieval.Document, time.Time, time.Time, error) {
+func (c *Composer) onTopic(ctx context.Context, topic string, from, to time.Time) ([]retrieval.Document, time.Time, time.Time, error) {
 	windows := [][2]time.Time{{from, to}}
 	if from.IsZero() && to.IsZero() {
-		latest := docs.LatestDate()
+		latest, err := c.ix.LatestDate(ctx)
+		if err != nil {
+			return nil, from, to, fmt.Errorf("%w: %w", errNoDocuments, err)
+		}
 		windows = windows[:0]
 		for _, days := range topicWindows {
 			windows = append(windows, [2]time.Time{latest.AddDate(0, 0, 1-days), latest})
@@ -267,7 +278,7 @@ func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, f
 		if len(keep) >= topicEnough {
 			break
 		}
-		res, err := c.search.Search(ctx, retrieval.Query{Text: query, K: topicArticles, PerArticle: 1, From: w[0], To: w[1]})
+		res, err := c.ix.Search(ctx, retrieval.Query{Text: query, K: topicArticles, PerArticle: 1, From: w[0], To: w[1]})
 		if err != nil {
 			return nil, from, to, fmt.Errorf("search topic: %w", err)
 		}
@@ -288,8 +299,12 @@ func (c *Composer) onTopic(ctx context.Context, docs documenter, topic string, f
 	if len(keep) == 0 {
 		return nil, from, to, nil
 	}
+	all, err := c.ix.Documents(ctx, first, last)
+	if err != nil {
+		return nil, from, to, fmt.Errorf("%w: %w", errNoDocuments, err)
+	}
 	var out []retrieval.Document
-	for _, d := range docs.Documents(first, last) {
+	for _, d := range all {
 		if keep[d.ID] {
 			out = append(out, d)
 		}

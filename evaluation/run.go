@@ -36,10 +36,12 @@ type Config struct {
 	Absent []string
 	// Questions is the questions.jsonl file.
 	Questions string
-	// K is the cut-off for the printed success@k; rankings always go to 100.
+	// K is the cut-off of the printed success (rounded up to 1, 5 or 10,
+	// where it is measured); rankings always go to 100.
 	K int
-	// NewIndex returns an empty index with the configured embedder.
-	NewIndex func() *retrieval.Index
+	// NewIndex returns an empty index with the configured embedder: the
+	// in-process *retrieval.Index or any other [retrieval.Store].
+	NewIndex func() retrieval.Store
 	// Answer configures the composer of the answer path.
 	Answer answer.Options
 	// Progress receives progress lines for long runs; may be nil.

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"context"
 	"sort"
 	"time"
 )
@@ -25,8 +26,12 @@ type Document struct {
 
 // Documents returns the indexed articles dated within [from, to]
 // (calendar dates, inclusive; a zero bound is open), newest first, then by
-// id. Undated articles are left out when a bound is set.
-func (ix *Index) Documents(from, to time.Time) []Document {
+// id. Undated articles are left out when a bound is set. It fails only
+// when ctx is done.
+func (ix *Index) Documents(ctx context.Context, from, to time.Time) ([]Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	st := ix.cur.Load()
 	keep := st.articleFilter(from, to)
 	var docs []Document
@@ -37,12 +42,16 @@ func (ix *Index) Documents(from, to time.Time) []Document {
 		docs = append(docs, st.document(a))
 	}
 	sortDocuments(docs)
-	return docs
+	return docs, nil
 }
 
 // Arrived returns the articles that entered the index (or changed) in
-// (after, until], newest first by date, then by id.
-func (ix *Index) Arrived(after, until time.Time) []Document {
+// (after, until], newest first by date, then by id. It fails only when
+// ctx is done.
+func (ix *Index) Arrived(ctx context.Context, after, until time.Time) ([]Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	st := ix.cur.Load()
 	var docs []Document
 	for a := range st.articles {
@@ -52,7 +61,7 @@ func (ix *Index) Arrived(after, until time.Time) []Document {
 		}
 	}
 	sortDocuments(docs)
-	return docs
+	return docs, nil
 }
 
 func sortDocuments(docs []Document) {
@@ -64,8 +73,12 @@ func sortDocuments(docs []Document) {
 	})
 }
 
-// LatestDate returns the newest article date in the index, or zero.
-func (ix *Index) LatestDate() time.Time {
+// LatestDate returns the newest article date in the index, or zero. It
+// fails only when ctx is done.
+func (ix *Index) LatestDate(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
 	st := ix.cur.Load()
 	var latest time.Time
 	for a := range st.articles {
@@ -73,7 +86,7 @@ func (ix *Index) LatestDate() time.Time {
 			latest = d
 		}
 	}
-	return latest
+	return latest, nil
 }
 
 func (st *state) document(a int) Document {

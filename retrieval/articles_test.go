@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"testing/fstest"
@@ -13,11 +14,11 @@ func TestDocuments(t *testing.T) {
 	mustSync(t, ix, testCorpus())
 	day := func(d int) time.Time { return time.Date(2025, 10, d, 0, 0, 0, 0, time.UTC) }
 
-	all := ix.Documents(time.Time{}, time.Time{})
+	all := mustDocuments(t, ix, time.Time{}, time.Time{})
 	if len(all) != 5 || all[0].ID != "football.txt" || all[len(all)-1].ID != "iraq.txt" {
 		t.Fatalf("got %d documents, newest %q, oldest %q", len(all), all[0].ID, all[len(all)-1].ID)
 	}
-	some := ix.Documents(day(1), day(5))
+	some := mustDocuments(t, ix, day(1), day(5))
 	if len(some) != 3 {
 		t.Errorf("1–5 October: got %d documents, want 3 (metro, flood, dollar)", len(some))
 	}
@@ -37,7 +38,7 @@ func TestDocuments(t *testing.T) {
 	if iraq.Source != "تابناک" || iraq.Text[:len("به گزارش")] != "به گزارش" {
 		t.Errorf("iraq: source %q, text %q", iraq.Source, iraq.Text)
 	}
-	if got := ix.LatestDate(); !got.Equal(day(10)) {
+	if got := mustLatest(t, ix); !got.Equal(day(10)) {
 		t.Errorf("LatestDate = %v, want 10 October", got)
 	}
 }
@@ -46,7 +47,7 @@ func TestArrivalTimesSurviveSyncsAndRestarts(t *testing.T) {
 	dir := t.TempDir()
 	ix := newTestIndex(t, NewLocalEmbedder(64), dir)
 	mustSync(t, ix, testCorpus())
-	first := ix.Documents(time.Time{}, time.Time{})
+	first := mustDocuments(t, ix, time.Time{}, time.Time{})
 	if first[0].Arrived.IsZero() {
 		t.Fatal("no arrival time")
 	}
@@ -60,11 +61,68 @@ func TestArrivalTimesSurviveSyncsAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, ix2, edited)
-	arrived := ix2.Arrived(before, time.Now())
+	arrived := mustArrived(t, ix2, before, time.Now())
 	if len(arrived) != 1 || arrived[0].ID != "new.txt" {
 		t.Fatalf("arrived after the first sync: %d documents %v, want only new.txt", len(arrived), arrived)
 	}
-	if all := ix2.Arrived(time.Time{}, time.Now()); len(all) != 6 {
+	if all := mustArrived(t, ix2, time.Time{}, time.Now()); len(all) != 6 {
 		t.Errorf("arrived since ever: %d, want 6", len(all))
+	}
+}
+
+func mustDocuments(t *testing.T, ix *Index, from, to time.Time) []Document {
+	t.Helper()
+	docs, err := ix.Documents(context.Background(), from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+func mustArrived(t *testing.T, ix *Index, after, until time.Time) []Document {
+	t.Helper()
+	docs, err := ix.Arrived(context.Background(), after, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+func mustLatest(t *testing.T, ix *Index) time.Time {
+	t.Helper()
+	d, err := ix.LatestDate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func mustHas(t *testing.T, ix *Index, from, to time.Time) bool {
+	t.Helper()
+	ok, err := ix.HasArticles(context.Background(), from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// TestDatesAfterCancel: the in-process index fails its listings only
+// when the context is done.
+func TestDatesAfterCancel(t *testing.T) {
+	ix := newTestIndex(t, NewLocalEmbedder(64), "")
+	mustSync(t, ix, testCorpus())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.Documents(ctx, time.Time{}, time.Time{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Documents: got %v, want context.Canceled", err)
+	}
+	if _, err := ix.Arrived(ctx, time.Time{}, time.Now()); !errors.Is(err, context.Canceled) {
+		t.Errorf("Arrived: got %v, want context.Canceled", err)
+	}
+	if _, err := ix.LatestDate(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("LatestDate: got %v, want context.Canceled", err)
+	}
+	if _, err := ix.HasArticles(ctx, time.Time{}, time.Time{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("HasArticles: got %v, want context.Canceled", err)
 	}
 }

@@ -68,7 +68,7 @@ func TestFutureDateIsNotTheLatestDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ix.LatestDate(), time.Date(2025, 10, 10, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+	if got, want := mustLatest(t, ix), time.Date(2025, 10, 10, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("latest day %s, want %s", got.Format(time.DateOnly), want.Format(time.DateOnly))
 	}
 	found := false

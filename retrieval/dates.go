@@ -1,16 +1,23 @@
 package retrieval
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // HasArticles reports whether the index holds an article dated within
-// [from, to] (calendar dates, inclusive; a zero bound is open).
-func (ix *Index) HasArticles(from, to time.Time) bool {
+// [from, to] (calendar dates, inclusive; a zero bound is open). It fails
+// only when ctx is done.
+func (ix *Index) HasArticles(ctx context.Context, from, to time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	st := ix.cur.Load()
 	keep := st.articleFilter(from, to)
 	for a := range st.articles {
 		if keep == nil || keep(a) {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

@@ -11,7 +11,7 @@ func TestHasArticles(t *testing.T) {
 	emb := NewLocalEmbedder(32)
 	ix := New(emb, emb.Identity(), Options{})
 	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
-	if ix.HasArticles(time.Time{}, time.Time{}) {
+	if mustHas(t, ix, time.Time{}, time.Time{}) {
 		t.Error("an empty index has articles")
 	}
 	corpus := fstest.MapFS{
@@ -35,7 +35,7 @@ func TestHasArticles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ix.HasArticles(tt.from, tt.to); got != tt.want {
+			if got := mustHas(t, ix, tt.from, tt.to); got != tt.want {
 				t.Errorf("HasArticles(%v, %v) = %v, want %v", tt.from, tt.to, got, tt.want)
 			}
 		})

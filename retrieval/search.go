@@ -97,6 +97,9 @@ type Passage struct {
 	// Coverage is the share of the question's term weight (idf) that
 	// occurs in the chunk, from 0 to 1.
 	Coverage float64
+	// Relevance rates how well the passage alone answers the question
+	// (see [ScoreRelevance]).
+	Relevance float64
 	// Before is the last sentence of the article before the chunk ("" for
 	// its first chunk), and BeforeStart its byte offset in the article: a
 	// chunk that opens with «او …» or «این برنامه …» refers back to it.
@@ -123,6 +126,10 @@ type Result struct {
 	// Degraded is set when the question could not be embedded and only the
 	// lexical ranking was used.
 	Degraded error
+	// Relevance rates how likely the passages are to answer the question
+	// (see [ScoreRelevance]); the answer's relevance floor compares it
+	// with its threshold.
+	Relevance float64
 }
 
 // Term is a lexical term of a question (canonical, stemmed), its idf over
@@ -291,10 +298,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			}
 			res.Passages = append(res.Passages, p)
 			if len(res.Passages) == k {
+				ScoreRelevance(&res)
 				return res, nil
 			}
 		}
 	}
+	ScoreRelevance(&res)
 	return res, nil
 }
 

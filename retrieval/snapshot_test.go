@@ -242,8 +242,12 @@ func FuzzSnapshot(f *testing.F) {
 		if _, err := ix.Search(context.Background(), Query{Text: "وزیر دفاع عراق", K: 3}); err != nil {
 			t.Fatalf("Search: %v", err)
 		}
-		ix.Documents(time.Time{}, time.Time{})
-		ix.LatestDate()
+		if _, err := ix.Documents(context.Background(), time.Time{}, time.Time{}); err != nil {
+			t.Fatalf("Documents: %v", err)
+		}
+		if _, err := ix.LatestDate(context.Background()); err != nil {
+			t.Fatalf("LatestDate: %v", err)
+		}
 	})
 }
 
