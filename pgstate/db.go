@@ -123,3 +123,13 @@ func (db *DB) channel(purpose string) string {
 // connConfig is a copy of the pool's connection settings, for a dedicated
 // connection outside the pool (the leader lock, LISTEN).
 func (db *DB) connConfig() *pgx.ConnConfig { return db.pool.Config().ConnConfig.Copy() }
+
+// CheckURL reports whether url is a connection string pgx reads (a
+// postgres:// URL or key=value pairs), without connecting. Its error never
+// quotes url.
+func CheckURL(url string) error {
+	if _, err := pgxpool.ParseConfig(url); err != nil {
+		return fmt.Errorf("%w: DATABASE_URL does not parse", ErrConfig)
+	}
+	return nil
+}
