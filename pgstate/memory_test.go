@@ -92,3 +92,33 @@ func TestMemoryUpdateKeepsConcurrentAppends(t *testing.T) {
 		t.Errorf("after the fresh update: %v %v", got, err)
 	}
 }
+
+func TestSweepDropsOnlyWhatExpired(t *testing.T) {
+	t.Parallel()
+	db := testDB(t)
+	ctx := context.Background()
+	m := NewMemory[string](db, "last_answer", time.Hour)
+	m.Put(ctx, "live", "x")
+	m.Put(ctx, "old", "y")
+	in := NewInbox(db, "a", quiet())
+	in.Put(ctx, Update{ID: 1, ChatID: 1, Payload: []byte("{}")})
+	in.Put(ctx, Update{ID: 2, ChatID: 1, Payload: []byte("{}")})
+	in.Put(ctx, Update{ID: 3, ChatID: 1, Payload: []byte("{}")})
+	for _, q := range []string{
+		"UPDATE memory SET expires_at = now() - interval '1s' WHERE key = 'old'",
+		"UPDATE inbox SET done_at = now() - interval '25 hours' WHERE update_id = 1",
+		"UPDATE inbox SET done_at = now() WHERE update_id = 2",
+	} {
+		if _, err := db.pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var mem, inbox int
+	db.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM memory), (SELECT count(*) FROM inbox)").Scan(&mem, &inbox)
+	if mem != 1 || inbox != 2 {
+		t.Errorf("after the sweep: %d memory rows (want 1), %d inbox rows (want 2: a recent handled one is kept for redeliveries, the pending one)", mem, inbox)
+	}
+}
