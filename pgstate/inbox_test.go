@@ -24,7 +24,9 @@ func TestInboxRedeliveryTakenOnce(t *testing.T) {
 		t.Fatalf("redelivered Put = %v, %v", fresh, err)
 	}
 	ups, err := b.pending(ctx, 5, 10)
-	var got struct{ UpdateID int64 `json:"update_id"` }
+	var got struct {
+		UpdateID int64 `json:"update_id"`
+	}
 	if err != nil || len(ups) != 1 || json.Unmarshal(ups[0].Payload, &got) != nil || got.UpdateID != 1001 {
 		t.Fatalf("pending = %+v, %v", ups, err)
 	}
