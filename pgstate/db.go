@@ -62,7 +62,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 		}
-		_, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize())
+		// Replicas starting together: CREATE SCHEMA IF NOT EXISTS is not
+		// safe against itself (a unique violation), so one at a time.
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", (&DB{schema: opts.Schema}).lockKey("schema")); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize())
+			return err
+		})
 		conn.Close(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("create schema: %w", err)
