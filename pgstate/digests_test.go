@@ -241,3 +241,39 @@ func TestDigestsImportBoltOnce(t *testing.T) {
 		t.Error("second import brought back an unsubscribed chat")
 	}
 }
+
+func TestDigestsImportBoltOnceWhenReplicasStartTogether(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	path := filepath.Join(t.TempDir(), "digest.db")
+	bolt, err := digest.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(20) {
+		bolt.Subscribe(i+1, 8, 0)
+	}
+	bolt.Close()
+	var wg sync.WaitGroup
+	results := make([]ImportResult, 4)
+	for i := range results {
+		d := NewDigests(openDB(t, schema))
+		wg.Go(func() {
+			var err error
+			if results[i], err = d.ImportBolt(context.Background(), path); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	imported, done := 0, 0
+	for _, r := range results {
+		imported += r.Imported
+		if r.Done {
+			done++
+		}
+	}
+	if imported != 20 || done != 3 {
+		t.Errorf("imported %d in all, %d replicas found it done; want 20 by one, 3 done: %+v", imported, done, results)
+	}
+}

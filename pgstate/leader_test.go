@@ -110,10 +110,12 @@ func TestLeaderOneAtATimeAndTakeover(t *testing.T) {
 	// A replica killed while leading: its session gone, it never comes
 	// back; another one takes over.
 	_, dead := leaders(cs)
+	killed := time.Now()
 	terminate(dead)
 	dead.stop()
 	<-dead.done
 	waitFor(t, "a leader other than the dead one", func() bool { n, who := leaders(cs); return n == 1 && who != dead })
+	t.Logf("taken over %v after the leader's session died (poll %v)", time.Since(killed).Round(time.Millisecond), first.l.Poll)
 
 	// A leader stopping cleanly hands over too.
 	_, second := leaders(cs)
