@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"time"
 	"sync"
 	"testing"
 )
@@ -50,6 +51,13 @@ func TestOpenBadConfigDoesNotQuoteURL(t *testing.T) {
 	}
 	if msg := err.Error(); containsAny(msg, "s3cretpw", url) {
 		t.Errorf("error quotes the URL: %s", msg)
+	}
+	// A server that cannot be reached: the error names no password either.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = Open(ctx, "postgres://u:s3cretpw@127.0.0.1:1/db?sslmode=disable", Options{})
+	if err == nil || containsAny(err.Error(), "s3cretpw") {
+		t.Errorf("unreachable server: %v", err)
 	}
 	if _, err := Open(context.Background(), "postgres://127.0.0.1:1/db", Options{Schema: "Bad-Schema"}); !errors.Is(err, ErrConfig) {
 		t.Errorf("bad schema: err = %v, want ErrConfig", err)
