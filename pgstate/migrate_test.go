@@ -6,9 +6,9 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"time"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestMigrateOnceUnderConcurrency(t *testing.T) {
