@@ -59,6 +59,21 @@ func (r *RateLimiter) Allow(ctx context.Context, userID int64) (bool, error) {
 	return true, nil
 }
 
+// ShouldWarn reports whether a user refused by [RateLimiter.Allow] is to
+// be told to slow down: once a minute at most, across every replica (the
+// chat layer's «slow down» reply), through a bucket of one token a minute.
+func (r *RateLimiter) ShouldWarn(ctx context.Context, userID int64) (bool, error) {
+	var left float64
+	err := r.db.pool.QueryRow(ctx, takeSQL, r.name+"-warned:"+strconv.FormatInt(userID, 10), 1.0, 1.0/60).Scan(&left)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("rate limit: %w", err)
+	}
+	return true, nil
+}
+
 // SweepBuckets drops the buckets of every limit that have been full for a while
 // (idle for longer than idle): a full bucket is what a missing row means.
 func (db *DB) SweepBuckets(ctx context.Context, idle time.Duration) (int64, error) {

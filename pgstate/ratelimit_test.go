@@ -36,6 +36,18 @@ func TestRateLimitExactlyBurstAcrossReplicas(t *testing.T) {
 	if allowed.Load() != burst || denied.Load() != 200-burst {
 		t.Fatalf("allowed %d, denied %d; want exactly %d allowed", allowed.Load(), denied.Load(), burst)
 	}
+	// Of the 190 refused, one is told to slow down, whichever replica.
+	warned := 0
+	for i := range 20 {
+		if ok, err := lims[i%2].ShouldWarn(context.Background(), 42); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			warned++
+		}
+	}
+	if warned != 1 {
+		t.Errorf("warned %d times within a minute, want 1", warned)
+	}
 	// Another user, and another limit, have their own buckets.
 	if ok, _ := lims[0].Allow(context.Background(), 43); !ok {
 		t.Error("user 43 limited by user 42's bucket")
