@@ -228,7 +228,11 @@ func (in *Inbox) listen(ctx context.Context, wake chan<- struct{}, workers int) 
 			if err != nil {
 				return err
 			}
-			defer conn.Close(context.WithoutCancel(ctx))
+			defer func() {
+				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				conn.Close(cctx)
+			}()
 			if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{in.db.channel("inbox")}.Sanitize()); err != nil {
 				return err
 			}
