@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/khabar/khabar/pgstate"
 )
 
 // Config is every setting of khabar, read from the environment (and an
@@ -76,6 +78,11 @@ type Config struct {
 
 	// Operations: /healthz, /readyz and /metrics on this address ("" = off).
 	OpsListen string `env:"OPS_LISTEN"`
+
+	// Where the shared state lives: "bolt" (DATA_DIR, one replica) or
+	// "postgres" (DATABASE_URL, any number of replicas; see pgstate).
+	StateBackend string `env:"STATE_BACKEND" envDefault:"bolt"`
+	DatabaseURL  string `env:"DATABASE_URL"`
 
 	// Telegram channels whose posts become articles: only these ids when
 	// set, else every channel the bot administers (see corpus/channel).
@@ -264,6 +271,20 @@ func (c Config) Validate() error {
 	if c.MaxUploadBytes < 1024 || c.MaxUploadBytes > 20<<20 {
 		bad("MAX_UPLOAD_BYTES", "%d is outside 1 KiB–20 MiB (the Bot API's download limit)", c.MaxUploadBytes)
 	}
+	switch c.StateBackend {
+	case "bolt":
+	case "postgres":
+		if c.DatabaseURL == "" {
+			bad("DATABASE_URL", "required with STATE_BACKEND=postgres")
+		}
+	default:
+		bad("STATE_BACKEND", "not bolt or postgres")
+	}
+	if c.DatabaseURL != "" {
+		if err := pgstate.CheckURL(c.DatabaseURL); err != nil {
+			bad("DATABASE_URL", "not a PostgreSQL URL or key=value connection string")
+		}
+	}
 	if c.OpsListen != "" {
 		if _, _, err := net.SplitHostPort(c.OpsListen); err != nil {
 			bad("OPS_LISTEN", "not host:port")
@@ -357,6 +378,8 @@ func (c Config) String() string {
 			val = redact(val)
 		case urlVars[key]:
 			val = redactURL(val)
+		case key == "DATABASE_URL":
+			val = redactDSN(val)
 		}
 		fmt.Fprintf(&b, "%s=%s\n", key, val)
 	}
@@ -376,6 +399,20 @@ func (c Config) LogValue() slog.Value {
 // redact hides a secret entirely: it only says that one is set.
 func redact(string) string {
 	return "***"
+}
+
+// dsnPassword is the password of a key=value connection string
+// ("host=db password='x y' user=khabar"), quoted or not.
+var dsnPassword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']\S*)`)
+
+// redactDSN returns DATABASE_URL with its credentials hidden: as
+// [redactURL] for a postgres:// URL (the userinfo, every query value), and
+// the password's value for a key=value string.
+func redactDSN(raw string) string {
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		return redactURL(raw)
+	}
+	return dsnPassword.ReplaceAllString(raw, "${1}***")
 }
 
 // A bot token («123456:AA…») inside a URL's path.

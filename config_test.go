@@ -92,6 +92,9 @@ func TestConfigErrorsQuoteNoValue(t *testing.T) {
 		{"OPENAI_BASE_URL", "ftp://user:" + secret + "@llm.example/v1"},
 		{"WEBHOOK_URL", "http://user:" + secret + "@bot.example/hook"},
 		{"TELEGRAM_API_ENDPOINT", "https://user:" + secret + "@tg.example/bot%s"},
+		{"STATE_BACKEND", secret},
+		{"DATABASE_URL", "postgres://user:" + secret + "@db.example:5432/khabar?sslmode=" + secret},
+		{"DATABASE_URL", "host=db password=" + secret + " port=notaport"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
@@ -192,5 +195,43 @@ func TestEnvFileOptional(t *testing.T) {
 	defer os.Chdir(wd)
 	if _, err := loadConfig(mapenv(map[string]string{"DATA_DIR": filepath.Join(dir, "d")})); err != nil {
 		t.Errorf("no .env: %v", err)
+	}
+}
+
+// TestStateBackendPostgresConfig: STATE_BACKEND=postgres needs a
+// DATABASE_URL, and `khabar config` and the logs show the URL without its
+// password, in URL or key=value form.
+func TestStateBackendPostgresConfig(t *testing.T) {
+	vars := testEnv(t, "STATE_BACKEND", "postgres")
+	if _, err := loadConfig(mapenv(vars)); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !errors.Is(err, ErrInvalid) {
+		t.Errorf("postgres without DATABASE_URL: %v", err)
+	}
+	tests := []struct{ url, shown, secret string }{
+		{"postgres://khabar:dbPa55word@db.example:5432/khabar?sslmode=disable", "DATABASE_URL=postgres://***@db.example:5432/khabar?sslmode=***", "dbPa55word"},
+		{"host=db.example user=khabar password='db Pa55 word' dbname=khabar", "DATABASE_URL=host=db.example user=khabar password=*** dbname=khabar", "db Pa55 word"},
+		{"host=db.example password=dbPa55word", "DATABASE_URL=host=db.example password=***", "dbPa55word"},
+	}
+	for _, tt := range tests {
+		vars := testEnv(t, "STATE_BACKEND", "postgres", "DATABASE_URL", tt.url)
+		out, _, err := runCmd(t, vars, "", "config")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.url, err)
+		}
+		if !strings.Contains(out, tt.shown) || !strings.Contains(out, "STATE_BACKEND=postgres") {
+			t.Errorf("config lacks %q:\n%s", tt.shown, out)
+		}
+		cfg, err := loadConfig(mapenv(vars))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		log := newLogger(cfg, &logs)
+		log.Info("config", "config", cfg)
+		log.Error("connect", "err", errors.New("dial "+tt.url+" failed"))
+		for what, text := range map[string]string{"config": out, "logs": logs.String()} {
+			if strings.Contains(text, tt.secret) {
+				t.Errorf("%s shows the password %q:\n%s", what, tt.secret, text)
+			}
+		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 const minSecret = 4
 
 // secrets lists the credentials in cfg that must never reach a log line
-// or an error: the token, the API key, the webhook secret, and what
-// [redactURL] hides in the three URLs (user:password, passwords, query
+// or an error: the token, the API key, the webhook secret, the password of
+// DATABASE_URL, and what [redactURL] hides in the four URLs (user:password, passwords, query
 // values, bot tokens in paths). Longest first, so that a secret that
 // contains another is replaced whole.
 func (c Config) secrets() []string {
@@ -27,7 +27,14 @@ func (c Config) secrets() []string {
 	add(c.TelegramBotToken)
 	add(c.OpenAIAPIKey)
 	add(c.WebhookSecret)
-	for _, raw := range []string{c.OpenAIBaseURL, c.TelegramAPIEndpoint, c.WebhookURL} {
+	for _, m := range dsnPassword.FindAllStringSubmatch(c.DatabaseURL, -1) {
+		pw := m[2]
+		add(pw)
+		if unq, ok := strings.CutPrefix(pw, "'"); ok {
+			add(strings.TrimSuffix(unq, "'"))
+		}
+	}
+	for _, raw := range []string{c.OpenAIBaseURL, c.TelegramAPIEndpoint, c.WebhookURL, c.DatabaseURL} {
 		u, err := url.Parse(strings.ReplaceAll(raw, "%s", endpointVerb))
 		if err != nil {
 			continue

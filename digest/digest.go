@@ -271,9 +271,59 @@ var ErrUnreachable = errors.New("chat unreachable")
 // the day instead of retrying it at every tick.
 var ErrRejected = errors.New("digest rejected")
 
+// Subscriptions is what the scheduler needs of a store: *Store is one, a
+// store shared by several replicas (pgstate.Digests) another.
+type Subscriptions interface {
+	// All returns every subscription; a malformed record is an error
+	// wrapping ErrBadRecord, joined, beside the good ones.
+	All() ([]Subscription, error)
+	// Claim takes today's digest of a chat: unless the chat is no longer
+	// subscribed or today is already handled, it sets Day to today and
+	// Until to now, and returns the subscription as it was, with ok.
+	Claim(chatID int64, today string, now time.Time) (prev Subscription, ok bool, err error)
+	// Release settles a claim: unless the subscription changed meanwhile
+	// (its Day is no longer today), it sets Day and Until.
+	Release(chatID int64, today, day string, until time.Time) error
+	// Unsubscribe removes a chat's digest (the chat is unreachable); it
+	// reports whether there was one.
+	Unsubscribe(chatID int64) (had bool, err error)
+}
+
+var _ Subscriptions = (*Store)(nil)
+
+// Claim implements [Subscriptions].
+func (s *Store) Claim(chatID int64, today string, now time.Time) (Subscription, bool, error) {
+	var claimed bool
+	var prev Subscription
+	err := s.update(chatID, func(cur *Subscription, existed bool) bool {
+		if !existed || cur.Day == today {
+			return false // unsubscribed meanwhile, or already handled
+		}
+		prev = *cur
+		cur.Day, cur.Until = today, now
+		claimed = true
+		return true
+	})
+	if err != nil {
+		return Subscription{}, false, err
+	}
+	return prev, claimed, nil
+}
+
+// Release implements [Subscriptions].
+func (s *Store) Release(chatID int64, today, day string, until time.Time) error {
+	return s.update(chatID, func(cur *Subscription, existed bool) bool {
+		if !existed || cur.Day != today {
+			return false
+		}
+		cur.Day, cur.Until = day, until
+		return true
+	})
+}
+
 // Scheduler sends the digests that are due.
 type Scheduler struct {
-	store *Store
+	store Subscriptions
 	send  Sender
 	now   func() time.Time
 	tz    *time.Location
@@ -285,7 +335,7 @@ type Scheduler struct {
 
 // NewScheduler returns a scheduler over store; now is the clock and tz the
 // zone of the subscriptions' times (Asia/Tehran).
-func NewScheduler(store *Store, send Sender, now func() time.Time, tz *time.Location, log *slog.Logger) *Scheduler {
+func NewScheduler(store Subscriptions, send Sender, now func() time.Time, tz *time.Location, log *slog.Logger) *Scheduler {
 	return &Scheduler{store: store, send: send, now: now, tz: tz, log: log, FirstSpan: 24 * time.Hour}
 }
 
@@ -330,17 +380,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 // deliver claims today's digest of a chat, sends it, and settles the
 // claim: at most once per day, even across a crash.
 func (s *Scheduler) deliver(ctx context.Context, sub Subscription, today string, now time.Time) (bool, error) {
-	var claimed bool
-	var prev Subscription
-	err := s.store.update(sub.ChatID, func(cur *Subscription, existed bool) bool {
-		if !existed || cur.Day == today {
-			return false // unsubscribed meanwhile, or already handled
-		}
-		prev = *cur
-		cur.Day, cur.Until = today, now
-		claimed = true
-		return true
-	})
+	prev, claimed, err := s.store.Claim(sub.ChatID, today, now)
 	if err != nil || !claimed {
 		return false, err
 	}
@@ -362,26 +402,19 @@ func (s *Scheduler) deliver(ctx context.Context, sub Subscription, today string,
 		return false, nil
 	case sendErr != nil:
 		// Not sent: give the day back so that a later tick retries.
-		s.settle(sub.ChatID, today, func(cur *Subscription) { cur.Day, cur.Until = prev.Day, prev.Until })
+		s.settle(sub.ChatID, today, prev.Day, prev.Until)
 		return false, sendErr
 	case !sent:
 		// Nothing new: today is handled, but the next digest still starts
 		// where the last one sent ended.
-		s.settle(sub.ChatID, today, func(cur *Subscription) { cur.Until = prev.Until })
+		s.settle(sub.ChatID, today, today, prev.Until)
 	}
 	return sent, nil
 }
 
 // settle changes a claimed subscription unless it changed meanwhile.
-func (s *Scheduler) settle(chatID int64, today string, f func(*Subscription)) {
-	err := s.store.update(chatID, func(cur *Subscription, existed bool) bool {
-		if !existed || cur.Day != today {
-			return false
-		}
-		f(cur)
-		return true
-	})
-	if err != nil {
+func (s *Scheduler) settle(chatID int64, today, day string, until time.Time) {
+	if err := s.store.Release(chatID, today, day, until); err != nil {
 		s.log.Error("digest store", "chat", chatID, "err", err)
 	}
 }
