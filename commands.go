@@ -21,6 +21,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/llm"
@@ -258,13 +259,13 @@ type app struct {
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
-	corpus, err := openCorpus(cfg, log)
+	seeds, err := openCorpus(cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	// Live sources: their folders in DATA_DIR join the corpus.
 	channels := openChannels(cfg, log)
-	corpus = withLiveDirs(corpus, cfg.DataDir, log, channelsDir, feedsDirName)
+	seeds = withLiveDirs(seeds, cfg.DataDir, log, channelsDir, feedsDirName)
 	var client *llm.Client
 	if cfg.LLM() {
 		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
@@ -274,13 +275,13 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	ix := retrieval.New(emb, identity, retrieval.Options{
 		Dir:      cfg.DataDir,
 		Chunk:    retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
-		Load:     retrieval.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
+		Load:     corpus.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
 		Progress: progress,
 	})
 	return &app{
 		cfg:      cfg,
 		log:      log,
-		corpus:   corpus,
+		corpus:   seeds,
 		uploads:  uploadsDir(cfg),
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
@@ -386,7 +387,7 @@ func (a *app) openServing(ctx context.Context) (retrieval.Report, error) {
 // corpusUnavailable reports whether a sync failed because the corpus is
 // empty, missing or unreadable, rather than in the index.
 func corpusUnavailable(err error) bool {
-	return errors.Is(err, retrieval.ErrNoArticles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)
+	return errors.Is(err, corpus.ErrNoArticles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)
 }
 
 // reload syncs the index with the corpus folder again (for /reload and
@@ -421,9 +422,9 @@ func uploadsDir(cfg Config) string {
 // again) is left out instead of being indexed twice.
 func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
 	start := time.Now()
-	opts := retrieval.LoadOptions{MaxArticleBytes: a.cfg.MaxArticleBytes, Now: a.cfg.Now.clock()}
-	seeds, seedsErr := retrieval.Load(ctx, a.corpus, opts)
-	if seedsErr != nil && !errors.Is(seedsErr, retrieval.ErrNoArticles) {
+	opts := corpus.LoadOptions{MaxArticleBytes: a.cfg.MaxArticleBytes, Now: a.cfg.Now.clock()}
+	seeds, seedsErr := corpus.Load(ctx, a.corpus, opts)
+	if seedsErr != nil && !errors.Is(seedsErr, corpus.ErrNoArticles) {
 		return retrieval.Report{Problems: seeds.Problems, Duration: time.Since(start)}, seedsErr
 	}
 	articles, problems := seeds.Articles, seeds.Problems
@@ -447,7 +448,7 @@ func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
 			a.log.Debug("uploaded article already in the corpus", "file", art.Path, "id", art.ID)
 			continue
 		case ids[art.ID]:
-			problems = append(problems, retrieval.Problem{Path: art.Path, Line: art.Line, Reason: fmt.Sprintf("duplicate id %q (also in SEEDS_DIR)", art.ID), Skipped: true})
+			problems = append(problems, corpus.Problem{Path: art.Path, Line: art.Line, Reason: fmt.Sprintf("duplicate id %q (also in SEEDS_DIR)", art.ID), Skipped: true})
 			continue
 		}
 		ids[art.ID], texts[art.Text] = true, true
@@ -455,7 +456,7 @@ func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
 	}
 	if len(articles) == 0 {
 		if seedsErr == nil {
-			seedsErr = fmt.Errorf("load corpus: %w", retrieval.ErrNoArticles)
+			seedsErr = fmt.Errorf("load corpus: %w", corpus.ErrNoArticles)
 		}
 		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, seedsErr
 	}
@@ -467,17 +468,17 @@ func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
 
 // loadUploads loads the uploads folder; a folder that does not exist yet
 // (no upload so far) or holds no article is an empty corpus.
-func (a *app) loadUploads(ctx context.Context, opts retrieval.LoadOptions) (retrieval.Corpus, error) {
+func (a *app) loadUploads(ctx context.Context, opts corpus.LoadOptions) (corpus.Corpus, error) {
 	if a.uploads == "" {
-		return retrieval.Corpus{}, nil
+		return corpus.Corpus{}, nil
 	}
 	if _, err := os.Stat(a.uploads); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		// Nothing uploaded yet (or DATA_DIR is unusable, which the
 		// snapshot's save reports).
-		return retrieval.Corpus{}, nil
+		return corpus.Corpus{}, nil
 	}
-	c, err := retrieval.Load(ctx, os.DirFS(a.uploads), opts)
-	if err != nil && !errors.Is(err, retrieval.ErrNoArticles) {
+	c, err := corpus.Load(ctx, os.DirFS(a.uploads), opts)
+	if err != nil && !errors.Is(err, corpus.ErrNoArticles) {
 		return c, fmt.Errorf("uploads %s: %w", a.uploads, err)
 	}
 	return c, nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -50,14 +51,14 @@ func TestCorpusMountsTheFeeds(t *testing.T) {
 		"a.txt":         {Data: []byte("date 2025-10-05 به گزارش ایسنا، قیمت دلار در بازار تهران کاهش یافت.")},
 		"feeds/old.txt": {Data: []byte("date 2025-10-05 این پرونده پنهان می‌ماند.")},
 	}
-	c, err := retrieval.Load(t.Context(), withLiveDirs(seeds, cfg.DataDir, quietLog(), feedsDirName), retrieval.LoadOptions{})
+	c, err := corpus.Load(t.Context(), withLiveDirs(seeds, cfg.DataDir, quietLog(), feedsDirName), corpus.LoadOptions{})
 	if err != nil || len(c.Articles) != 1 {
 		t.Fatalf("without a feeds folder: %v, %d articles", err, len(c.Articles))
 	}
 	os.MkdirAll(filepath.Join(data, feedsDirName), 0o755)
 	os.WriteFile(filepath.Join(data, feedsDirName, "x.jsonl"), []byte(`{"id":"f1","title":"باران","text":"بارش باران پاییزی در استان گیلان آغاز شد.","source":"فارس","date":"2025-10-06T10:00:00+03:30","url":"https://news.example.ir/rain"}`+"\n"), 0o644)
 	os.WriteFile(filepath.Join(data, feedsDirName, "state.json"), []byte(`{}`), 0o644)
-	c, err = retrieval.Load(t.Context(), withLiveDirs(seeds, cfg.DataDir, quietLog(), feedsDirName), retrieval.LoadOptions{})
+	c, err = corpus.Load(t.Context(), withLiveDirs(seeds, cfg.DataDir, quietLog(), feedsDirName), corpus.LoadOptions{})
 	if err != nil || len(c.Articles) != 2 || len(c.Problems) != 0 {
 		t.Fatalf("with feeds: %v, %+v, problems %v", err, c.Articles, c.Problems)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/corpus"
 )
 
 func TestLiveDirsJoinTheCorpus(t *testing.T) {
@@ -27,7 +27,7 @@ func TestLiveDirsJoinTheCorpus(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	fsys := withLiveDirs(seeds, data, slog.New(slog.NewTextHandler(&logs, nil)), channelsDir, "feeds") // feeds does not exist: left out
-	c, err := retrieval.Load(context.Background(), fsys, retrieval.LoadOptions{})
+	c, err := corpus.Load(context.Background(), fsys, corpus.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestLiveDirsJoinTheCorpus(t *testing.T) {
 	}
 
 	// A missing SEEDS_DIR is still an error the commands recognise.
-	_, err = retrieval.Load(context.Background(), withLiveDirs(os.DirFS(filepath.Join(data, "none")), data, quietLog(), channelsDir), retrieval.LoadOptions{})
+	_, err = corpus.Load(context.Background(), withLiveDirs(os.DirFS(filepath.Join(data, "none")), data, quietLog(), channelsDir), corpus.LoadOptions{})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing seeds: %v, want fs.ErrNotExist", err)
 	}

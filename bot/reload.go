@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -103,7 +104,7 @@ func reportReply(rep retrieval.Report, err error) Reply {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return textReply(msgReloadInterrupted)
-	case errors.Is(err, retrieval.ErrNoArticles):
+	case errors.Is(err, corpus.ErrNoArticles):
 		b.WriteString(msgReloadFailed + "\n" + msgReloadNoArticles)
 	case err != nil:
 		b.WriteString(msgReloadFailed)
@@ -128,8 +129,8 @@ func reportReply(rep retrieval.Report, err error) Reply {
 
 // writeProblems lists skipped and repaired files, at most
 // maxReportProblems of them.
-func writeProblems(b *strings.Builder, problems []retrieval.Problem) {
-	var skipped, repaired []retrieval.Problem
+func writeProblems(b *strings.Builder, problems []corpus.Problem) {
+	var skipped, repaired []corpus.Problem
 	for _, p := range problems {
 		if p.Skipped {
 			skipped = append(skipped, p)
@@ -140,7 +141,7 @@ func writeProblems(b *strings.Builder, problems []retrieval.Problem) {
 	left := maxReportProblems
 	for _, group := range []struct {
 		title string
-		list  []retrieval.Problem
+		list  []corpus.Problem
 	}{{msgReportSkipped, skipped}, {msgReportRepaired, repaired}} {
 		if len(group.list) == 0 {
 			continue

@@ -16,6 +16,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -192,14 +193,14 @@ func TestReloaderCoalesces(t *testing.T) {
 
 func TestReportReply(t *testing.T) {
 	rep := retrieval.Report{Articles: 3, Chunks: 9, Added: 2, Removed: 1, Unchanged: 6, Embedded: 2, Duration: 1500 * time.Millisecond,
-		Problems: []retrieval.Problem{{Path: "a.jsonl", Line: 3, Reason: "malformed JSON: <x>", Skipped: true}, {Path: "b.txt", Reason: "bad date", Skipped: false}}}
+		Problems: []corpus.Problem{{Path: "a.jsonl", Line: 3, Reason: "malformed JSON: <x>", Skipped: true}, {Path: "b.txt", Reason: "bad date", Skipped: false}}}
 	tests := []struct {
 		name string
 		err  error
 		want []string
 	}{
 		{"done", nil, []string{msgReloadDone, "۱.۵", "افزوده: ۲", "حذف‌شده: ۱", msgReportSkipped + " (۱)", "a.jsonl:3: malformed JSON: <x>", msgReportRepaired + " (۱)"}},
-		{"no articles", fmt.Errorf("load: %w", retrieval.ErrNoArticles), []string{msgReloadFailed, msgReloadNoArticles, "a.jsonl:3"}},
+		{"no articles", fmt.Errorf("load: %w", corpus.ErrNoArticles), []string{msgReloadFailed, msgReloadNoArticles, "a.jsonl:3"}},
 		{"failed", errors.New("disk on fire"), []string{msgReloadFailed}},
 		{"interrupted", context.Canceled, []string{msgReloadInterrupted}},
 	}

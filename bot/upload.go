@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/persian"
-	"github.com/khabar/khabar/retrieval"
 )
 
 // uploadsDir names uploaded files in the corpus ("uploads/<name>"), and
@@ -103,15 +103,15 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 
 // validateUpload parses data as the corpus loader would and returns the
 // number of usable articles and the problems found.
-func validateUpload(rel, ext string, data []byte, maxArticle int64) (int, []retrieval.Problem) {
+func validateUpload(rel, ext string, data []byte, maxArticle int64) (int, []corpus.Problem) {
 	if ext == ".jsonl" {
-		arts, problems := retrieval.ParseJSONL(rel, bytes.NewReader(data), retrieval.LoadOptions{MaxArticleBytes: maxArticle})
+		arts, problems := corpus.ParseJSONL(rel, bytes.NewReader(data), corpus.LoadOptions{MaxArticleBytes: maxArticle})
 		return len(arts), problems
 	}
 	if int64(len(data)) > maxArticle {
-		return 0, []retrieval.Problem{{Path: rel, Reason: "file too large for one article", Skipped: true}}
+		return 0, []corpus.Problem{{Path: rel, Reason: "file too large for one article", Skipped: true}}
 	}
-	art, problems := retrieval.ParseSeed(rel, data)
+	art, problems := corpus.ParseSeed(rel, data)
 	if art.ID == "" {
 		return 0, problems
 	}

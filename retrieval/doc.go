@@ -1,6 +1,7 @@
-// Package retrieval owns the news corpus and the search over it: loading
-// articles from an fs.FS, chunking, embedding, the chromem-go index with its
-// snapshot, BM25 lexical ranking and the hybrid search.
+// Package retrieval owns the search over the news corpus: chunking,
+// embedding, the chromem-go index with its snapshot, BM25 lexical ranking
+// and the hybrid search. The articles come from package corpus.
 //
-// It imports persian only; it knows nothing of Telegram, prompts or answers.
+// It imports corpus and persian only; it knows nothing of Telegram,
+// prompts or answers.
 package retrieval

@@ -1,5 +1,5 @@
 // Package feed is khabar's live news source: RSS 2.0, Atom and RDF feeds
-// polled on a schedule and turned into [retrieval.Article] values.
+// polled on a schedule and turned into [corpus.Article] values.
 //
 // It owns, for feeds only:
 //   - the feed list: the FEEDS setting ([ParseFeeds]) and the admin-added
