@@ -116,16 +116,52 @@ func parseJSONLine(p string, lineNo int, line []byte) (Article, []Problem) {
 		}
 		f[name] = s
 	}
-	text := trimText(normalizeNewlines(f["text"]))
+	return Fields{ID: f["id"], Title: f["title"], Text: f["text"], Source: f["source"], Date: f["date"], URL: f["url"]}.article(p, lineNo)
+}
+
+// Fields are the six fields of an article in the .jsonl format
+// ({"id","title","text","source","date","url"}), as the live stores
+// (corpus/feed, corpus/channel) keep them.
+type Fields struct {
+	ID, Title, Text, Source, Date, URL string
+}
+
+// Article is the article that a .jsonl line of these fields, line line of
+// the file path, gives the loader: white space cleaned, the date read
+// ([persian.ParseDate]), a missing title and source derived from the text,
+// an id "path#line" when there is none, and a date more than a day after
+// opts.Now dropped. When the article is unusable (no text, or a text larger
+// than opts.MaxArticleBytes) its ID is "" and the Problem says why; a bad
+// or future date keeps the article and is reported with Skipped false.
+func (f Fields) Article(path string, line int, opts LoadOptions) (Article, []Problem) {
+	opts = opts.withDefaults()
+	p := validPath(path)
+	if size := int64(len(f.Text)); size > opts.MaxArticleBytes {
+		return Article{}, []Problem{{Path: p, Line: line, Skipped: true,
+			Reason: fmt.Sprintf("article too large (%s > %s)", formatBytes(size), formatBytes(opts.MaxArticleBytes))}}
+	}
+	a, probs := f.article(p, line)
+	if a.ID == "" {
+		return a, probs
+	}
+	if prob, ok := dropFutureDate(&a, opts.Now().Add(maxFutureDate)); ok {
+		probs = append(probs, prob)
+	}
+	return a, probs
+}
+
+// article builds the article of a decoded .jsonl line; p is a valid path.
+func (f Fields) article(p string, lineNo int) (Article, []Problem) {
+	text := trimText(normalizeNewlines(strings.ToValidUTF8(f.Text, "\uFFFD")))
 	if text == "" {
-		return skip("missing text")
+		return Article{}, []Problem{{Path: p, Line: lineNo, Reason: "missing text", Skipped: true}}
 	}
 	a := Article{
-		ID:     strings.TrimSpace(f["id"]),
-		Title:  strings.Join(strings.Fields(f["title"]), " "),
+		ID:     strings.TrimSpace(f.ID),
+		Title:  strings.Join(strings.Fields(f.Title), " "),
 		Text:   text,
-		Source: strings.Join(strings.Fields(f["source"]), " "),
-		URL:    strings.TrimSpace(f["url"]),
+		Source: strings.Join(strings.Fields(f.Source), " "),
+		URL:    strings.TrimSpace(f.URL),
 		Path:   p,
 		Line:   lineNo,
 	}
@@ -133,7 +169,7 @@ func parseJSONLine(p string, lineNo int, line []byte) (Article, []Problem) {
 		a.ID = p + "#" + strconv.Itoa(lineNo)
 	}
 	var probs []Problem
-	if d := strings.TrimSpace(f["date"]); d != "" {
+	if d := strings.TrimSpace(f.Date); d != "" {
 		if t, ok := persian.ParseDate(d); ok {
 			a.Date = t
 		} else {

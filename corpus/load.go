@@ -69,6 +69,11 @@ var ErrNoArticles = errors.New("no usable articles")
 // together with an error wrapping [ErrNoArticles]. An error reading the root
 // of fsys, or a done ctx, ends the load with an error.
 func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
+	return load(ctx, fsys, nil, opts)
+}
+
+// load is [Load] leaving out the top-level entries of fsys named in hide.
+func load(ctx context.Context, fsys fs.FS, hide []string, opts LoadOptions) (Corpus, error) {
 	opts = opts.withDefaults()
 	var c Corpus
 	var files []string
@@ -83,7 +88,7 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 			}
 			return nil
 		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
+		if p != "." && (strings.HasPrefix(d.Name(), ".") || slices.Contains(hide, p)) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -115,10 +120,8 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 		arts, probs := loadFile(ctx, fsys, p, opts)
 		c.Problems = append(c.Problems, probs...)
 		for _, a := range arts {
-			if a.Date.After(future) {
-				c.Problems = append(c.Problems, Problem{Path: a.Path, Line: a.Line,
-					Reason: fmt.Sprintf("date %s is in the future (kept without a date)", a.Date.Format(time.DateOnly))})
-				a.Date = time.Time{}
+			if prob, ok := dropFutureDate(&a, future); ok {
+				c.Problems = append(c.Problems, prob)
 			}
 			if first, ok := seen[a.ID]; ok {
 				c.Problems = append(c.Problems, duplicateProblem(a, first))
@@ -141,6 +144,17 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 		return c, fmt.Errorf("load corpus: %d files, %d problems: %w", c.Files, len(c.Problems), ErrNoArticles)
 	}
 	return c, nil
+}
+
+// dropFutureDate drops the date of a when it is after future, and says so.
+func dropFutureDate(a *Article, future time.Time) (Problem, bool) {
+	if !a.Date.After(future) {
+		return Problem{}, false
+	}
+	p := Problem{Path: a.Path, Line: a.Line,
+		Reason: fmt.Sprintf("date %s is in the future (kept without a date)", a.Date.Format(time.DateOnly))}
+	a.Date = time.Time{}
+	return p, true
 }
 
 // maxSymlinks bounds how many symbolic links one path may go through.
