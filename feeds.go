@@ -121,7 +121,7 @@ func changed(rep feed.Report) bool {
 // syncFeeds syncs the index after a poll that changed articles: the feeds'
 // files are on disk by then, and only new or changed chunks are embedded.
 func (a *app) syncFeeds(ctx context.Context, rep feed.Report) (retrieval.Report, error) {
-	irep, err := a.index.Sync(ctx, a.corpus)
+	irep, err := a.sync(ctx)
 	if err != nil {
 		return irep, fmt.Errorf("index after feeds: %w", err)
 	}
