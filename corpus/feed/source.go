@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/jsonfile"
@@ -36,8 +37,8 @@ func NewSource(dir, prefix string, load corpus.LoadOptions) *Source {
 // file's in its order. A bad line is skipped and reported.
 func (s *Source) Articles(ctx context.Context) ([]corpus.Article, []corpus.Problem, error) {
 	entries, err := os.ReadDir(s.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return nil, nil, nil // no feed yet, or DATA_DIR is unusable (the snapshot's save reports it)
 	}
 	if err != nil {
 		return nil, nil, err

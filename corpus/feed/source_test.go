@@ -27,6 +27,11 @@ func TestSourceIsWhatTheLoaderReads(t *testing.T) {
 	if arts, probs, err := NewSource(dir, "feeds", load).Articles(context.Background()); err != nil || len(arts)+len(probs) > 0 {
 		t.Fatalf("before the first poll: %v, %v, %v", arts, probs, err)
 	}
+	file := filepath.Join(t.TempDir(), "data")
+	os.WriteFile(file, nil, 0o644)
+	if arts, probs, err := NewSource(filepath.Join(file, "feeds"), "feeds", load).Articles(context.Background()); err != nil || len(arts)+len(probs) > 0 {
+		t.Fatalf("DATA_DIR a file: %v, %v, %v; want an empty source", arts, probs, err)
+	}
 	p := mustPoller(t, dir, []Spec{{URL: srv.URL + "/rss", Name: "نمونه"}, {URL: srv.URL + "/atom"}}, opts)
 	mustPoll(t, p)
 
