@@ -117,3 +117,34 @@ func TestLoadSymlinks(t *testing.T) {
 		t.Errorf("reported %q as leaving, want %q (all problems: %v)", reported, want, c.Problems)
 	}
 }
+
+// TestDateHeaderYearRange: an article's date header is read in the years
+// a question's date is (persian.CalendarDate): Gregorian 1900–2099, Jalali
+// 1300–1499; a year outside them keeps the article without a date.
+func TestDateHeaderYearRange(t *testing.T) {
+	tests := []struct{ header, want string }{
+		{"1899-12-31", ""},
+		{"1900-01-01", "1900-01-01"},
+		{"2099-12-31", "2099-12-31"},
+		{"2100-01-01", ""},
+		{"1299-12-29", ""},
+		{"1300-01-01", "1921-03-21"},
+		{"1499-12-29", "2121-03-20"},
+		{"1500-01-01", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			a, probs := ParseSeed("a.txt", []byte("date "+tt.header+"\nبه گزارش ایرنا، خبری منتشر شد."))
+			got := ""
+			if !a.Date.IsZero() {
+				got = a.Date.Format(time.DateOnly)
+			}
+			if a.ID == "" || got != tt.want {
+				t.Errorf("date %q (id %q), want %q", got, a.ID, tt.want)
+			}
+			if bad := tt.want == ""; bad != (len(probs) == 1) {
+				t.Errorf("problems %v, want one only for a date out of range", probs)
+			}
+		})
+	}
+}
