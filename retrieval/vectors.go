@@ -3,11 +3,10 @@ package retrieval
 import (
 	"container/heap"
 
+	"gonum.org/v1/gonum/blas/blas32"
 	"runtime"
 	"sort"
 	"sync"
-
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // matrix holds n vectors of dim float32s in one contiguous slice, row i at
