@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/chat"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/llm"
@@ -245,9 +245,11 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 
 // app is the wired program: the corpus, the index and the composer.
 type app struct {
-	cfg    Config
-	log    *slog.Logger
-	corpus fs.FS
+	cfg Config
+	log *slog.Logger
+	// corpus is every source of articles: SEEDS_DIR, the live sources,
+	// the uploads (livecorpus.go).
+	corpus corpus.Source
 	// uploads is the folder of the articles admins sent (UPLOADS_DIR,
 	// default DATA_DIR/uploads): part of the corpus, named uploads/… in it.
 	uploads  string
@@ -267,13 +269,13 @@ func newLLM(cfg Config) *llm.Client {
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
-	corpus, err := openCorpus(cfg, log)
+	seeds, err := openCorpus(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	// Live sources: their folders in DATA_DIR join the corpus.
+	// Live sources: their articles in DATA_DIR join the corpus.
 	channels := openChannels(cfg, log)
-	corpus = withLiveDirs(corpus, cfg.DataDir, log, channelsDir, feedsDirName)
+	uploads := uploadsDir(cfg)
 	client := newLLM(cfg)
 	if client != nil {
 		log.Info("language model configured", "base_url", llmBase(cfg), "key_set", cfg.OpenAIAPIKey != "", "chat_model", cfg.OpenAIChatModel)
@@ -282,14 +284,14 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 	ix := retrieval.New(emb, identity, retrieval.Options{
 		Dir:      cfg.DataDir,
 		Chunk:    retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
-		Load:     retrieval.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
+		Load:     corpus.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
 		Progress: progress,
 	})
 	return &app{
 		cfg:      cfg,
 		log:      log,
-		corpus:   corpus,
-		uploads:  uploadsDir(cfg),
+		corpus:   corpusSources(cfg, seeds, channels, uploads, log),
+		uploads:  uploads,
 		index:    ix,
 		composer: answer.New(ix, answerOptions(cfg, client, log)),
 		channels: channels,
@@ -394,7 +396,7 @@ func (a *app) openServing(ctx context.Context) (retrieval.Report, error) {
 // corpusUnavailable reports whether a sync failed because the corpus is
 // empty, missing or unreadable, rather than in the index.
 func corpusUnavailable(err error) bool {
-	return errors.Is(err, retrieval.ErrNoArticles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)
+	return errors.Is(err, corpus.ErrNoArticles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)
 }
 
 // reload syncs the index with the corpus folder again (for /reload and
@@ -405,9 +407,6 @@ func (a *app) reload(ctx context.Context) (retrieval.Report, error) {
 	a.logReport(rep, err)
 	return rep, err
 }
-
-// uploadsPrefix names the uploaded articles in the corpus.
-const uploadsPrefix = "uploads/"
 
 // uploadsDir is where uploads are saved and loaded from: UPLOADS_DIR, or
 // DATA_DIR/uploads (a writable volume in the Docker image, where SEEDS_DIR
@@ -422,73 +421,18 @@ func uploadsDir(cfg Config) string {
 	return ""
 }
 
-// sync makes the index hold the corpus: the articles of SEEDS_DIR and of
-// the uploads folder, loaded separately and merged. An uploaded article is
-// named uploads/<its name>, so that it never collides with a seed of the
-// same name; one whose text a seed already has (the same article sent
-// again) is left out instead of being indexed twice.
+// sync makes the index hold the corpus: the articles of every source
+// (corpusSources), read in turn and merged.
 func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
 	start := time.Now()
-	opts := retrieval.LoadOptions{MaxArticleBytes: a.cfg.MaxArticleBytes, Now: a.cfg.Now.clock()}
-	seeds, seedsErr := retrieval.Load(ctx, a.corpus, opts)
-	if seedsErr != nil && !errors.Is(seedsErr, retrieval.ErrNoArticles) {
-		return retrieval.Report{Problems: seeds.Problems, Duration: time.Since(start)}, seedsErr
-	}
-	articles, problems := seeds.Articles, seeds.Problems
-	up, err := a.loadUploads(ctx, opts)
+	articles, problems, err := a.corpus.Articles(ctx)
 	if err != nil {
 		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, err
-	}
-	ids := make(map[string]bool, len(articles))
-	texts := make(map[string]bool, len(articles))
-	for _, art := range articles {
-		ids[art.ID], texts[art.Text] = true, true
-	}
-	for _, p := range up.Problems {
-		p.Path = uploadsPrefix + p.Path
-		problems = append(problems, p)
-	}
-	for _, art := range up.Articles {
-		art.ID, art.Path = uploadsPrefix+art.ID, uploadsPrefix+art.Path
-		switch {
-		case texts[art.Text]:
-			a.log.Debug("uploaded article already in the corpus", "file", art.Path, "id", art.ID)
-			continue
-		case ids[art.ID]:
-			problems = append(problems, retrieval.Problem{Path: art.Path, Line: art.Line, Reason: fmt.Sprintf("duplicate id %q (also in SEEDS_DIR)", art.ID), Skipped: true})
-			continue
-		}
-		ids[art.ID], texts[art.Text] = true, true
-		articles = append(articles, art)
-	}
-	if len(articles) == 0 {
-		if seedsErr == nil {
-			seedsErr = fmt.Errorf("load corpus: %w", retrieval.ErrNoArticles)
-		}
-		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, seedsErr
 	}
 	rep, err := a.index.SyncArticles(ctx, articles)
 	rep.Problems = append(problems, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err
-}
-
-// loadUploads loads the uploads folder; a folder that does not exist yet
-// (no upload so far) or holds no article is an empty corpus.
-func (a *app) loadUploads(ctx context.Context, opts retrieval.LoadOptions) (retrieval.Corpus, error) {
-	if a.uploads == "" {
-		return retrieval.Corpus{}, nil
-	}
-	if _, err := os.Stat(a.uploads); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		// Nothing uploaded yet (or DATA_DIR is unusable, which the
-		// snapshot's save reports).
-		return retrieval.Corpus{}, nil
-	}
-	c, err := retrieval.Load(ctx, os.DirFS(a.uploads), opts)
-	if err != nil && !errors.Is(err, retrieval.ErrNoArticles) {
-		return c, fmt.Errorf("uploads %s: %w", a.uploads, err)
-	}
-	return c, nil
 }
 
 // logReport logs a sync: its problems, and "index synced" only when it

@@ -17,14 +17,14 @@ import (
 	"github.com/khabar/khabar/retrieval"
 )
 
-// Live news: the wiring of corpus/feed. The corpus the index reads is
-// SEEDS_DIR with DATA_DIR/feeds mounted as its feeds/ folder (the feeds'
-// .jsonl files, which the corpus loader reads like any other); a poll that
-// changes articles syncs the index, which embeds only the new chunks and
-// swaps its state in atomically, so questions are never blocked.
+// Live news: the wiring of corpus/feed. The feeds' stored articles
+// (DATA_DIR/feeds) are one of the corpus's sources (corpusSources, a
+// feed.Source); a poll that changes articles syncs the index with the
+// whole corpus, which embeds only the new chunks and swaps its state in
+// atomically, so questions are never blocked.
 
 // feedsDirName is the folder of DATA_DIR that holds the feeds, and the
-// name it is mounted under in the corpus.
+// name their articles' paths have in the corpus (feeds/<file>).
 const feedsDirName = "feeds"
 
 // feedTestOptions, set by tests only, adjusts the poller's options (to
@@ -121,7 +121,7 @@ func changed(rep feed.Report) bool {
 // syncFeeds syncs the index after a poll that changed articles: the feeds'
 // files are on disk by then, and only new or changed chunks are embedded.
 func (a *app) syncFeeds(ctx context.Context, rep feed.Report) (retrieval.Report, error) {
-	irep, err := a.index.Sync(ctx, a.corpus)
+	irep, err := a.sync(ctx)
 	if err != nil {
 		return irep, fmt.Errorf("index after feeds: %w", err)
 	}

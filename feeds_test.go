@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -40,9 +41,9 @@ func TestFeedConfigErrorsNameTheVariable(t *testing.T) {
 	}
 }
 
-// TestCorpusMountsTheFeeds: the corpus is the seeds with DATA_DIR/feeds as
-// feeds/, whose .jsonl files the loader reads; a seeds entry of that name
-// is hidden, and a feeds folder that does not exist yet is no error.
+// TestCorpusMountsTheFeeds: the corpus is the seeds and the feeds' stored
+// articles, named feeds/<file>; a seeds entry of that name is hidden, and
+// a feeds folder that does not exist yet is no error.
 func TestCorpusMountsTheFeeds(t *testing.T) {
 	data := t.TempDir()
 	cfg := Config{DataDir: data}
@@ -50,18 +51,18 @@ func TestCorpusMountsTheFeeds(t *testing.T) {
 		"a.txt":         {Data: []byte("date 2025-10-05 به گزارش ایسنا، قیمت دلار در بازار تهران کاهش یافت.")},
 		"feeds/old.txt": {Data: []byte("date 2025-10-05 این پرونده پنهان می‌ماند.")},
 	}
-	c, err := retrieval.Load(t.Context(), withLiveDirs(seeds, cfg.DataDir, quietLog(), feedsDirName), retrieval.LoadOptions{})
-	if err != nil || len(c.Articles) != 1 {
-		t.Fatalf("without a feeds folder: %v, %d articles", err, len(c.Articles))
+	arts, probs, err := corpusSources(cfg, seeds, nil, "", quietLog()).Articles(t.Context())
+	if err != nil || len(arts) != 1 {
+		t.Fatalf("without a feeds folder: %v, %d articles", err, len(arts))
 	}
 	os.MkdirAll(filepath.Join(data, feedsDirName), 0o755)
 	os.WriteFile(filepath.Join(data, feedsDirName, "x.jsonl"), []byte(`{"id":"f1","title":"باران","text":"بارش باران پاییزی در استان گیلان آغاز شد.","source":"فارس","date":"2025-10-06T10:00:00+03:30","url":"https://news.example.ir/rain"}`+"\n"), 0o644)
 	os.WriteFile(filepath.Join(data, feedsDirName, "state.json"), []byte(`{}`), 0o644)
-	c, err = retrieval.Load(t.Context(), withLiveDirs(seeds, cfg.DataDir, quietLog(), feedsDirName), retrieval.LoadOptions{})
-	if err != nil || len(c.Articles) != 2 || len(c.Problems) != 0 {
-		t.Fatalf("with feeds: %v, %+v, problems %v", err, c.Articles, c.Problems)
+	arts, probs, err = corpusSources(cfg, seeds, nil, "", quietLog()).Articles(t.Context())
+	if err != nil || len(arts) != 2 || len(probs) != 0 {
+		t.Fatalf("with feeds: %v, %+v, problems %v", err, arts, probs)
 	}
-	got := c.Articles[1]
+	got := arts[1]
 	if got.ID != "f1" || got.Path != "feeds/x.jsonl" || got.URL != "https://news.example.ir/rain" || got.Date.Format(time.DateOnly) != "2025-10-06" {
 		t.Errorf("feed article: %+v", got)
 	}
@@ -247,13 +248,13 @@ func TestFailedFeedSyncIsRetried(t *testing.T) {
 		}
 	}
 
-	corpus := a.corpus
-	a.corpus = failingFS{}
+	sources := a.corpus
+	a.corpus = &corpus.Folder{FS: failingFS{}}
 	pass()
 	if s, ok := next(); !ok || s.err == nil || a.index.Stats().Articles != 2 {
 		t.Fatalf("a failing sync: %+v %v, %d articles", s, ok, a.index.Stats().Articles)
 	}
-	a.corpus = corpus
+	a.corpus = sources
 	pass() // a 304, but the last sync failed
 	if s, ok := next(); !ok || s.err != nil || s.feed.Feeds[0].Status != "not_modified" || a.index.Stats().Articles != 3 {
 		t.Fatalf("the retry: %+v %v, %d articles", s, ok, a.index.Stats().Articles)
@@ -261,5 +262,39 @@ func TestFailedFeedSyncIsRetried(t *testing.T) {
 	pass()
 	if s, ok := next(); ok {
 		t.Errorf("a pass without changes synced: %+v", s)
+	}
+}
+
+// TestFeedSyncKeepsTheUploads: the sync after a poll is of the whole
+// corpus, so the uploaded articles stay in the index (it once synced
+// SEEDS_DIR and the live folders only, and dropped them until /reload).
+func TestFeedSyncKeepsTheUploads(t *testing.T) {
+	testFeedOptions(t)
+	srv := newNewsServer(t)
+	url := srv.set("/news.xml", rainItem(time.Now().Add(-time.Hour)))
+	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "FEEDS", url)
+	uploads := filepath.Join(vars["DATA_DIR"], "uploads")
+	os.MkdirAll(uploads, 0o755)
+	os.WriteFile(filepath.Join(uploads, "0123456789abcdef.txt"), []byte(giraffe), 0o644)
+	a := testApp(t, vars, time.Now)
+	ctx := t.Context()
+	if _, err := a.open(ctx); err != nil || a.index.Stats().Articles != 3 {
+		t.Fatalf("open: %v, %d articles, want 2 seeds and the upload", err, a.index.Stats().Articles)
+	}
+	p, err := a.newPoller(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.PollAll(ctx)
+	if err != nil || rep.Added() != 1 {
+		t.Fatalf("poll: %v, %d added", err, rep.Added())
+	}
+	irep, err := a.syncFeeds(ctx, rep)
+	if err != nil || irep.Articles != 4 || irep.Removed != 0 {
+		t.Errorf("sync after the poll: %v, %d articles, %d chunks removed; want the upload kept", err, irep.Articles, irep.Removed)
+	}
+	ans, err := a.composer.Answer(ctx, answer.Request{Question: giraffeQuestion})
+	if err != nil || ans.NotFound() {
+		t.Errorf("the upload is no longer answered: %v %+v", err, ans)
 	}
 }

@@ -5,32 +5,49 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/channel"
+	"github.com/khabar/khabar/corpus/feed"
 )
 
-// Live sources keep their articles as .jsonl files in folders of
-// DATA_DIR; each folder joins the corpus (SEEDS_DIR) under its own name,
-// so that every command (serve, index, ask, /reload) syncs the same
-// articles and the loader reads them like any seed .jsonl file.
+// Live sources keep their articles in folders of DATA_DIR; in the corpus
+// their articles are named after the folder (channels/…, feeds/…), so
+// that every command (serve, index, ask, /reload) syncs the same
+// articles.
 const channelsDir = "channels" // Telegram channel posts (corpus/channel)
 
-// withLiveDirs returns the corpus seeds with each of the folders dirs of
-// dataDir (those that exist) mounted at its name; an entry of seeds of
-// that name is hidden, and log says so. Without DATA_DIR it is seeds
-// alone.
-func withLiveDirs(seeds fs.FS, dataDir string, log *slog.Logger, dirs ...string) fs.FS {
-	if dataDir == "" {
-		return seeds
-	}
-	m := mountFS{base: seeds, mounts: map[string]fs.FS{}}
-	for _, d := range dirs {
-		m.mounts[d] = os.DirFS(filepath.Join(dataDir, d))
-		if _, err := fs.Stat(seeds, d); err == nil {
-			log.Warn("SEEDS_DIR has an entry named like a live source's folder: it is hidden from the corpus; rename it", "name", d)
+// uploadsPrefix names the uploaded articles in the corpus.
+const uploadsPrefix = "uploads"
+
+// corpusSources is the corpus every command syncs, in order: the seeds
+// (SEEDS_DIR); with DATA_DIR, the posts of the channels that count
+// (channels, nil when off) and the stored articles of the feeds; then
+// the uploads folder (uploads, "" when off), whose articles are named
+// uploads/<name> so that they never collide with a seed, and one of which
+// with a text already in the corpus (the same article sent again) is left
+// out. Entries of SEEDS_DIR named like a live source's folder are left out
+// (they were hidden by it before the sources were separate), and log says
+// so.
+func corpusSources(cfg Config, seeds fs.FS, channels *channel.Store, uploads string, log *slog.Logger) *corpus.Multi {
+	opts := corpus.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes, Now: cfg.Now.clock()}
+	seedsFolder := &corpus.Folder{FS: seeds, Options: opts}
+	m := &corpus.Multi{Sources: []corpus.Source{seedsFolder}}
+	if cfg.DataDir != "" {
+		seedsFolder.Hide = []string{channelsDir, feedsDirName}
+		for _, d := range seedsFolder.Hide {
+			if _, err := fs.Stat(seeds, d); err == nil {
+				log.Warn("SEEDS_DIR has an entry named like a live source's folder: it is hidden from the corpus; rename it", "name", d)
+			}
 		}
+		if channels != nil {
+			m.Sources = append(m.Sources, channels.Source(channelsDir, opts))
+		}
+		m.Sources = append(m.Sources, feed.NewSource(filepath.Join(cfg.DataDir, feedsDirName), feedsDirName, opts))
+	}
+	if uploads != "" {
+		m.Additions = append(m.Additions, &corpus.Folder{FS: os.DirFS(uploads), Options: opts,
+			Prefix: uploadsPrefix, Optional: true, Name: "uploads " + uploads})
 	}
 	return m
 }
@@ -53,100 +70,3 @@ func openChannels(cfg Config, log *slog.Logger) *channel.Store {
 	}
 	return s
 }
-
-// mountFS is base with other file systems mounted at top-level names
-// (shadowing any entry of base of the same name). It implements what the
-// corpus loader uses: Open, ReadDir, Stat, and ReadLink and Lstat where
-// the file system underneath does.
-type mountFS struct {
-	base   fs.FS
-	mounts map[string]fs.FS
-}
-
-var (
-	_ fs.ReadDirFS  = mountFS{}
-	_ fs.StatFS     = mountFS{}
-	_ fs.ReadLinkFS = mountFS{}
-)
-
-// resolve returns the file system and the name within it of name.
-func (m mountFS) resolve(op, name string) (fs.FS, string, error) {
-	if !fs.ValidPath(name) {
-		return nil, "", &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
-	}
-	top, rest, _ := strings.Cut(name, "/")
-	if sub, ok := m.mounts[top]; ok {
-		if rest == "" {
-			rest = "."
-		}
-		return sub, rest, nil
-	}
-	return m.base, name, nil
-}
-
-func (m mountFS) Open(name string) (fs.File, error) {
-	fsys, n, err := m.resolve("open", name)
-	if err != nil {
-		return nil, err
-	}
-	return fsys.Open(n)
-}
-
-func (m mountFS) Stat(name string) (fs.FileInfo, error) {
-	fsys, n, err := m.resolve("stat", name)
-	if err != nil {
-		return nil, err
-	}
-	info, err := fs.Stat(fsys, n)
-	if err == nil && n == "." && name != "." {
-		info = namedInfo{info, name}
-	}
-	return info, err
-}
-
-func (m mountFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	fsys, n, err := m.resolve("readdir", name)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := fs.ReadDir(fsys, n)
-	if err != nil || name != "." {
-		return entries, err
-	}
-	entries = slices.DeleteFunc(entries, func(e fs.DirEntry) bool { _, ok := m.mounts[e.Name()]; return ok })
-	for top, sub := range m.mounts {
-		if info, err := fs.Stat(sub, "."); err == nil && info.IsDir() {
-			entries = append(entries, fs.FileInfoToDirEntry(namedInfo{info, top}))
-		}
-	}
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	return entries, nil
-}
-
-func (m mountFS) ReadLink(name string) (string, error) {
-	fsys, n, err := m.resolve("readlink", name)
-	if err != nil {
-		return "", err
-	}
-	return fs.ReadLink(fsys, n)
-}
-
-func (m mountFS) Lstat(name string) (fs.FileInfo, error) {
-	fsys, n, err := m.resolve("lstat", name)
-	if err != nil {
-		return nil, err
-	}
-	info, err := fs.Lstat(fsys, n)
-	if err == nil && n == "." && name != "." {
-		info = namedInfo{info, name}
-	}
-	return info, err
-}
-
-// namedInfo is a mounted folder's info under its mount name.
-type namedInfo struct {
-	fs.FileInfo
-	name string
-}
-
-func (i namedInfo) Name() string { return i.name }

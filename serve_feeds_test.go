@@ -10,8 +10,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/internal/telegramtest"
-	"github.com/khabar/khabar/retrieval"
 )
 
 // waitSynced returns the first synced poll that added an article with
@@ -25,7 +25,7 @@ func waitSynced(ctx context.Context, t *testing.T, ch <-chan syncedPoll, url str
 				t.Fatalf("sync after a poll: %v", p.err)
 			}
 			for _, f := range p.feed.Feeds {
-				if slices.ContainsFunc(f.Added, func(a retrieval.Article) bool { return a.URL == url }) {
+				if slices.ContainsFunc(f.Added, func(a corpus.Article) bool { return a.URL == url }) {
 					return p
 				}
 			}

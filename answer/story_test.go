@@ -2,7 +2,6 @@ package answer
 
 import (
 	"context"
-	openai "github.com/sashabaranov/go-openai"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +10,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -120,8 +122,8 @@ func TestSummaryOfFarsnewsBusyDay(t *testing.T) {
 	if err != nil {
 		t.Skipf("farsnews-corpus not here (%v): skipped; the fixture tests above always run", err)
 	}
-	arts, _ := retrieval.ParseJSONL("corpus.jsonl", strings.NewReader(string(data)), retrieval.LoadOptions{})
-	perDay := map[time.Time][]retrieval.Article{}
+	arts, _ := corpus.ParseJSONL("corpus.jsonl", strings.NewReader(string(data)), corpus.LoadOptions{})
+	perDay := map[time.Time][]corpus.Article{}
 	var busiest time.Time
 	for _, a := range arts {
 		if a.Date.IsZero() {

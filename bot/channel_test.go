@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/chat"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/channel"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
@@ -57,7 +58,7 @@ func (r *channelRig) waitSync(t *testing.T) {
 
 // until waits, sync after sync, until the stored articles satisfy ok,
 // and returns them.
-func (r *channelRig) until(t *testing.T, ok func(map[string]retrieval.Article) bool) map[string]retrieval.Article {
+func (r *channelRig) until(t *testing.T, ok func(map[string]corpus.Article) bool) map[string]corpus.Article {
 	t.Helper()
 	deadline := time.After(waitFor)
 	for {
@@ -74,10 +75,10 @@ func (r *channelRig) until(t *testing.T, ok func(map[string]retrieval.Article) b
 }
 
 // articles reads the store's folder with the corpus loader.
-func (r *channelRig) articles(t *testing.T) map[string]retrieval.Article {
+func (r *channelRig) articles(t *testing.T) map[string]corpus.Article {
 	t.Helper()
-	out := map[string]retrieval.Article{}
-	c, err := retrieval.Load(context.Background(), os.DirFS(r.dir), retrieval.LoadOptions{})
+	out := map[string]corpus.Article{}
+	c, err := corpus.Load(context.Background(), os.DirFS(r.dir), corpus.LoadOptions{})
 	if err != nil {
 		return out
 	}
@@ -99,7 +100,7 @@ func TestChannelPostsBecomeArticles(t *testing.T) {
 	post := fake.PushChannelPost(tgbotapi.Message{Chat: &news, Text: channelNews})
 	photo := fake.PushChannelPost(tgbotapi.Message{Chat: &secret, Photo: []tgbotapi.PhotoSize{{FileID: "p"}}, Caption: "عکس: " + channelNews})
 	rig.waitSync(t)
-	arts := rig.until(t, func(a map[string]retrieval.Article) bool { return len(a) >= 2 })
+	arts := rig.until(t, func(a map[string]corpus.Article) bool { return len(a) >= 2 })
 	a := arts[channel.ArticleID(news.ID, post.MessageID)]
 	if len(arts) != 2 || a.Text != channelNews || a.Source != "خبر فوری" || a.URL != "https://t.me/khabarfori/"+strconv.Itoa(post.MessageID) {
 		t.Fatalf("articles = %+v", arts)
@@ -111,14 +112,14 @@ func TestChannelPostsBecomeArticles(t *testing.T) {
 	// An edit replaces the article.
 	edited := strings.Replace(channelNews, "کرمان", "یزد", 1)
 	fake.PushEditedChannelPost(tgbotapi.Message{MessageID: post.MessageID, Date: post.Date, Chat: &news, Text: edited})
-	rig.until(t, func(arts map[string]retrieval.Article) bool { return arts[a.ID].Text == edited })
+	rig.until(t, func(arts map[string]corpus.Article) bool { return arts[a.ID].Text == edited })
 	if n := len(fake.Messages(news.ID)) + len(fake.Messages(secret.ID)); n != 0 {
 		t.Errorf("the bot sent %d messages to channels", n)
 	}
 
 	// Removed as admin: the channel's posts leave the corpus.
 	fake.PushBotMember(news, user(1), "administrator", "left")
-	rig.until(t, func(arts map[string]retrieval.Article) bool { return len(arts) == 1 })
+	rig.until(t, func(arts map[string]corpus.Article) bool { return len(arts) == 1 })
 }
 
 func TestChannelPostsOfUnlistedChannelsAreIgnored(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/khabar/khabar/chat"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -238,11 +239,11 @@ func FuzzUpdate(f *testing.F) {
 		}
 		api := fake.Bot(t)
 		logs := newLogRecorder()
-		problem := retrieval.Problem{Path: text, Reason: text, Skipped: true}
+		problem := corpus.Problem{Path: text, Reason: text, Skipped: true}
 		ch := chat.New(&echoAnswerer{}, discard(), chat.Options{
 			MaxQuestionChars: 5000, // up to 5,000 characters are echoed back, split
 			Reload: func(context.Context) (retrieval.Report, error) {
-				return retrieval.Report{Articles: 1, Problems: []retrieval.Problem{problem, problem}}, nil
+				return retrieval.Report{Articles: 1, Problems: []corpus.Problem{problem, problem}}, nil
 			},
 			SeedsDir: t.TempDir(),
 		})

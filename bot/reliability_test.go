@@ -22,6 +22,7 @@ import (
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/chat"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/internal/openaitest"
 	"github.com/khabar/khabar/internal/telegramtest"
 	"github.com/khabar/khabar/llm"
@@ -658,7 +659,7 @@ func TestFaultReloadBrokenCorpus(t *testing.T) {
 		}
 	}
 	results := r.obs.reloadResults()
-	if len(results) != 2 || results[0] != nil || !errors.Is(results[1], retrieval.ErrNoArticles) {
+	if len(results) != 2 || results[0] != nil || !errors.Is(results[1], corpus.ErrNoArticles) {
 		t.Errorf("counted reloads: got %v, want one success and one ErrNoArticles", results)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -104,7 +105,7 @@ func reportReply(rep retrieval.Report, err error) Reply {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return textReply(msgReloadInterrupted)
-	case errors.Is(err, retrieval.ErrNoArticles):
+	case errors.Is(err, corpus.ErrNoArticles):
 		b.WriteString(MsgReloadFailed + "\n" + MsgReloadNoArticles)
 	case err != nil:
 		b.WriteString(MsgReloadFailed)
@@ -129,8 +130,8 @@ func reportReply(rep retrieval.Report, err error) Reply {
 
 // writeProblems lists skipped and repaired files, at most
 // maxReportProblems of them.
-func writeProblems(b *strings.Builder, problems []retrieval.Problem) {
-	var skipped, repaired []retrieval.Problem
+func writeProblems(b *strings.Builder, problems []corpus.Problem) {
+	var skipped, repaired []corpus.Problem
 	for _, p := range problems {
 		if p.Skipped {
 			skipped = append(skipped, p)
@@ -141,7 +142,7 @@ func writeProblems(b *strings.Builder, problems []retrieval.Problem) {
 	left := maxReportProblems
 	for _, group := range []struct {
 		title string
-		list  []retrieval.Problem
+		list  []corpus.Problem
 	}{{MsgReportSkipped, skipped}, {msgReportRepaired, repaired}} {
 		if len(group.list) == 0 {
 			continue

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -67,14 +68,14 @@ func TestReloaderCoalesces(t *testing.T) {
 
 func TestReportReply(t *testing.T) {
 	rep := retrieval.Report{Articles: 3, Chunks: 9, Added: 2, Removed: 1, Unchanged: 6, Embedded: 2, Duration: 1500 * time.Millisecond,
-		Problems: []retrieval.Problem{{Path: "a.jsonl", Line: 3, Reason: "malformed JSON: <x>", Skipped: true}, {Path: "b.txt", Reason: "bad date", Skipped: false}}}
+		Problems: []corpus.Problem{{Path: "a.jsonl", Line: 3, Reason: "malformed JSON: <x>", Skipped: true}, {Path: "b.txt", Reason: "bad date", Skipped: false}}}
 	tests := []struct {
 		name string
 		err  error
 		want []string
 	}{
 		{"done", nil, []string{MsgReloadDone, "۱.۵", "افزوده: ۲", "حذف‌شده: ۱", MsgReportSkipped + " (۱)", "a.jsonl:3: malformed JSON: <x>", msgReportRepaired + " (۱)"}},
-		{"no articles", fmt.Errorf("load: %w", retrieval.ErrNoArticles), []string{MsgReloadFailed, MsgReloadNoArticles, "a.jsonl:3"}},
+		{"no articles", fmt.Errorf("load: %w", corpus.ErrNoArticles), []string{MsgReloadFailed, MsgReloadNoArticles, "a.jsonl:3"}},
 		{"failed", errors.New("disk on fire"), []string{MsgReloadFailed}},
 		{"interrupted", context.Canceled, []string{msgReloadInterrupted}},
 	}

@@ -1,20 +1,16 @@
 package chat
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/persian"
-	"github.com/khabar/khabar/retrieval"
 )
 
 // uploadsDir names uploaded files in the corpus ("uploads/<name>"), and
@@ -71,18 +67,16 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 		return r
 	}
 	ext := uploadExt(name)
-	sum := sha256.Sum256(data)
-	base := hex.EncodeToString(sum[:8]) + ext
-	rel := path.Join(uploadsDir, base)
+	rel := path.Join(uploadsDir, corpus.ContentName(data, ext))
 
-	n, problems := validateUpload(rel, ext, data, c.opts.MaxArticleBytes)
+	n, problems := validateUpload(rel, data, c.opts.MaxArticleBytes)
 	if n == 0 {
 		var b strings.Builder
 		b.WriteString(msgUploadInvalid)
 		writeProblems(&b, problems)
 		return textReply(b.String())
 	}
-	err := saveNew(filepath.Join(c.uploadTarget(), base), data)
+	_, err := corpus.SaveNew(c.uploadTarget(), ext, data)
 	switch {
 	case errors.Is(err, fs.ErrExist):
 		return textReply(msgUploadDuplicate)
@@ -103,56 +97,7 @@ func (c *Chat) AddFile(ctx context.Context, m Message, name string, data []byte)
 
 // validateUpload parses data as the corpus loader would and returns the
 // number of usable articles and the problems found.
-func validateUpload(rel, ext string, data []byte, maxArticle int64) (int, []retrieval.Problem) {
-	if ext == ".jsonl" {
-		arts, problems := retrieval.ParseJSONL(rel, bytes.NewReader(data), retrieval.LoadOptions{MaxArticleBytes: maxArticle})
-		return len(arts), problems
-	}
-	if int64(len(data)) > maxArticle {
-		return 0, []retrieval.Problem{{Path: rel, Reason: "file too large for one article", Skipped: true}}
-	}
-	art, problems := retrieval.ParseSeed(rel, data)
-	if art.ID == "" {
-		return 0, problems
-	}
-	return 1, problems
-}
-
-// saveNew writes data to name atomically: a temporary dotfile (which the
-// corpus loader ignores) in the same folder, synced, then linked into
-// place, which fails with fs.ErrExist instead of overwriting a file.
-func saveNew(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if _, err := os.Lstat(name); err == nil {
-		return fmt.Errorf("save %s: %w", filepath.Base(name), fs.ErrExist)
-	}
-	tmp, err := os.CreateTemp(dir, ".upload-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Link(tmp.Name(), name); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("save %s: %w", filepath.Base(name), fs.ErrExist)
-		}
-		return err
-	}
-	return nil
+func validateUpload(rel string, data []byte, maxArticle int64) (int, []corpus.Problem) {
+	arts, problems := corpus.ParseFile(rel, data, corpus.LoadOptions{MaxArticleBytes: maxArticle})
+	return len(arts), problems
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -137,14 +138,14 @@ func ReadQuestions(path string) ([]Question, error) {
 	return qs, nil
 }
 
-func readCorpora(paths []string) ([]retrieval.Article, error) {
-	var all []retrieval.Article
+func readCorpora(paths []string) ([]corpus.Article, error) {
+	var all []corpus.Article
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, err
 		}
-		arts, problems := retrieval.ParseJSONL(filepath.Base(p), f, retrieval.LoadOptions{})
+		arts, problems := corpus.ParseJSONL(filepath.Base(p), f, corpus.LoadOptions{})
 		f.Close()
 		if len(arts) == 0 {
 			return nil, fmt.Errorf("%s: no articles (%d problems)", p, len(problems))

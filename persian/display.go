@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	ptime "github.com/yaa110/go-persian-calendar"
 )
 
 // Digits returns s with ASCII digits replaced by Persian digits
@@ -48,23 +46,6 @@ func MonthName(m int) string {
 		return ""
 	}
 	return monthNames[m-1]
-}
-
-// JalaliDate returns the calendar date of t (read in t's own location) as
-// Jalali year, month and day: 2025-09-28 → 1404, 7, 6.
-func JalaliDate(t time.Time) (year, month, day int) {
-	y, m, d := t.Date()
-	pt := ptime.New(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
-	return pt.Year(), int(pt.Month()), pt.Day()
-}
-
-// FromJalali returns the Gregorian calendar date (midnight UTC) of the
-// Jalali date year/month/day. Out-of-range days are normalised by the
-// calendar (Esfand 30 in a common year is Farvardin 1).
-func FromJalali(year, month, day int) time.Time {
-	t := ptime.Date(year, ptime.Month(month), day, 12, 0, 0, 0, time.UTC).Time()
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // FormatDate renders the calendar date of t in Jalali with Persian digits

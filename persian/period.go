@@ -3,27 +3,8 @@ package persian
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
-
-// tehranOffset is Iran Standard Time, +03:30. Iran has kept it all year
-// since it dropped daylight saving time in 2022.
-const tehranOffset = 3*60*60 + 30*60
-
-var tehran = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Tehran")
-	if err != nil {
-		return time.FixedZone("+0330", tehranOffset)
-	}
-	return loc
-})
-
-// Tehran returns the Asia/Tehran location, loaded once with
-// time.LoadLocation. The main package embeds time/tzdata so that minimal
-// images have it; without any zone database Tehran falls back to a fixed
-// +03:30 zone, which is exact for dates since 2022.
-func Tehran() *time.Location { return tehran() }
 
 // Period is a range of calendar days, both ends inclusive. From and To are
 // dates at midnight UTC, the convention of article dates: 2025-10-05 is
@@ -604,8 +585,8 @@ func (ps *parser) last(u unit, n int) Period {
 }
 
 // numeric reads «2025-10-05» and «1404/07/13» at i: year, month and day
-// separated by the same «-», «/» or «.». Years 1300–1499 are Jalali,
-// 1900–2099 Gregorian.
+// separated by the same «-», «/» or «.». The year says the calendar, as
+// in [CalendarDate] (the range article headers have too).
 func (ps *parser) numeric(i int) expr {
 	a, b, c := ps.word(i), ps.word(i+1), ps.word(i+2)
 	if len(a) != 4 || !isDigits(a) || !isDayDigits(b) || !isDayDigits(c) {
@@ -618,16 +599,11 @@ func (ps *parser) numeric(i int) expr {
 	y, _ := strconv.Atoi(a)
 	m, _ := strconv.Atoi(b)
 	d, _ := strconv.Atoi(c)
-	switch {
-	case y >= 1300 && y < 1500:
-		t, ok := jalaliDay(y, m, d)
-		return expr{end: i + 3, p: oneDay(t), bad: !ok}
-	case y >= 1900 && y < 2100:
-		t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-		ok := t.Year() == y && int(t.Month()) == m && t.Day() == d
-		return expr{end: i + 3, p: oneDay(t), bad: !ok}
+	t, known, ok := CalendarDate(y, m, d)
+	if !known {
+		return expr{}
 	}
-	return expr{}
+	return expr{end: i + 3, p: oneDay(t), bad: !ok}
 }
 
 // jalali reads a Jalali date «۱۵ مهر [۱۴۰۴]», «پانزدهم مهرماه» or a
@@ -719,7 +695,7 @@ func (ps *parser) year(i int) (y, next int) {
 		return 0, i
 	}
 	y, _ = strconv.Atoi(w)
-	if y < 1300 || y >= 1500 {
+	if !isJalaliYear(y) {
 		return 0, i
 	}
 	return y, j + 1
@@ -775,59 +751,5 @@ func isDigits(s string) bool {
 // isDayDigits reports whether s is one or two ASCII digits.
 func isDayDigits(s string) bool { return len(s) <= 2 && isDigits(s) }
 
-// dateOf returns the calendar date of t, read in t's location, at midnight
-// UTC.
-func dateOf(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // oneDay is the period of the single day d.
 func oneDay(d time.Time) Period { return Period{d, d} }
-
-// weekStart returns the Saturday that starts d's Persian week.
-func weekStart(d time.Time) time.Time {
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 1) % 7))
-}
-
-// shiftMonth returns Jalali month m of year y moved by n months.
-func shiftMonth(y, m, n int) (int, int) {
-	i := y*12 + m - 1 + n
-	return i / 12, i%12 + 1
-}
-
-// jalaliDay returns the date of the Jalali day y/m/d, and false when there
-// is no such day (۳۱ مهر, ۳۰ اسفند in a common year): the calendar would
-// otherwise roll it into the next month.
-func jalaliDay(y, m, d int) (time.Time, bool) {
-	if y < 1 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return time.Time{}, false
-	}
-	t := FromJalali(y, m, d)
-	if gy, gm, gd := JalaliDate(t); gy != y || gm != m || gd != d {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// jalaliClamp returns Jalali day y/m/d, or the month's last day when the
-// month is shorter.
-func jalaliClamp(y, m, d int) time.Time {
-	for ; d > 29; d-- {
-		if t, ok := jalaliDay(y, m, d); ok {
-			return t
-		}
-	}
-	return FromJalali(y, m, d)
-}
-
-// jalaliMonth is the whole Jalali month m of year y.
-func jalaliMonth(y, m int) Period {
-	ny, nm := shiftMonth(y, m, 1)
-	return Period{FromJalali(y, m, 1), FromJalali(ny, nm, 1).AddDate(0, 0, -1)}
-}
-
-// jalaliYear is the whole Jalali year y.
-func jalaliYear(y int) Period {
-	return Period{FromJalali(y, 1, 1), FromJalali(y+1, 1, 1).AddDate(0, 0, -1)}
-}

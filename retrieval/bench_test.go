@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 // syntheticWords is a vocabulary of Persian-looking words; texts draw from
@@ -44,13 +46,13 @@ func syntheticText(r *rand.Rand, z *rand.Zipf, words int) string {
 }
 
 // syntheticArticles returns n one-chunk articles of about 110 words.
-func syntheticArticles(n int) []Article {
+func syntheticArticles(n int) []corpus.Article {
 	r := rand.New(rand.NewPCG(3, 4))
 	z := rand.NewZipf(r, 1.1, 2, uint64(len(syntheticWords)-1))
-	out := make([]Article, n)
+	out := make([]corpus.Article, n)
 	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range out {
-		out[i] = Article{
+		out[i] = corpus.Article{
 			ID:    fmt.Sprintf("a%06d", i),
 			Title: syntheticText(r, z, 8),
 			Text:  syntheticText(r, z, 100),
@@ -158,7 +160,7 @@ func BenchmarkIndexHamshahri(b *testing.B) {
 	if err != nil {
 		b.Skipf("evaluation data not here (%v): skipped", err)
 	}
-	arts, problems := ParseJSONL("corpus.jsonl", f, LoadOptions{})
+	arts, problems := corpus.ParseJSONL("corpus.jsonl", f, corpus.LoadOptions{})
 	f.Close()
 	if len(arts) == 0 {
 		b.Fatalf("no articles: %v", problems)
@@ -206,13 +208,13 @@ func samplePeakHeap(stop <-chan struct{}) uint64 {
 // news with real queries.
 func BenchmarkSearchEval(b *testing.B) {
 	dir := filepath.Join("..", "..", "shared", "eval")
-	var arts []Article
+	var arts []corpus.Article
 	for _, name := range []string{"hamshahri-ir", "farsnews-corpus"} {
 		f, err := os.Open(filepath.Join(dir, name, "corpus.jsonl"))
 		if err != nil {
 			b.Skipf("evaluation data not here (%v): skipped", err)
 		}
-		a, _ := ParseJSONL(name, f, LoadOptions{})
+		a, _ := corpus.ParseJSONL(name, f, corpus.LoadOptions{})
 		f.Close()
 		arts = append(arts, a...)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/persian"
 )
 
@@ -63,7 +64,7 @@ func (o ChunkOptions) withDefaults() ChunkOptions {
 // replaced with U+FFFD (as Go's string([]rune(s)) does); the chunks'
 // offsets then refer to the repaired text. The loader never yields such
 // text, but any caller may.
-func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
+func ChunkArticle(a corpus.Article, opts ChunkOptions) []Chunk {
 	opts = opts.withDefaults()
 	a.Text, a.Title = validUTF8(a.Text), validUTF8(a.Title)
 	a.Source, a.URL = validUTF8(a.Source), validUTF8(a.URL)

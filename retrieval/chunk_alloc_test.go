@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 // TestChunkArticleAllocations: chunking allocates per chunk (its id, its
@@ -13,7 +15,7 @@ import (
 // slice of word offsets per sentence plus a copy of every chunk's text to
 // hash it were ~100 MB of garbage per start on hamshahri+farsnews.
 func TestChunkArticleAllocations(t *testing.T) {
-	a := Article{ID: "a.txt", Title: "عنوان خبر", Text: strings.Repeat("وزیر دفاع عراق امروز در بغداد گفت همکاری ادامه دارد. ", 300)}
+	a := corpus.Article{ID: "a.txt", Title: "عنوان خبر", Text: strings.Repeat("وزیر دفاع عراق امروز در بغداد گفت همکاری ادامه دارد. ", 300)}
 	chunks := ChunkArticle(a, ChunkOptions{})
 	if len(chunks) < 10 {
 		t.Fatalf("%d chunks: the article should make many", len(chunks))

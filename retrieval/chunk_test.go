@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 func sentencesOf(n int, word string) string {
@@ -36,7 +38,7 @@ func TestChunkArticle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := Article{ID: "a.txt", Title: "عنوان", Source: "تابناک", Date: date, URL: "https://example.org/a", Text: tt.text}
+			a := corpus.Article{ID: "a.txt", Title: "عنوان", Source: "تابناک", Date: date, URL: "https://example.org/a", Text: tt.text}
 			chunks := ChunkArticle(a, tt.opts)
 			if len(chunks) != tt.wantChunks {
 				t.Fatalf("got %d chunks, want %d", len(chunks), tt.wantChunks)
@@ -63,7 +65,7 @@ func TestChunkArticle(t *testing.T) {
 }
 
 func TestChunkOverlapRepeatsLastSentence(t *testing.T) {
-	a := Article{ID: "a", Text: sentencesOf(6, "الف")}
+	a := corpus.Article{ID: "a", Text: sentencesOf(6, "الف")}
 	chunks := ChunkArticle(a, ChunkOptions{TargetWords: 30, Overlap: 1})
 	if len(chunks) < 2 {
 		t.Fatalf("got %d chunks, want at least 2", len(chunks))
@@ -74,16 +76,16 @@ func TestChunkOverlapRepeatsLastSentence(t *testing.T) {
 }
 
 func TestChunkEmptyText(t *testing.T) {
-	if got := ChunkArticle(Article{ID: "a", Title: "فقط عنوان", Text: " \n "}, ChunkOptions{}); len(got) != 1 || got[0].Text != "فقط عنوان" {
+	if got := ChunkArticle(corpus.Article{ID: "a", Title: "فقط عنوان", Text: " \n "}, ChunkOptions{}); len(got) != 1 || got[0].Text != "فقط عنوان" {
 		t.Errorf("got %+v, want one chunk of the title", got)
 	}
-	if got := ChunkArticle(Article{ID: "a"}, ChunkOptions{}); len(got) != 0 {
+	if got := ChunkArticle(corpus.Article{ID: "a"}, ChunkOptions{}); len(got) != 0 {
 		t.Errorf("got %d chunks of nothing, want 0", len(got))
 	}
 }
 
 func TestChunkHashFollowsContent(t *testing.T) {
-	a := Article{ID: "a", Title: "ت", Text: "یک. دو."}
+	a := corpus.Article{ID: "a", Title: "ت", Text: "یک. دو."}
 	b := a
 	b.Text = "یک. سه."
 	if ChunkArticle(a, ChunkOptions{})[0].Hash == ChunkArticle(b, ChunkOptions{})[0].Hash {
@@ -100,7 +102,7 @@ func TestChunkInvalidUTF8(t *testing.T) {
 	// A long sentence with invalid bytes is cut on words: the offsets must
 	// stay inside the text (they used to index past it and panic).
 	text := strings.Repeat("واژه\xff ", 300) + "پایان."
-	chunks := ChunkArticle(Article{ID: "a", Title: "عنوان\xfe", Text: text}, ChunkOptions{TargetWords: 50, MaxWords: 60})
+	chunks := ChunkArticle(corpus.Article{ID: "a", Title: "عنوان\xfe", Text: text}, ChunkOptions{TargetWords: 50, MaxWords: 60})
 	if len(chunks) == 0 {
 		t.Fatal("got no chunks")
 	}
@@ -124,7 +126,7 @@ func FuzzChunkArticle(f *testing.F) {
 	f.Add("«نقل قول. بی پایان", "t", 1, 1, 5)
 	f.Fuzz(func(t *testing.T, text, title string, target, maxWords, overlap int) {
 		opts := ChunkOptions{TargetWords: target % 500, MaxWords: maxWords % 500, Overlap: overlap % 10}
-		chunks := ChunkArticle(Article{ID: "a", Title: title, Text: text}, opts)
+		chunks := ChunkArticle(corpus.Article{ID: "a", Title: title, Text: text}, opts)
 		repaired := string([]rune(text))
 		for i, c := range chunks {
 			if strings.TrimSpace(c.Text) == "" {

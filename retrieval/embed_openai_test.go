@@ -12,7 +12,7 @@ import (
 	"github.com/khabar/khabar/retrieval"
 )
 
-func corpus() fstest.MapFS {
+func openAICorpus() fstest.MapFS {
 	return fstest.MapFS{
 		"a.txt": {Data: []byte("date 2025-10-01\nبه گزارش ایرنا، قیمت دلار در بازار تهران کاهش یافت.")},
 		"b.txt": {Data: []byte("date 2025-10-02\nبه گزارش فارس، سیل در گیلان خسارت زد.")},
@@ -30,7 +30,7 @@ func TestOpenAIEmbedderIndexes(t *testing.T) {
 	fake := openaitest.New(t, openaitest.Options{Dim: 32})
 	fake.FailNext(openaitest.PathEmbeddings, 1, openaitest.Failure{Status: 429})
 	ix := newOpenAIIndex(t, fake, "emb-a", t.TempDir())
-	rep, err := ix.Sync(context.Background(), corpus())
+	rep, err := ix.Sync(context.Background(), openAICorpus())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestOpenAIModelSwitchRebuildsAndRestartEmbedsNothing(t *testing.T) {
 	fake := openaitest.New(t, openaitest.Options{Dim: 16})
 	dir := t.TempDir()
 	ctx := context.Background()
-	if _, err := newOpenAIIndex(t, fake, "emb-a", dir).Sync(ctx, corpus()); err != nil {
+	if _, err := newOpenAIIndex(t, fake, "emb-a", dir).Sync(ctx, openAICorpus()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -64,7 +64,7 @@ func TestOpenAIModelSwitchRebuildsAndRestartEmbedsNothing(t *testing.T) {
 	if err := ix.Load(ctx); err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	rep, err := ix.Sync(ctx, corpus())
+	rep, err := ix.Sync(ctx, openAICorpus())
 	if err != nil || rep.Embedded != 0 || len(fake.EmbeddedTexts()) != 0 {
 		t.Errorf("restart: %v, embedded %d, the API saw %d texts", err, rep.Embedded, len(fake.EmbeddedTexts()))
 	}
@@ -75,7 +75,7 @@ func TestOpenAIModelSwitchRebuildsAndRestartEmbedsNothing(t *testing.T) {
 	if err := ix.Load(ctx); err == nil {
 		t.Error("a snapshot of another model loaded")
 	}
-	rep, err = ix.Sync(ctx, corpus())
+	rep, err = ix.Sync(ctx, openAICorpus())
 	if err != nil || !rep.Rebuilt || rep.Embedded != 2 || len(fake.EmbeddedTexts()) != 2 {
 		t.Errorf("switch: %v, %+v, the API saw %d texts", err, rep, len(fake.EmbeddedTexts()))
 	}
@@ -89,7 +89,7 @@ func TestOpenAIModelSwitchRebuildsAndRestartEmbedsNothing(t *testing.T) {
 func TestOpenAIEmbedderDownDegradesSearch(t *testing.T) {
 	fake := openaitest.New(t, openaitest.Options{Dim: 16})
 	ix := newOpenAIIndex(t, fake, "emb-a", "")
-	if _, err := ix.Sync(context.Background(), corpus()); err != nil {
+	if _, err := ix.Sync(context.Background(), openAICorpus()); err != nil {
 		t.Fatal(err)
 	}
 	fake.FailNext(openaitest.PathEmbeddings, 10, openaitest.Failure{Status: 500})

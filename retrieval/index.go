@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/philippgille/chromem-go"
 	"golang.org/x/sync/errgroup"
 )
@@ -27,7 +28,7 @@ type Options struct {
 	// Ranking tunes how articles and passages are scored.
 	Ranking Ranking
 	// Load bounds what the corpus loader accepts.
-	Load LoadOptions
+	Load corpus.LoadOptions
 	// EmbedBatch is the number of texts per Embed call; default 64.
 	EmbedBatch int
 	// EmbedWorkers is the number of concurrent Embed calls; default
@@ -124,7 +125,7 @@ type Report struct {
 	Unchanged int  // chunks with the same id and content
 	Embedded  int  // chunks sent to the embedder (0 when nothing changed)
 	Rebuilt   bool // every vector was recomputed (new index or new embedder)
-	Problems  []Problem
+	Problems  []corpus.Problem
 	// SnapshotErr is set when the new index serves but could not be saved.
 	SnapshotErr error
 	// SnapshotKept, with SnapshotErr, says that a snapshot from an earlier
@@ -152,12 +153,12 @@ func (ix *Index) Stats() Stats {
 // Sync loads the corpus from fsys and makes the index match it.
 func (ix *Index) Sync(ctx context.Context, fsys fs.FS) (Report, error) {
 	start := time.Now()
-	corpus, err := Load(ctx, fsys, ix.opts.Load)
+	c, err := corpus.Load(ctx, fsys, ix.opts.Load)
 	if err != nil {
-		return Report{Problems: corpus.Problems, Duration: time.Since(start)}, fmt.Errorf("load corpus: %w", err)
+		return Report{Problems: c.Problems, Duration: time.Since(start)}, fmt.Errorf("load corpus: %w", err)
 	}
-	rep, err := ix.SyncArticles(ctx, corpus.Articles)
-	rep.Problems = append(corpus.Problems, rep.Problems...)
+	rep, err := ix.SyncArticles(ctx, c.Articles)
+	rep.Problems = append(c.Problems, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err
 }
@@ -166,7 +167,7 @@ func (ix *Index) Sync(ctx context.Context, fsys fs.FS) (Report, error) {
 // content hash is already indexed (by the same embedder) keep their vector;
 // only new or changed chunks are embedded. The new state is saved (when
 // Options.Dir is set) and swapped in; on error the old state keeps serving.
-func (ix *Index) SyncArticles(ctx context.Context, articles []Article) (Report, error) {
+func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (Report, error) {
 	start := time.Now()
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
@@ -305,9 +306,9 @@ func (ix *Index) snapshotPresent() bool {
 
 // chunkAll chunks the articles in order, dropping articles whose id was
 // already seen (reported as problems).
-func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
+func (ix *Index) chunkAll(articles []corpus.Article) ([]Chunk, []corpus.Problem) {
 	seen := make(map[string]bool, len(articles))
-	var problems []Problem
+	var problems []corpus.Problem
 	per := make([][]Chunk, len(articles))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -323,7 +324,7 @@ func (ix *Index) chunkAll(articles []Article) ([]Chunk, []Problem) {
 	}
 	for i, a := range articles {
 		if seen[a.ID] {
-			problems = append(problems, Problem{Path: a.Path, Line: a.Line, Reason: fmt.Sprintf("duplicate id %q", a.ID), Skipped: true})
+			problems = append(problems, corpus.Problem{Path: a.Path, Line: a.Line, Reason: fmt.Sprintf("duplicate id %q", a.ID), Skipped: true})
 			continue
 		}
 		seen[a.ID] = true

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 // countingEmbedder wraps the local embedder, counts the texts it embeds
@@ -149,8 +151,8 @@ func TestFailedSyncKeepsServing(t *testing.T) {
 	}
 
 	// A corpus with no usable article is an error too, and changes nothing.
-	if _, err := ix.Sync(context.Background(), fstest.MapFS{"bad.txt": {Data: []byte("\xff\xfe")}}); !errors.Is(err, ErrNoArticles) {
-		t.Fatalf("got %v, want ErrNoArticles", err)
+	if _, err := ix.Sync(context.Background(), fstest.MapFS{"bad.txt": {Data: []byte("\xff\xfe")}}); !errors.Is(err, corpus.ErrNoArticles) {
+		t.Fatalf("got %v, want corpus.ErrNoArticles", err)
 	}
 	if got := ix.Stats().Articles; got != 5 {
 		t.Errorf("after an empty corpus: %d articles, want 5", got)

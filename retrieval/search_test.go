@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 func TestSearchEmptyIndexFindsNothing(t *testing.T) {
@@ -200,7 +202,7 @@ func TestCorrection(t *testing.T) {
 }
 
 func TestArticleTextReassemblesOverlappingChunks(t *testing.T) {
-	a := Article{ID: "a", Title: "عنوان", Text: sentencesOf(12, "خبر")}
+	a := corpus.Article{ID: "a", Title: "عنوان", Text: sentencesOf(12, "خبر")}
 	chunks := ChunkArticle(a, ChunkOptions{TargetWords: 30, Overlap: 1})
 	if len(chunks) < 3 {
 		t.Fatalf("got %d chunks, want several", len(chunks))

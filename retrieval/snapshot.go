@@ -387,3 +387,11 @@ func validateChunks(chunks []Chunk) error {
 	}
 	return nil
 }
+
+// quoteShort quotes s for an error message, cut to 40 runes.
+func quoteShort(s string) string {
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return strconv.Quote(s)
+}

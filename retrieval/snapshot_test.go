@@ -17,6 +17,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 // craftSnapshot writes a snapshot of the test corpus into dir after tamper
@@ -25,12 +27,12 @@ import (
 // might produce.
 func craftSnapshot(t *testing.T, dir string, tamper func(chunks []Chunk) (dim int)) {
 	t.Helper()
-	corpus, err := Load(context.Background(), testCorpus(), LoadOptions{})
+	c, err := corpus.Load(context.Background(), testCorpus(), corpus.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var chunks []Chunk
-	for _, a := range corpus.Articles {
+	for _, a := range c.Articles {
 		chunks = append(chunks, ChunkArticle(a, ChunkOptions{TargetWords: 20})...)
 	}
 	emb := NewLocalEmbedder(64)

@@ -3,6 +3,8 @@ package retrieval
 import (
 	"context"
 	"time"
+
+	"github.com/khabar/khabar/corpus"
 )
 
 // Store is an index backend: the in-process *Index and external engines
@@ -12,7 +14,7 @@ type Store interface {
 	// (by content hash) are chunked/embedded/added, missing ones removed; readers keep
 	// being answered from the old version until the new one is complete (atomic swap);
 	// a failed sync leaves the old version serving.
-	SyncArticles(ctx context.Context, articles []Article) (Report, error)
+	SyncArticles(ctx context.Context, articles []corpus.Article) (Report, error)
 	// Search ranks passages; every Passage carries Relevance (see [ScoreRelevance]).
 	Search(ctx context.Context, q Query) (Result, error)
 	// Documents: indexed articles dated within [from, to] (zero bound = open), newest first, then id.

@@ -1,8 +1,9 @@
 // Package channel turns the posts of Telegram channels into articles and
-// keeps them: one .jsonl file per channel, in the retrieval .jsonl article
-// format, written atomically under a directory of DATA_DIR, so that the
-// corpus loader reads them like any other .jsonl file and a restart keeps
-// them.
+// keeps them: one .jsonl file per channel, in the corpus .jsonl article
+// format, written atomically under a directory of DATA_DIR, so that a
+// restart keeps them. [Store.Source] is the store as a corpus.Source: the
+// posts of the channels that count, as the articles the corpus loader
+// would read from their files.
 //
 // It knows nothing of Telegram's wire format: the transport converts a
 // channel_post or edited_channel_post update into a [Post], and a

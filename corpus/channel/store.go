@@ -74,8 +74,8 @@ type Options struct {
 }
 
 // record is one stored article, a line of a channel's .jsonl file: its
-// first six fields are the retrieval .jsonl article format, the others
-// the store's own, which the loader ignores.
+// first six fields are the corpus .jsonl article format
+// ([corpus.Fields]), the others the store's own, which the corpus ignores.
 type record struct {
 	ID     string `json:"id"`
 	Title  string `json:"title"`
@@ -197,7 +197,7 @@ func Open(dir string, opts Options) (*Store, []string, error) {
 	return s, problems, nil
 }
 
-// Dir is the folder the corpus loader reads the articles from.
+// Dir is the store's folder.
 func (s *Store) Dir() string { return s.dir }
 
 // countedLocked reports whether the posts of e belong in the corpus.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/channel"
-	"github.com/khabar/khabar/retrieval"
 )
 
 var (
@@ -43,10 +43,10 @@ func put(t *testing.T, s *channel.Store, p channel.Post) channel.Result {
 }
 
 // load reads dir with the corpus loader, as the index does.
-func load(t *testing.T, dir string) map[string]retrieval.Article {
+func load(t *testing.T, dir string) map[string]corpus.Article {
 	t.Helper()
-	c, err := retrieval.Load(context.Background(), os.DirFS(dir), retrieval.LoadOptions{Now: func() time.Time { return posted.Add(time.Hour) }})
-	out := map[string]retrieval.Article{}
+	c, err := corpus.Load(context.Background(), os.DirFS(dir), corpus.LoadOptions{Now: func() time.Time { return posted.Add(time.Hour) }})
+	out := map[string]corpus.Article{}
 	if err != nil {
 		return out
 	}

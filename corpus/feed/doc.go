@@ -1,5 +1,5 @@
 // Package feed is khabar's live news source: RSS 2.0, Atom and RDF feeds
-// polled on a schedule and turned into [retrieval.Article] values.
+// polled on a schedule and turned into [corpus.Article] values.
 //
 // It owns, for feeds only:
 //   - the feed list: the FEEDS setting ([ParseFeeds]) and the admin-added
@@ -14,13 +14,15 @@
 //   - parsing through github.com/mmcdole/gofeed, and the full text of
 //     summary-only items through codeberg.org/readeck/go-readability/v2;
 //   - dedupe by guid, canonical URL and content hash, and updated items;
-//   - durable storage: one .jsonl file per feed, in the retrieval .jsonl
-//     article format, written atomically, plus the feeds' state.
+//   - durable storage: one .jsonl file per feed, in the corpus .jsonl
+//     article format, written atomically, plus the feeds' state; the
+//     stored articles are a corpus.Source ([NewSource]).
 //
 // The wiring stays outside: configuration is read in main and passed as
 // plain values; metrics arrive through the [Observer] interface; the
-// Persian rendering of [Poller.List] belongs to the chat layer. A
-// corpus.Source can wrap [Poller.Articles] in a thin adapter.
+// Persian rendering of [Poller.List] belongs to the chat layer. The index
+// reads the feeds through [Source], which reads the stored files, so
+// that the commands that run no poller (index, ask) see them too.
 //
 // Wiring, in main (a sketch):
 //
@@ -32,14 +34,14 @@
 //	serve:        go p.Run(ctx, cfg.FeedInterval), owned and waited for by run
 //	khabar feeds: rep, err := p.PollAll(ctx); print rep.Feeds
 //	/feeds:       p.List(), p.Add(url, name), p.Remove(urlOrNumber)
-//	corpus.Source: a type whose Articles(ctx) calls p.Articles(ctx) and
-//	              converts each [Problem]
+//	corpus:       feed.NewSource(filepath.Join(cfg.DataDir, "feeds"), "feeds", load)
 //	digests:      p.Since(lastDigest)
 //
 // [Observer] maps onto khabar_feed_fetch_total{feed,status} (status is one
 // of the Status constants, a fixed set), a counter of items added, and a
 // last-success gauge.
 //
-// It imports retrieval only for the Article type, and must not import bot,
+// It imports corpus for the Article type and the Source seam, and must
+// not import retrieval, bot,
 // chat, answer, llm or package main, nor know anything of Telegram.
 package feed

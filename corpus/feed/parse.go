@@ -101,7 +101,7 @@ func firstLine(s string) string {
 }
 
 // calendarDate returns t's day in Tehran, at midnight UTC: the form of
-// [retrieval.Article.Date].
+// [corpus.Article.Date].
 func calendarDate(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Time{}

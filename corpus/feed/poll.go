@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/khabar/khabar/corpus"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/khabar/khabar/retrieval"
 )
 
 // Report is what one [Poller.Poll] did: one row per feed fetched, and the
@@ -32,8 +31,8 @@ type FeedReport struct {
 	Error      string // the reason of a failure
 	Seen       int    // items in the feed
 	Duplicates int    // new items dropped as copies of a stored article
-	Added      []retrieval.Article
-	Updated    []retrieval.Article
+	Added      []corpus.Article
+	Updated    []corpus.Article
 	Problems   []Problem
 }
 

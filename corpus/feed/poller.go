@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/khabar/khabar/corpus/jsonfile"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -19,7 +18,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/corpus"
+	"github.com/khabar/khabar/corpus/jsonfile"
 )
 
 // Observer receives what metrics need; the Prometheus side lives with the
@@ -462,13 +462,13 @@ func (p *Poller) status(i int, f *feedEntry) FeedStatus {
 // order of arrival within a feed, with the problems of loading the store
 // and of each feed's last fetch. It satisfies the shape of a
 // corpus.Source.
-func (p *Poller) Articles(ctx context.Context) ([]retrieval.Article, []Problem, error) {
+func (p *Poller) Articles(ctx context.Context) ([]corpus.Article, []Problem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var arts []retrieval.Article
+	var arts []corpus.Article
 	probs := slices.Clone(p.loadProbs)
 	for _, f := range p.feeds {
 		for i, r := range f.records {
@@ -486,12 +486,12 @@ func (p *Poller) Articles(ctx context.Context) ([]retrieval.Article, []Problem, 
 
 // Since returns the articles that arrived (or were updated) after t, oldest
 // first: what a digest sends.
-func (p *Poller) Since(t time.Time) []retrieval.Article {
+func (p *Poller) Since(t time.Time) []corpus.Article {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	type dated struct {
 		at time.Time
-		a  retrieval.Article
+		a  corpus.Article
 	}
 	var ds []dated
 	for _, f := range p.feeds {
@@ -506,7 +506,7 @@ func (p *Poller) Since(t time.Time) []retrieval.Article {
 		}
 	}
 	slices.SortStableFunc(ds, func(a, b dated) int { return a.at.Compare(b.at) })
-	out := make([]retrieval.Article, len(ds))
+	out := make([]corpus.Article, len(ds))
 	for i, d := range ds {
 		out[i] = d.a
 	}
@@ -514,8 +514,8 @@ func (p *Poller) Since(t time.Time) []retrieval.Article {
 }
 
 // article converts a stored record.
-func (r *record) article(file string, line int) retrieval.Article {
-	return retrieval.Article{
+func (r *record) article(file string, line int) corpus.Article {
+	return corpus.Article{
 		ID:     r.ID,
 		Title:  r.Title,
 		Text:   r.Text,

@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/corpus"
 )
 
 // articlesOf returns the stored articles of the feed at u, by title.
-func articlesOf(t *testing.T, p *Poller) map[string]retrieval.Article {
+func articlesOf(t *testing.T, p *Poller) map[string]corpus.Article {
 	t.Helper()
 	arts, _, err := p.Articles(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := make(map[string]retrieval.Article)
+	m := make(map[string]corpus.Article)
 	for _, a := range arts {
 		if _, dup := m[a.Title]; dup {
 			t.Errorf("two articles titled %q", a.Title)
@@ -64,7 +64,7 @@ func TestPollFormats(t *testing.T) {
 	if got := rep.Added(); got != 3+2+1+3*2 {
 		t.Errorf("added %d articles, want 12", got)
 	}
-	arts := map[string]retrieval.Article{}
+	arts := map[string]corpus.Article{}
 	all, _, _ := p.Articles(context.Background())
 	for _, a := range all {
 		arts[a.Source+"|"+a.Title] = a
@@ -113,7 +113,7 @@ func TestPollFormats(t *testing.T) {
 	}
 }
 
-func keys(m map[string]retrieval.Article) []string {
+func keys(m map[string]corpus.Article) []string {
 	var ks []string
 	for k := range m {
 		ks = append(ks, k)
@@ -277,7 +277,7 @@ func TestConditionalGETAndRestart(t *testing.T) {
 	}
 
 	// The existing loader reads the stored files as they are.
-	corpus, err := retrieval.Load(context.Background(), os.DirFS(dir), retrieval.LoadOptions{})
+	corpus, err := corpus.Load(context.Background(), os.DirFS(dir), corpus.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestConditionalGETAndRestart(t *testing.T) {
 	}
 }
 
-func findID(arts []retrieval.Article, id string) *retrieval.Article {
+func findID(arts []corpus.Article, id string) *corpus.Article {
 	for i := range arts {
 		if arts[i].ID == id {
 			return &arts[i]

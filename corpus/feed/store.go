@@ -11,8 +11,8 @@ import (
 )
 
 // record is one stored article: a line of a feed's .jsonl file. Its first
-// six fields are the retrieval .jsonl article format; the others are the
-// feed's own bookkeeping, which the retrieval loader ignores.
+// six fields are the corpus .jsonl article format ([corpus.Fields]); the
+// others are the feed's own bookkeeping, which the corpus ignores.
 type record struct {
 	ID     string `json:"id"`
 	Title  string `json:"title"`

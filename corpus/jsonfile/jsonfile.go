@@ -139,3 +139,38 @@ func ReadLines[T any](path string, valid func(*T) bool) ([]*T, []BadLine, error)
 	}
 	return items, bad, nil
 }
+
+// WriteNew writes data to path like [WriteFile], but never replaces a
+// file: the synced temporary file is linked into place, which fails with
+// an error wrapping fs.ErrExist when path exists. The file is readable by
+// all (0644), for a corpus folder other processes read.
+func WriteNew(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("write %s: %w", base, fs.ErrExist)
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Link(tmp, path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", base, err)
+	}
+	SyncDir(dir)
+	return nil
+}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/retrieval"
 )
 
@@ -149,10 +150,10 @@ func (e *faultyEmbedder) embedded(word string) int {
 
 func day(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
 
-// corpus is the suite's news: short Persian articles (one chunk each),
+// news is the suite's news: short Persian articles (one chunk each),
 // two on one day, one undated.
-func corpus() []retrieval.Article {
-	return []retrieval.Article{
+func news() []corpus.Article {
+	return []corpus.Article{
 		{ID: "dollar", Title: "کاهش قیمت دلار", Source: "ایسنا", Date: day(10, 5), URL: "https://example.org/dollar",
 			Text: "قیمت دلار در بازار آزاد تهران امروز کاهش یافت و به ۱۱۴ هزار تومان رسید. فعالان بازار ارز این کاهش را موقت می‌دانند."},
 		{ID: "wheat", Title: "پایان خرید تضمینی گندم", Source: "ایرنا", Date: day(10, 5),
@@ -172,19 +173,19 @@ func corpus() []retrieval.Article {
 
 // edited is the corpus with the dollar article rewritten (its fall now a
 // rise) and a new article on the Tehran stock exchange.
-func edited() []retrieval.Article {
-	arts := corpus()
+func edited() []corpus.Article {
+	arts := news()
 	for i := range arts {
 		if arts[i].ID == "dollar" {
 			arts[i].Title = "افزایش قیمت دلار"
 			arts[i].Text = "قیمت دلار در بازار آزاد تهران امروز افزایش یافت و به ۱۱۸ هزار تومان رسید. صرافان از تقاضای بالا خبر دادند."
 		}
 	}
-	return append(arts, retrieval.Article{ID: "bourse", Title: "رشد شاخص بورس", Source: "اکوایران", Date: day(10, 6),
+	return append(arts, corpus.Article{ID: "bourse", Title: "رشد شاخص بورس", Source: "اکوایران", Date: day(10, 6),
 		Text: "شاخص کل بورس تهران با رشد سه درصدی به رکورد تازه‌ای رسید و ارزش معاملات دو برابر شد."})
 }
 
-func ids(arts []retrieval.Article) []string {
+func ids(arts []corpus.Article) []string {
 	var out []string
 	for _, a := range arts {
 		out = append(out, a.ID)
@@ -192,11 +193,11 @@ func ids(arts []retrieval.Article) []string {
 	return out
 }
 
-func without(arts []retrieval.Article, id string) []retrieval.Article {
-	return slices.DeleteFunc(slices.Clone(arts), func(a retrieval.Article) bool { return a.ID == id })
+func without(arts []corpus.Article, id string) []corpus.Article {
+	return slices.DeleteFunc(slices.Clone(arts), func(a corpus.Article) bool { return a.ID == id })
 }
 
-func (h *harness) sync(t *testing.T, arts []retrieval.Article) retrieval.Report {
+func (h *harness) sync(t *testing.T, arts []corpus.Article) retrieval.Report {
 	t.Helper()
 	rep, err := h.store.SyncArticles(context.Background(), arts)
 	if err != nil {
@@ -261,7 +262,7 @@ func testEmpty(t *testing.T, h *harness) {
 		t.Errorf("an empty store's stats: %+v", st)
 	}
 	// Emptied after holding articles: the same.
-	h.sync(t, corpus())
+	h.sync(t, news())
 	h.sync(t, nil)
 	res, err = h.store.Search(ctx, retrieval.Query{Text: "قیمت دلار"})
 	if err != nil || len(res.Passages) != 0 {
@@ -273,8 +274,8 @@ func testEmpty(t *testing.T, h *harness) {
 }
 
 func testSync(t *testing.T, h *harness) {
-	rep := h.sync(t, corpus())
-	n := len(corpus())
+	rep := h.sync(t, news())
+	n := len(news())
 	if rep.Articles != n || rep.Chunks < n {
 		t.Errorf("report: %d articles, %d chunks; want %d articles, at least as many chunks", rep.Articles, rep.Chunks, n)
 	}
@@ -282,15 +283,15 @@ func testSync(t *testing.T, h *harness) {
 		t.Errorf("stats %+v after a sync reporting %+v", st, rep)
 	}
 	docs := h.documents(t, time.Time{}, time.Time{})
-	got, want := docIDs(docs), ids(corpus())
+	got, want := docIDs(docs), ids(news())
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("documents %v, want %v", got, want)
 	}
 	for _, d := range docs {
-		var a retrieval.Article
-		for _, x := range corpus() {
+		var a corpus.Article
+		for _, x := range news() {
 			if x.ID == d.ID {
 				a = x
 			}
@@ -302,7 +303,7 @@ func testSync(t *testing.T, h *harness) {
 }
 
 func testSearch(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	tests := []struct{ question, want string }{
 		{"قیمت دلار در بازار تهران چقدر شد؟", "dollar"},
 		{"خط ۱۰ مترو چند ایستگاه دارد؟", "metro"},
@@ -341,7 +342,7 @@ func testSearch(t *testing.T, h *harness) {
 }
 
 func testSearchPeriod(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	res := h.search(t, retrieval.Query{Text: "قیمت دلار و خرید گندم", From: day(10, 5), To: day(10, 5)})
 	if len(res.Passages) == 0 {
 		t.Fatal("nothing found on 5 October")
@@ -360,7 +361,7 @@ func testSearchPeriod(t *testing.T, h *harness) {
 }
 
 func testRelevance(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	match := h.search(t, retrieval.Query{Text: "قیمت دلار در بازار آزاد تهران کاهش یافت"})
 	unrelated := h.search(t, retrieval.Query{Text: "برنامه فضایی ژاپن و پرتاب ماهواره"})
 	if len(match.Passages) == 0 {
@@ -405,7 +406,7 @@ func (h *harness) hasText(t *testing.T, question, text string) (inPassage, inDoc
 }
 
 func testUpdate(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	h.sync(t, edited())
 	res := h.search(t, retrieval.Query{Text: "افزایش قیمت دلار"})
 	if len(res.Passages) == 0 || res.Passages[0].ArticleID != "dollar" || !strings.Contains(res.Passages[0].Text, "۱۱۸ هزار") {
@@ -423,8 +424,8 @@ func testUpdate(t *testing.T, h *harness) {
 }
 
 func testDelete(t *testing.T, h *harness) {
-	h.sync(t, corpus())
-	h.sync(t, without(corpus(), "metro"))
+	h.sync(t, news())
+	h.sync(t, without(news(), "metro"))
 	for _, p := range h.search(t, retrieval.Query{Text: "خط ۱۰ متروی تهران", K: 20}).Passages {
 		if p.ArticleID == "metro" {
 			t.Errorf("a deleted article is found: %+v", p.Chunk)
@@ -436,17 +437,17 @@ func testDelete(t *testing.T, h *harness) {
 	if ok, err := h.store.HasArticles(context.Background(), day(10, 1), day(10, 1)); err != nil || ok {
 		t.Errorf("the day of the deleted article only: has articles %v, %v", ok, err)
 	}
-	if st := h.store.Stats(); st.Articles != len(corpus())-1 {
-		t.Errorf("%d articles, want %d", st.Articles, len(corpus())-1)
+	if st := h.store.Stats(); st.Articles != len(news())-1 {
+		t.Errorf("%d articles, want %d", st.Articles, len(news())-1)
 	}
 }
 
 func testEmbedsOnlyWhatChanged(t *testing.T, h *harness) {
-	h.sync(t, corpus())
-	if n := h.embed.embedded(""); n < len(corpus()) {
-		t.Errorf("the first sync embedded %d texts for %d articles", n, len(corpus()))
+	h.sync(t, news())
+	if n := h.embed.embedded(""); n < len(news()) {
+		t.Errorf("the first sync embedded %d texts for %d articles", n, len(news()))
 	}
-	h.sync(t, corpus())
+	h.sync(t, news())
 	// Questions are embedded too; none is asked here.
 	if n := h.embed.embedded(""); n != 0 {
 		t.Errorf("a sync of the same articles embedded %d texts", n)
@@ -466,7 +467,7 @@ func testEmbedsOnlyWhatChanged(t *testing.T, h *harness) {
 }
 
 func testDocuments(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	tests := []struct {
 		name     string
 		from, to time.Time
@@ -497,7 +498,7 @@ func testDocuments(t *testing.T, h *harness) {
 func testArrived(t *testing.T, h *harness) {
 	ctx := context.Background()
 	first := h.clock.now()
-	h.sync(t, corpus())
+	h.sync(t, news())
 	second := h.clock.advance()
 	h.sync(t, edited())
 	later := h.clock.advance()
@@ -536,22 +537,22 @@ func testArrived(t *testing.T, h *harness) {
 
 func testLatestDate(t *testing.T, h *harness) {
 	ctx := context.Background()
-	h.sync(t, corpus())
+	h.sync(t, news())
 	if d, err := h.store.LatestDate(ctx); err != nil || !d.Equal(day(10, 10)) {
 		t.Errorf("latest date %v, %v; want 10 October", d, err)
 	}
-	h.sync(t, without(corpus(), "football"))
+	h.sync(t, without(news(), "football"))
 	if d, err := h.store.LatestDate(ctx); err != nil || !d.Equal(day(10, 5)) {
 		t.Errorf("without the newest article: latest date %v, %v; want 5 October", d, err)
 	}
-	h.sync(t, []retrieval.Article{corpus()[len(corpus())-1]}) // the undated one alone
+	h.sync(t, []corpus.Article{news()[len(news())-1]}) // the undated one alone
 	if d, err := h.store.LatestDate(ctx); err != nil || !d.IsZero() {
 		t.Errorf("undated articles only: latest date %v, %v; want zero", d, err)
 	}
 }
 
 func testHasArticles(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	tests := []struct {
 		name     string
 		from, to time.Time
@@ -574,7 +575,7 @@ func testHasArticles(t *testing.T, h *harness) {
 	}
 }
 
-// versionOf tells which corpus texts come from: 1 for corpus() (the old
+// versionOf tells which corpus texts come from: 1 for news() (the old
 // dollar article), 2 for edited() (the new one, or the article it adds),
 // 0 for a mix of both, -1 for neither.
 func versionOf(texts []string) int {
@@ -595,7 +596,7 @@ func versionOf(texts []string) int {
 }
 
 func testSearchDuringSync(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
@@ -623,7 +624,7 @@ func testSearchDuringSync(t *testing.T, h *harness) {
 					}
 					got := docIDs(docs)
 					slices.Sort(got)
-					v1, v2 := ids(corpus()), ids(edited())
+					v1, v2 := ids(news()), ids(edited())
 					slices.Sort(v1)
 					slices.Sort(v2)
 					if v := versionOf(texts); !(v == 1 && slices.Equal(got, v1) || v == 2 && slices.Equal(got, v2)) {
@@ -651,7 +652,7 @@ func testSearchDuringSync(t *testing.T, h *harness) {
 	for i := range 6 {
 		arts := edited()
 		if i%2 == 1 {
-			arts = corpus()
+			arts = news()
 		}
 		if _, err := h.store.SyncArticles(context.Background(), arts); err != nil {
 			cancel()
@@ -667,7 +668,7 @@ func testSearchDuringSync(t *testing.T, h *harness) {
 	}
 }
 
-// serving checks that the store serves exactly corpus().
+// serving checks that the store serves exactly news().
 func (h *harness) serving(t *testing.T, after string) {
 	t.Helper()
 	got, want := docIDs(h.documents(t, time.Time{}, time.Time{})), []string{"football", "dollar", "wheat", "flood", "metro", "iraq", "festival"}
@@ -681,17 +682,17 @@ func (h *harness) serving(t *testing.T, after string) {
 	if p, d := h.hasText(t, "شاخص بورس", "شاخص کل بورس"); p || d {
 		t.Errorf("after %s: the failed sync's new article is served (passage %v, document %v)", after, p, d)
 	}
-	if st := h.store.Stats(); st.Articles != len(corpus()) {
-		t.Errorf("after %s: %d articles, want %d", after, st.Articles, len(corpus()))
+	if st := h.store.Stats(); st.Articles != len(news()) {
+		t.Errorf("after %s: %d articles, want %d", after, st.Articles, len(news()))
 	}
 }
 
 func testFailedSync(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	// The second version changes one article, adds one, removes one and
 	// adds a last one the embedder fails on: the sync fails halfway.
 	arts := without(edited(), "wheat")
-	arts = append(arts, retrieval.Article{ID: "poison", Title: "خبر ناتمام", Date: day(10, 7),
+	arts = append(arts, corpus.Article{ID: "poison", Title: "خبر ناتمام", Date: day(10, 7),
 		Text: "این خبر واژه زهرآگین را دارد و جاسازی آن شکست می‌خورد."})
 	h.embed.setPoison("زهرآگین")
 	if _, err := h.store.SyncArticles(context.Background(), arts); !errors.Is(err, errInjected) {
@@ -707,7 +708,7 @@ func testFailedSync(t *testing.T, h *harness) {
 }
 
 func testCancelledSync(t *testing.T, h *harness) {
-	h.sync(t, corpus())
+	h.sync(t, news())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := h.store.SyncArticles(ctx, edited()); err == nil {

@@ -1,4 +1,4 @@
-package retrieval
+package corpus
 
 import (
 	"context"
@@ -559,49 +559,6 @@ func TestLoadTestdata(t *testing.T) {
 	}
 }
 
-func TestSourceFromLead(t *testing.T) {
-	tests := []struct{ name, give, want string }{
-		{"tabnak", "به گزارش تابناک، وزیر دفاع عراق گفت.", "تابناک"},
-		{"agency fars", "به گزارش خبرگزاری فارس، معاون وزیر نفت گفت.", "فارس"},
-		{"agency colon", "خبرگزاری فارس: رئیس اداره گفت.", "فارس"},
-		{"arabic yeh agency colon", "خبرگزاري فارس: رئيس اداره كل گفت.", "فارس"},
-		{"irna comma", "به گزارش ایرنا، وزیر عازم شد.", "ایرنا"},
-		{"irna az", "به گزارش ایرنا از مشهد، صادرات افزایش یافت.", "ایرنا"},
-		{"mehr", "به گزارش خبرگزاری مهر، تراز آب کاهش یافت.", "مهر"},
-		{"isna", "به گزارش ایسنا، تیم ملی قهرمان شد.", "ایسنا"},
-		{"two words", "به گزارش همشهری آنلاین، نمایشگاه گشوده شد.", "همشهری آنلاین"},
-		{"khabaronline", "به گزارش خبرآنلاین، بازار آرام بود.", "خبرآنلاین"},
-		{"reporter", "به گزارش خبرنگار ایلنا، کارگران تجمع کردند.", "ایلنا"},
-		{"reporter and agency", "به گزارش خبرنگار سیاسی خبرگزاری فارس، مجلس تشکیل شد.", "فارس"},
-		{"three words", "به گزارش باشگاه خبرنگاران جوان، بارش آغاز شد.", "باشگاه خبرنگاران جوان"},
-		{"latin comma", "به گزارش ایسنا, تیم ملی قهرمان شد.", "ایسنا"},
-		{"be naghl az", "به گزارش فارس به نقل از وزارت ارتباطات، خدمات ارائه شد.", "فارس"},
-		{"arabic kaf and yeh", "به گزارش خبرگزاري ايلنا، كارگران تجمع كردند.", "ايلنا"},
-		{"zwnj variant", "به گزارش همشهری‌آنلاین، خبر رسید.", "همشهری‌آنلاین"},
-		{"bare colon", "ایسنا: تیم ملی قهرمان شد.", "ایسنا"},
-		{"kasra and tatweel", "به گزارشِ تابنـاک، خبر رسید.", "تابنـاک"},
-		{"not a lead: four words", "به گزارش سازمان ملل متحد امروز، جنگ ادامه دارد.", ""},
-		{"not a lead: received reports", "به گزارش رسیده، سیل خسارت زد.", ""},
-		{"not a lead: our reporter", "به گزارش خبرنگار ما، سیل خسارت زد.", ""},
-		{"not a lead: stopword", "به گزارش این مرکز، تورم کاهش یافت.", ""},
-		{"not a lead: speaker", "وزیر کشور: انتخابات به موقع برگزار می‌شود.", ""},
-		{"not a lead: said", "رئیس سازمان گفت: قیمت‌ها ثابت می‌ماند.", ""},
-		{"not a lead: time", "ساعت 10:30 جلسه آغاز شد.", ""},
-		{"not a lead: ordinary sentence", "قیمت مسکن در تهران افزایش یافت، اما خرید کم شد.", ""},
-		{"not a lead: not at the start", "امروز به گزارش تابناک، خبری رسید.", ""},
-		{"not a lead: line break", "به گزارش تابناک\n، خبر.", ""},
-		{"not a lead: no end", "به گزارش تابناک", ""},
-		{"empty", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := sourceFromLead(tt.give); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestTitleFromText(t *testing.T) {
 	long := "مجلس شورای اسلامی در جلسه علنی روز یکشنبه کلیات لایحه بودجه سال آینده کل کشور را با اکثریت آرا تصویب کرد و جزئیات آن را به کمیسیون فرستاد."
 	tests := []struct{ name, give, want string }{
@@ -642,46 +599,6 @@ func TestShortenTitle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := shortenTitle(tt.give, tt.max); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseDate(t *testing.T) {
-	tests := []struct{ give, want string }{
-		{"2025-09-28", "2025-09-28"},
-		{"2025-9-8", "2025-09-08"},
-		{"2025/09/28", "2025-09-28"},
-		{"۲۰۲۵-۰۹-۲۸", "2025-09-28"},
-		{"٢٠٢٥-٠٩-٢٨", "2025-09-28"},
-		{"1404-07-06", "2025-09-28"},
-		{"۱۴۰۴/۰۷/۰۶", "2025-09-28"},
-		{"1403-12-30", "2025-03-20"},
-		{"2025-09-28T23:30:00+03:30", "2025-09-28"},
-		{"2024-02-29", "2024-02-29"},
-		{"2025-02-29", ""},
-		{"1404-12-30", ""},
-		{"2025-13-01", ""},
-		{"2025-13-45", ""},
-		{"2025-00-10", ""},
-		{"0000-01-01", ""},
-		{"1600-01-01", ""},
-		{"2025-09", ""},
-		{"2025-09-28-1", ""},
-		{"2025-+9-28", ""},
-		{"25-09-28", ""},
-		{"2025/09-28", ""},
-		{"yesterday", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.give, func(t *testing.T) {
-			d, ok := parseDate(tt.give)
-			got := ""
-			if ok {
-				got = d.Format(time.DateOnly)
-			}
-			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -802,23 +719,6 @@ func FuzzParseJSONL(f *testing.F) {
 			seen[a.ID] = true
 		}
 	})
-}
-
-func TestWithoutLead(t *testing.T) {
-	tests := []struct{ name, give, want string }{
-		{"tabnak", "به گزارش تابناک، وزیر دفاع عراق گفت.", "وزیر دفاع عراق گفت."},
-		{"agency colon", "خبرگزاری فارس: هشدار سیل صادر شد.", "هشدار سیل صادر شد."},
-		{"from a place", "به گزارش ایرنا از تهران، باران بارید.", "باران بارید."},
-		{"no lead", "وزیر کشور: انتخابات برگزار می‌شود.", "وزیر کشور: انتخابات برگزار می‌شود."},
-		{"lead only", "به گزارش تابناک،", "به گزارش تابناک،"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := withoutLead(tt.give); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
 }
 
 func TestLoadSkipsReadme(t *testing.T) {

@@ -1,0 +1,81 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/khabar/khabar/corpus"
+	"github.com/khabar/khabar/corpus/jsonfile"
+)
+
+// Source is the feeds' folder as a [corpus.Source]: the stored articles of
+// every .jsonl file in it, whether a [Poller] runs (serve) or not (index,
+// ask, /reload in another process): the files are the store, written
+// atomically after every pass.
+type Source struct {
+	dir    string
+	prefix string
+	load   corpus.LoadOptions
+}
+
+var _ corpus.Source = (*Source)(nil)
+
+// NewSource returns the source of the feeds stored in dir, their paths
+// named prefix/<file> ("feeds/www.isna.ir-3f2a….jsonl"), read with the
+// loader's options load. A dir that does not exist yet holds no feed.
+func NewSource(dir, prefix string, load corpus.LoadOptions) *Source {
+	return &Source{dir: dir, prefix: prefix, load: load}
+}
+
+// Articles returns the stored articles, file by file in name order, each
+// file's in its order. A bad line is skipped and reported.
+func (s *Source) Articles(ctx context.Context) ([]corpus.Article, []corpus.Problem, error) {
+	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return nil, nil, nil // no feed yet, or DATA_DIR is unusable (the snapshot's save reports it)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		arts  []corpus.Article
+		probs []corpus.Problem
+	)
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || !e.Type().IsRegular() || !strings.EqualFold(filepath.Ext(name), ".jsonl") {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		p := path.Join(s.prefix, name)
+		recs, bad, err := jsonfile.ReadLines(filepath.Join(s.dir, name), func(r *record) bool { return r.Text != "" })
+		if err != nil {
+			probs = append(probs, corpus.Problem{Path: p, Reason: "unreadable file: " + err.Error(), Skipped: true})
+			continue
+		}
+		for _, b := range bad {
+			probs = append(probs, corpus.Problem{Path: p, Line: b.Line, Reason: b.Reason, Skipped: true})
+		}
+		for i, r := range recs {
+			a, ps := r.fields().Article(p, i+1, s.load)
+			probs = append(probs, ps...)
+			if a.ID != "" {
+				arts = append(arts, a)
+			}
+		}
+	}
+	return arts, probs, nil
+}
+
+// fields are the record's article fields.
+func (r *record) fields() corpus.Fields {
+	return corpus.Fields{ID: r.ID, Title: r.Title, Text: r.Text, Source: r.Source, Date: r.Date, URL: r.URL}
+}
