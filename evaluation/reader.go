@@ -1,12 +1,10 @@
 package evaluation
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -135,33 +133,22 @@ func ReadReaderSet(dir string) (ReaderSet, error) {
 }
 
 func readReaderItems(path string) ([]ReaderItem, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var items []ReaderItem
-	br := bufio.NewReader(f)
-	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if s := strings.TrimSpace(string(b)); s != "" && !strings.HasPrefix(s, "//") {
-			dec := json.NewDecoder(strings.NewReader(s))
-			dec.DisallowUnknownFields()
-			var it ReaderItem
-			if jerr := dec.Decode(&it); jerr != nil {
-				return nil, fmt.Errorf("%s:%d: %w", path, line, jerr)
-			}
-			it.file, it.line = path, line
-			items = append(items, it)
+	err := eachLine(path, func(line int, text string) error {
+		if strings.HasPrefix(text, "//") {
+			return nil
 		}
-		if errors.Is(err, io.EOF) {
-			break
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		var it ReaderItem
+		if err := dec.Decode(&it); err != nil {
+			return err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	return items, nil
+		it.file, it.line = path, line
+		items = append(items, it)
+		return nil
+	})
+	return items, err
 }
 
 // checkReaderItems rejects sets a run could not score honestly: unknown

@@ -109,33 +109,48 @@ type Point struct {
 
 // ReadQuestions reads a questions.jsonl file.
 func ReadQuestions(path string) ([]Question, error) {
-	f, err := os.Open(path)
+	var qs []Question
+	err := eachLine(path, func(_ int, text string) error {
+		var q Question
+		if err := json.Unmarshal([]byte(text), &q); err != nil {
+			return err
+		}
+		qs = append(qs, q)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	var qs []Question
-	br := bufio.NewReader(f)
-	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			var q Question
-			if jerr := json.Unmarshal(b, &q); jerr != nil {
-				return nil, fmt.Errorf("%s:%d: %w", path, line, jerr)
-			}
-			qs = append(qs, q)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
 	}
 	if len(qs) == 0 {
 		return nil, fmt.Errorf("%s: no questions", path)
 	}
 	return qs, nil
+}
+
+// eachLine calls f with each non-blank line of the file at path, trimmed,
+// and its number (from 1); an error of f is returned with the file and
+// line it came from.
+func eachLine(path string, f func(line int, text string) error) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	br := bufio.NewReader(file)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if text := strings.TrimSpace(string(b)); text != "" {
+			if ferr := f(line, text); ferr != nil {
+				return fmt.Errorf("%s:%d: %w", path, line, ferr)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
 }
 
 func readCorpora(paths []string) ([]corpus.Article, error) {
