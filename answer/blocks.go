@@ -21,6 +21,9 @@ const (
 	BlockStory
 	// BlockSources is the sources heading and one line per source.
 	BlockSources
+	// BlockRelated is a not-found reply's related headlines: a heading
+	// and one line per article (its Sources), with no citation marker.
+	BlockRelated
 )
 
 // Block is one part of a reply, in the order shown. Every renderer (the
@@ -33,12 +36,14 @@ type Block struct {
 	// Outlets are the outlets of a BlockStory, shown when there are
 	// several.
 	Outlets []string
-	// Sources are the lines of a BlockSources.
+	// Sources are the lines of a BlockSources, or the articles of a
+	// BlockRelated (their N unused).
 	Sources []Source
 }
 
 // Blocks returns the answer as blocks: the body, the period asked about,
-// the note and the cited sources, each when there is one.
+// the note and the cited sources, each when there is one; a not-found
+// reply's related headlines last.
 func (a Answer) Blocks() []Block {
 	blocks := []Block{{Kind: BlockText, Text: a.Text}}
 	if a.Period != "" {
@@ -50,8 +55,22 @@ func (a Answer) Blocks() []Block {
 	if len(a.Sources) > 0 {
 		blocks = append(blocks, Block{Kind: BlockSources, Sources: a.Sources})
 	}
+	if len(a.Related) > 0 {
+		related := make([]Source, len(a.Related))
+		for i, p := range a.Related {
+			related[i] = Source{Passage: p}
+		}
+		blocks = append(blocks, Block{Kind: BlockRelated, Sources: related})
+	}
 	return blocks
 }
+
+// RelatedBullet starts each line of a [BlockRelated].
+const RelatedBullet = "• "
+
+// Headline renders the source as a related headline, with no marker:
+// «تابناک — ۶ مهر ۱۴۰۴ — «عنوان»».
+func (s Source) Headline() string { return strings.Join(s.MetaParts(), msgSeparator) }
 
 // Blocks returns the summary under heading («خلاصه اخبار») as blocks:
 // the heading with the period, then one block per story and the sources,
@@ -102,6 +121,12 @@ func PlainText(blocks []Block) string {
 			lines := []string{MsgSourcesHeading}
 			for _, s := range b.Sources {
 				lines = append(lines, s.Line())
+			}
+			parts[i] = strings.Join(lines, "\n")
+		case BlockRelated:
+			lines := []string{MsgRelatedHeading}
+			for _, s := range b.Sources {
+				lines = append(lines, RelatedBullet+s.Headline())
 			}
 			parts[i] = strings.Join(lines, "\n")
 		default:
