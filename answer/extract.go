@@ -433,6 +433,28 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		}
 		take(i, &rest)
 	}
+	// A question about two members of a kind («هوای اهواز … و هوای
+	// تهران …») is answered for each: the best sentence that names a
+	// member no chosen sentence names is quoted too, in place of the
+	// weakest support when the answer is full.
+	for _, m := range unnamedMembers(res.Question, cands, append(append([]int(nil), head...), rest...)) {
+		for _, i := range order {
+			ante, ok := antecedents(cands, i)
+			if picked[i] || !ok || len(ante) > 0 || !names(cands[i], m) {
+				continue
+			}
+			if len(head)+len(rest) >= limit {
+				if len(rest) == 0 {
+					break
+				}
+				drop := rest[len(rest)-1]
+				picked[drop] = false
+				rest = rest[:len(rest)-1]
+			}
+			take(i, &rest)
+			break
+		}
+	}
 	sort.SliceStable(rest, func(i, j int) bool {
 		a, b := cands[rest[i]], cands[rest[j]]
 		if a.rank != b.rank {
@@ -469,6 +491,55 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 	}
 	ex.text = strings.Join(lines, "\n")
 	return ex
+}
+
+// unnamedMembers returns the members of a contrast class that the
+// question names two or more of (two places, two clubs) and that none of
+// the chosen sentences names, in the question's order.
+func unnamedMembers(question string, cands []candidate, chosen []int) []string {
+	terms := persian.Terms(persian.Written(question))
+	asked := members(terms)
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range memberOrder(terms) {
+		for _, class := range persian.Contrasts(t) {
+			if len(asked[class]) < 2 || seen[t] {
+				continue
+			}
+			seen[t] = true
+			named := false
+			for _, i := range chosen {
+				named = named || names(cands[i], t)
+			}
+			if !named {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// memberOrder returns the single terms and pairs of terms, in order, that
+// [members] looks up.
+func memberOrder(terms []string) []string {
+	var out []string
+	for i, t := range terms {
+		out = append(out, t)
+		if i+1 < len(terms) {
+			out = append(out, t+" "+terms[i+1])
+		}
+	}
+	return out
+}
+
+// names reports whether candidate c names contrast member m.
+func names(c candidate, m string) bool {
+	for _, ms := range members(persian.Terms(strings.Join(c.words, " "))) {
+		if ms[m] {
+			return true
+		}
+	}
+	return false
 }
 
 // antecedents returns the sentences that candidate i refers back to, in
