@@ -455,6 +455,27 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			break
 		}
 	}
+	// A question that names the outlets it asks of («ایسنا و مهر چند …
+	// اعلام کردند؟») quotes each of them: the best sentence of a named
+	// outlet no chosen sentence comes from.
+	for _, outlet := range unquotedOutlets(res, cands, append(append([]int(nil), head...), rest...)) {
+		for _, i := range order {
+			ante, ok := antecedents(cands, i)
+			if picked[i] || !ok || len(ante) > 0 || res.Passages[cands[i].passage].Source != outlet {
+				continue
+			}
+			if len(head)+len(rest) >= limit {
+				if len(rest) == 0 {
+					break
+				}
+				drop := rest[len(rest)-1]
+				picked[drop] = false
+				rest = rest[:len(rest)-1]
+			}
+			take(i, &rest)
+			break
+		}
+	}
 	sort.SliceStable(rest, func(i, j int) bool {
 		a, b := cands[rest[i]], cands[rest[j]]
 		if a.rank != b.rank {
@@ -514,6 +535,39 @@ func unnamedMembers(question string, cands []candidate, chosen []int) []string {
 			if !named {
 				out = append(out, t)
 			}
+		}
+	}
+	return out
+}
+
+// unquotedOutlets returns the outlets of the retrieved passages that the
+// question names, when it names two or more («ایسنا و مهر»: one name alone
+// may be a word, «مهر» the month), and that no chosen sentence comes from.
+func unquotedOutlets(res retrieval.Result, cands []candidate, chosen []int) []string {
+	question := " " + strings.Join(persian.Tokens(res.Question), " ") + " "
+	var named []string
+	seen := map[string]bool{}
+	for _, p := range res.Passages {
+		name := strings.Join(persian.Tokens(p.Source), " ")
+		if p.Source == "" || seen[p.Source] || name == "" {
+			continue
+		}
+		seen[p.Source] = true
+		if strings.Contains(question, " "+name+" ") {
+			named = append(named, p.Source)
+		}
+	}
+	if len(named) < 2 {
+		return nil
+	}
+	var out []string
+	for _, o := range named {
+		quoted := false
+		for _, i := range chosen {
+			quoted = quoted || res.Passages[cands[i].passage].Source == o
+		}
+		if !quoted {
+			out = append(out, o)
 		}
 	}
 	return out

@@ -66,3 +66,18 @@ func TestSeedsTwoPlacesEachQuoted(t *testing.T) {
 		t.Errorf("want a sentence on Tehran from a second article:\n%s", a)
 	}
 }
+
+// TestSeedsNamedOutletsEachQuoted: a question that names two outlets
+// quotes a sentence of each, though one's article scores well under the
+// other's.
+func TestSeedsNamedOutletsEachQuoted(t *testing.T) {
+	c := New(seedIndex(t), Options{})
+	a := ask(t, c, "", "ایسنا و مهر چند پذیرفته‌شده در کنکور ۱۴۰۴ اعلام کردند؟")
+	outlets := map[string]bool{}
+	for _, s := range a.Sources {
+		outlets[s.Source] = true
+	}
+	if a.NotFound() || !outlets["ایسنا"] || !outlets["مهر"] {
+		t.Errorf("want sentences of both ایسنا and مهر:\n%s", a)
+	}
+}
