@@ -70,6 +70,11 @@ type Answer struct {
 	Passages []retrieval.Passage
 	// Mode says how the answer was made.
 	Mode Mode
+	// Related are, for a not-found reply to a question that was searched,
+	// the best passages of up to [maxRelated] articles on its topic that do
+	// not answer it: their headlines are listed, labelled, citing nothing.
+	// Empty when the passages were too far from the question.
+	Related []retrieval.Passage
 	// Note is a short Persian remark shown under the answer, or "".
 	Note string
 	// Relevance is the retrieval result's relevance (see
@@ -296,32 +301,33 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 	}
 	a.Passages, a.Relevance = res.Passages, res.Relevance
-	if !c.opts.Floor.Relevant(res) {
-		a.Mode, a.Text = ModeNotFound, MsgNotFound
+	notFound := func() (Answer, error) {
+		a.Mode, a.Text, a.Sources = ModeNotFound, MsgNotFound, nil
+		a.Related = c.related(res)
 		return a, nil
+	}
+	if !c.opts.Floor.Relevant(res) {
+		return notFound()
 	}
 	a.Mode = ModeExtractive
 	ex := extract(res, c.opts.MaxSentences)
 	a.Text, a.Sources = ex.text, ex.sources
 	if len(a.Sources) == 0 {
-		a.Mode, a.Text = ModeNotFound, MsgNotFound
-		return a, nil
+		return notFound()
 	}
 	if pastYear > 0 && !aboutYear(pastYear, a) {
-		a.Mode, a.Text, a.Sources = ModeNotFound, MsgNotFound, nil
-		return a, nil
+		return notFound()
 	}
 	if about {
 		if found, other := otherMonth(reading.Period, a); other {
-			a.Mode, a.Text, a.Sources = ModeNotFound, MsgNotFound, nil
 			a.Note = fmt.Sprintf(MsgOtherMonth, periodPhrase(reading.Period), found)
-			return a, nil
+			return notFound()
 		}
 	}
 	if !meetsConstraints(res, ex) {
 		// A near miss: the passages are on the topic, not on the fact asked.
-		a.Mode, a.Text, a.Sources, a.Relevance = ModeNotFound, MsgNotFound, nil, 0
-		return a, nil
+		a.Relevance = 0
+		return notFound()
 	}
 	if c.opts.LLM == nil {
 		return a, nil
@@ -333,7 +339,45 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return a, nil
 	}
 	a.Mode, a.Text, a.Sources = gen.Mode, gen.Text, gen.Sources
+	if a.NotFound() {
+		a.Related = c.related(res)
+	}
 	return a, nil
+}
+
+// maxRelated bounds the related headlines of a not-found reply.
+const maxRelated = 3
+
+// relatedShare is the share of the floor's threshold the passages must
+// score for a not-found reply to list their headlines: under it they are
+// not on the question's topic.
+const relatedShare = 0.8
+
+// related returns the passages whose headlines a not-found reply lists:
+// the best passage of each of the first [maxRelated] articles with a title,
+// when the passages score at least [relatedShare] of the floor's threshold
+// (a near miss, or a question just under the floor); none for passages far
+// from the question. Titles are shown as quoted sentences are, with any
+// citation-like marker removed, so that the reply cites nothing.
+func (c *Composer) related(res retrieval.Result) []retrieval.Passage {
+	if res.Relevance < relatedShare*c.opts.Floor.Threshold {
+		return nil
+	}
+	var out []retrieval.Passage
+	seen := map[string]bool{}
+	for _, p := range res.Passages {
+		if seen[p.ArticleID] || len(out) == maxRelated {
+			continue
+		}
+		seen[p.ArticleID] = true
+		title := strings.Join(strings.Fields(markerPattern.ReplaceAllString(p.Title, " ")), " ")
+		if title == "" {
+			continue
+		}
+		p.Title = display(title)
+		out = append(out, p)
+	}
+	return out
 }
 
 // errUnusable is a generated answer that fails the checks.

@@ -26,6 +26,9 @@ const (
 	// parentheses after the line (Label: its score) and the passage's
 	// text.
 	BlockPassage
+	// BlockRelated is a not-found reply's related headlines: a heading
+	// and one line per article (its Sources), with no citation marker.
+	BlockRelated
 )
 
 // Block is one part of a reply, in the order shown. Every renderer (the
@@ -38,15 +41,16 @@ type Block struct {
 	// Outlets are the outlets of a BlockStory, shown when there are
 	// several.
 	Outlets []string
-	// Sources are the lines of a BlockSources, or the one source of a
-	// BlockPassage.
+	// Sources are the lines of a BlockSources, the one source of a
+	// BlockPassage, or the articles of a BlockRelated (their N unused).
 	Sources []Source
 	// Label is the remark after a BlockPassage's source line.
 	Label string
 }
 
 // Blocks returns the answer as blocks: the body, the period asked about,
-// the note and the cited sources, each when there is one.
+// the note and the cited sources, each when there is one; a not-found
+// reply's related headlines last.
 func (a Answer) Blocks() []Block {
 	blocks := []Block{{Kind: BlockText, Text: a.Text}}
 	if a.Period != "" {
@@ -58,8 +62,22 @@ func (a Answer) Blocks() []Block {
 	if len(a.Sources) > 0 {
 		blocks = append(blocks, Block{Kind: BlockSources, Sources: a.Sources})
 	}
+	if len(a.Related) > 0 {
+		related := make([]Source, len(a.Related))
+		for i, p := range a.Related {
+			related[i] = Source{Passage: p}
+		}
+		blocks = append(blocks, Block{Kind: BlockRelated, Sources: related})
+	}
 	return blocks
 }
+
+// RelatedBullet starts each line of a [BlockRelated].
+const RelatedBullet = "• "
+
+// Headline renders the source as a related headline, with no marker:
+// «تابناک — ۶ مهر ۱۴۰۴ — «عنوان»».
+func (s Source) Headline() string { return strings.Join(s.MetaParts(), msgSeparator) }
 
 // Blocks returns the summary under heading («خلاصه اخبار») as blocks:
 // the heading with the period, then one block per story and the sources,
@@ -127,6 +145,12 @@ func PlainText(blocks []Block) string {
 			parts[i] = strings.Join(lines, "\n")
 		case BlockPassage:
 			parts[i] = b.PassageLine() + "\n" + b.Text
+		case BlockRelated:
+			lines := []string{MsgRelatedHeading}
+			for _, s := range b.Sources {
+				lines = append(lines, RelatedBullet+s.Headline())
+			}
+			parts[i] = strings.Join(lines, "\n")
 		default:
 			parts[i] = b.Text
 		}

@@ -433,6 +433,49 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		}
 		take(i, &rest)
 	}
+	// A question about two members of a kind («هوای اهواز … و هوای
+	// تهران …») is answered for each: the best sentence that names a
+	// member no chosen sentence names is quoted too, in place of the
+	// weakest support when the answer is full.
+	for _, m := range unnamedMembers(res.Question, cands, append(append([]int(nil), head...), rest...)) {
+		for _, i := range order {
+			ante, ok := antecedents(cands, i)
+			if picked[i] || !ok || len(ante) > 0 || !names(cands[i], m) {
+				continue
+			}
+			if len(head)+len(rest) >= limit {
+				if len(rest) == 0 {
+					break
+				}
+				drop := rest[len(rest)-1]
+				picked[drop] = false
+				rest = rest[:len(rest)-1]
+			}
+			take(i, &rest)
+			break
+		}
+	}
+	// A question that names the outlets it asks of («ایسنا و مهر چند …
+	// اعلام کردند؟») quotes each of them: the best sentence of a named
+	// outlet no chosen sentence comes from.
+	for _, outlet := range unquotedOutlets(res, cands, append(append([]int(nil), head...), rest...)) {
+		for _, i := range order {
+			ante, ok := antecedents(cands, i)
+			if picked[i] || !ok || len(ante) > 0 || res.Passages[cands[i].passage].Source != outlet {
+				continue
+			}
+			if len(head)+len(rest) >= limit {
+				if len(rest) == 0 {
+					break
+				}
+				drop := rest[len(rest)-1]
+				picked[drop] = false
+				rest = rest[:len(rest)-1]
+			}
+			take(i, &rest)
+			break
+		}
+	}
 	sort.SliceStable(rest, func(i, j int) bool {
 		a, b := cands[rest[i]], cands[rest[j]]
 		if a.rank != b.rank {
@@ -469,6 +512,88 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 	}
 	ex.text = strings.Join(lines, "\n")
 	return ex
+}
+
+// unnamedMembers returns the members of a contrast class that the
+// question names two or more of (two places, two clubs) and that none of
+// the chosen sentences names, in the question's order.
+func unnamedMembers(question string, cands []candidate, chosen []int) []string {
+	terms := persian.Terms(persian.Written(question))
+	asked := members(terms)
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range memberOrder(terms) {
+		for _, class := range persian.Contrasts(t) {
+			if len(asked[class]) < 2 || seen[t] {
+				continue
+			}
+			seen[t] = true
+			named := false
+			for _, i := range chosen {
+				named = named || names(cands[i], t)
+			}
+			if !named {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// unquotedOutlets returns the outlets of the retrieved passages that the
+// question names, when it names two or more («ایسنا و مهر»: one name alone
+// may be a word, «مهر» the month), and that no chosen sentence comes from.
+func unquotedOutlets(res retrieval.Result, cands []candidate, chosen []int) []string {
+	question := " " + strings.Join(persian.Tokens(res.Question), " ") + " "
+	var named []string
+	seen := map[string]bool{}
+	for _, p := range res.Passages {
+		name := strings.Join(persian.Tokens(p.Source), " ")
+		if p.Source == "" || seen[p.Source] || name == "" {
+			continue
+		}
+		seen[p.Source] = true
+		if strings.Contains(question, " "+name+" ") {
+			named = append(named, p.Source)
+		}
+	}
+	if len(named) < 2 {
+		return nil
+	}
+	var out []string
+	for _, o := range named {
+		quoted := false
+		for _, i := range chosen {
+			quoted = quoted || res.Passages[cands[i].passage].Source == o
+		}
+		if !quoted {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// memberOrder returns the single terms and pairs of terms, in order, that
+// [members] looks up.
+func memberOrder(terms []string) []string {
+	var out []string
+	for i, t := range terms {
+		out = append(out, t)
+		if i+1 < len(terms) {
+			out = append(out, t+" "+terms[i+1])
+		}
+	}
+	return out
+}
+
+// names reports whether candidate c names contrast member m.
+func names(c candidate, m string) bool {
+	for _, ms := range members(persian.Terms(strings.Join(c.words, " "))) {
+		if ms[m] {
+			return true
+		}
+	}
+	return false
 }
 
 // antecedents returns the sentences that candidate i refers back to, in

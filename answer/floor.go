@@ -303,12 +303,39 @@ func contrasted(question string, answer, title []string) bool {
 			continue
 		}
 		for m := range said[class] {
-			if !qs[m] && !synonymOfAny(m, qs) {
+			if !qs[m] && !synonymOfAny(m, qs) && !holdsSaid(m, qs, said[class]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// holdsSaid reports whether member m is the province of a city asked
+// that the sentence names too, or a city of a province asked and named:
+// «هوای اهواز» is answered by «… خوزستان … اهواز …», where the province
+// is no other place than the city asked.
+func holdsSaid(m string, asked, said map[string]bool) bool {
+	for a := range asked {
+		if said[a] && (provinceOf[a] == m || provinceOf[m] == a) {
+			return true
+		}
+	}
+	return false
+}
+
+// provinceOf maps the cities of the contrast lexicon's class of Iranian
+// provinces and cities to their province, in the lexicon's key form.
+var provinceOf = map[string]string{}
+
+func init() {
+	for _, pair := range [][2]string{
+		{"اهواز", "خوزستان"}, {"آبادان", "خوزستان"}, {"مشهد", "خراسان"}, {"شیراز", "فارس"}, {"تبریز", "آذربایجان شرقی"},
+		{"ارومیه", "آذربایجان غربی"}, {"کرج", "البرز"}, {"رشت", "گیلان"}, {"ساری", "مازندران"}, {"رامسر", "مازندران"},
+		{"تنکابن", "مازندران"}, {"بندرعباس", "هرمزگان"}, {"زاهدان", "سیستان و بلوچستان"}, {"اراک", "مرکزی"}, {"گرگان", "گلستان"},
+	} {
+		provinceOf[strings.Join(persian.Terms(pair[0]), " ")] = strings.Join(persian.Terms(pair[1]), " ")
+	}
 }
 
 // synonymOfAny reports whether member m is a synonym of one of asked

@@ -4,6 +4,10 @@ package answer
 const (
 	// MsgNotFound is the reply when the corpus holds no answer.
 	MsgNotFound = "در منابع موجود پاسخی برای این پرسش پیدا نکردم."
+	// MsgRelatedHeading introduces the headlines a not-found reply lists:
+	// articles on the question's topic that do not answer it, cited by
+	// nothing.
+	MsgRelatedHeading = "خبرهایی در همین زمینه، که به این پرسش پاسخ نمی‌دهند:"
 	// MsgSourcesHeading introduces the list of sources.
 	MsgSourcesHeading = "منابع:"
 	// MsgEmptyQuestion asks for a question.

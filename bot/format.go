@@ -79,6 +79,8 @@ func blocksHTML(blocks []answer.Block) string {
 			parts[i] = sourcesHTML(bl.Sources)
 		case answer.BlockPassage:
 			parts[i] = passageHTML(bl)
+		case answer.BlockRelated:
+			parts[i] = relatedHTML(bl.Sources)
 		default:
 			parts[i] = escape(bl.Text)
 		}
@@ -102,9 +104,19 @@ func sourcesHTML(srcs []answer.Source) string {
 	return "<b>" + escape(answer.MsgSourcesHeading) + "</b>\n" + body
 }
 
-// sourceLineHTML renders «[۱] تابناک — ۶ مهر ۱۴۰۴ — «عنوان»» with the title
-// linked to the article when it has a usable url.
-func sourceLineHTML(s answer.Source) string {
+// relatedHTML renders a not-found reply's related headlines: the heading
+// in italics and one bullet per article, its title linked, no marker.
+func relatedHTML(srcs []answer.Source) string {
+	lines := []string{"<i>" + escape(answer.MsgRelatedHeading) + "</i>"}
+	for _, s := range srcs {
+		lines = append(lines, escape(answer.RelatedBullet)+metaHTML(s))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// metaHTML renders a source's outlet, date and title, the title linked
+// to the article when it has a usable url.
+func metaHTML(s answer.Source) string {
 	meta := s.MetaParts()
 	parts := make([]string, len(meta))
 	for i, m := range meta {
@@ -113,7 +125,13 @@ func sourceLineHTML(s answer.Source) string {
 	if last := len(parts) - 1; last >= 0 && linkable(s.URL) {
 		parts[last] = `<a href="` + escape(s.URL) + `">` + parts[last] + "</a>"
 	}
-	return "<b>" + escape(persian.Marker(s.N)) + "</b> " + strings.Join(parts, separator)
+	return strings.Join(parts, separator)
+}
+
+// sourceLineHTML renders «[۱] تابناک — ۶ مهر ۱۴۰۴ — «عنوان»» with the title
+// linked to the article when it has a usable url.
+func sourceLineHTML(s answer.Source) string {
+	return "<b>" + escape(persian.Marker(s.N)) + "</b> " + metaHTML(s)
 }
 
 // passageHTML renders a passage of /sources: its source line with its

@@ -163,6 +163,14 @@ func TestTextAndHTMLAgree(t *testing.T) {
 	ch := chat.New(fixedAnswerer{a: manySources}, discard(), chat.Options{})
 	asked := ch.Handle(context.Background(), chat.Message{ChatID: 1, Text: "پرسش"})
 	sources := ch.Handle(context.Background(), chat.Message{ChatID: 1, Text: "/sources"})
+	related := answer.Answer{Text: answer.MsgNotFound, Mode: answer.ModeNotFound, Related: []retrieval.Passage{
+		{Chunk: retrieval.Chunk{ArticleID: "a", Title: "خط ۱۰ <مترو>", Source: "ایسنا", URL: "https://example.com/a?x=1&y=2"}},
+		{Chunk: retrieval.Chunk{ArticleID: "b", Title: "بی‌نشانی", Source: "تابناک"}},
+	}}
+	var relatedURLs []answer.Source
+	for _, p := range related.Related {
+		relatedURLs = append(relatedURLs, answer.Source{Passage: p})
+	}
 	summary := answer.Summary{Period: "۱۳ مهر ۱۴۰۴", Stories: []answer.Story{
 		{Text: "خبر یک [۱]", Outlets: []string{"فارس", "تابناک"}}, {Text: "خبر دو & سه [۲]", Outlets: []string{"ایسنا"}},
 	}, Sources: longAnswer(10).Sources[:2]}
@@ -174,6 +182,7 @@ func TestTextAndHTMLAgree(t *testing.T) {
 		{"answer with period and note", withPeriod.String(), answerHTML(withPeriod), withPeriod.Sources},
 		{"answer with folded sources", manySources.String(), answerHTML(manySources), manySources.Sources},
 		{"not found in a period", notFound.String(), answerHTML(notFound), nil},
+		{"not found with related headlines", related.String(), answerHTML(related), relatedURLs},
 		{"summary", summary.String(), summaryHTML(summary), summary.Sources},
 		{"empty summary", answer.Summary{Period: "دیروز"}.String(), summaryHTML(answer.Summary{Period: "دیروز"}), nil},
 		{"a chat's answer", asked.PlainText(), replyHTML(asked), asked.Answer.Sources},
@@ -198,6 +207,12 @@ func TestTextAndHTMLAgree(t *testing.T) {
 				t.Errorf("visible HTML differs from the text:\nhtml %q\ntext %q", got, want)
 			}
 		})
+	}
+	if h := answerHTML(related); !strings.Contains(h, answer.MsgRelatedHeading) || strings.Contains(h, "[") {
+		t.Errorf("the related headlines are unlabelled or carry a marker:\n%s", h)
+	}
+	if err := telegramtest.ValidateHTML(answerHTML(related)); err != nil {
+		t.Error(err)
 	}
 	if !strings.Contains(answerHTML(withPeriod), answer.MsgPeriod+" ۱۲ مهر ۱۴۰۴") {
 		t.Errorf("the HTML lacks the period line")
