@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"time"
 
@@ -49,4 +50,9 @@ func (c clockSetting) clock() func() time.Time {
 	}
 	start, at := time.Now(), c.t
 	return func() time.Time { return at.Add(time.Since(start)) }
+}
+
+// nowFlag adds --now, which overrides NOW, to a command's flags.
+func nowFlag(fl *flag.FlagSet, now *clockSetting) {
+	fl.TextVar(now, "now", clockSetting{}, "the clock: RFC 3339 or YYYY-MM-DD (default NOW, else the wall clock)")
 }
