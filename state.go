@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/khabar/khabar/answer"
+	"github.com/khabar/khabar/bot"
+	"github.com/khabar/khabar/chat"
+	"github.com/khabar/khabar/digest"
+	"github.com/khabar/khabar/pgstate"
+	"github.com/khabar/khabar/retrieval"
+)
+
+// sharedState is STATE_BACKEND=postgres: what several replicas of serve
+// share through PostgreSQL (see pgstate). In bolt mode serve has none.
+type sharedState struct {
+	db      *pgstate.DB
+	digests *pgstate.Digests
+	leader  *pgstate.Leader
+	reload  *pgstate.Reload
+	inbox   *pgstate.Inbox
+	pacer   *pgstate.Pacer
+	owner   string // this replica, in the inbox's claims and the versions it announces
+	log     *slog.Logger
+	seq     atomic.Int64 // versions announced by this replica
+}
+
+// stateSweep is how often expired memory, idle buckets and lanes and old
+// inbox rows are deleted.
+const stateSweep = 5 * time.Minute
+
+// openState connects to DATABASE_URL, migrates the schema, starts the
+// sweeper (until ctx is done) and imports DATA_DIR/digest.db once. Close
+// it with close.
+func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState, error) {
+	db, err := pgstate.Open(ctx, cfg.DatabaseURL, pgstate.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("shared state (STATE_BACKEND=postgres): %w", err) // pgstate's errors quote no password
+	}
+	host, _ := os.Hostname()
+	s := &sharedState{
+		db:      db,
+		digests: pgstate.NewDigests(db),
+		leader:  pgstate.NewLeader(db, "digest", log),
+		reload:  pgstate.NewReload(db, log),
+		pacer:   pgstate.NewPacer(db),
+		owner:   host + "-" + strconv.Itoa(os.Getpid()),
+		log:     log,
+	}
+	s.inbox = pgstate.NewInbox(db, s.owner, log)
+	go db.RunSweeper(ctx, stateSweep, log)
+	log.Info("shared state in PostgreSQL", "schema", db.Schema(), "replica", s.owner)
+	if cfg.DataDir != "" {
+		path := filepath.Join(cfg.DataDir, digestFile)
+		switch res, err := s.digests.ImportBolt(ctx, path); {
+		case err != nil:
+			// Not fatal: the subscriptions made in PostgreSQL work, and a
+			// later start imports the file once it is readable.
+			log.Error("digest.db not imported into PostgreSQL; fix or move it, then restart", "file", path, "err", err)
+		case res.Done || res.Missing:
+		default:
+			log.Info("digest.db imported into PostgreSQL", "file", path, "imported", res.Imported, "kept", res.Kept, "bad", res.Bad)
+		}
+	}
+	return s, nil
+}
+
+func (s *sharedState) close() { s.db.Close() }
+
+// announce tells the other replicas that the index changed, after a sync
+// of this one (/reload, an upload): each syncs its own index.
+func (s *sharedState) announce(ctx context.Context) {
+	v := fmt.Sprintf("%s@%d.%d", s.owner, time.Now().UnixNano(), s.seq.Add(1))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.reload.NotifyReload(ctx, v); err != nil {
+		s.log.Warn("reload not announced to the other replicas", "err", err)
+	}
+}
+
+// announcing wraps a sync so that each successful one is announced.
+func (s *sharedState) announcing(sync func(context.Context) (retrieval.Report, error)) func(context.Context) (retrieval.Report, error) {
+	return func(ctx context.Context) (retrieval.Report, error) {
+		rep, err := sync(ctx)
+		if err == nil {
+			s.announce(ctx)
+		}
+		return rep, err
+	}
+}
+
+// watchReload syncs the index with sync whenever another replica announces
+// a new version, until ctx is done.
+func (s *sharedState) watchReload(ctx context.Context, sync func(context.Context) (retrieval.Report, error)) {
+	s.reload.WatchReload(ctx, func(version string) {
+		if _, err := sync(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("reload announced by another replica failed here", "version", version, "err", err)
+		}
+	})
+}
+
+// pgLimiter is chat's Limiter over pgstate's shared buckets. A database
+// error lets the message through (logged): a user not limited for a
+// moment is better than a bot that stops replying.
+type pgLimiter struct {
+	lim *pgstate.RateLimiter
+	log *slog.Logger
+}
+
+var _ chat.Limiter = pgLimiter{}
+
+// limiterTimeout bounds one limit query.
+const limiterTimeout = 3 * time.Second
+
+func (l pgLimiter) Allow(sender int64) (ok, warn bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
+	defer cancel()
+	ok, err := l.lim.Allow(ctx, sender)
+	if err != nil {
+		l.log.Warn("shared rate limit unavailable: message let through", "user", sender, "err", err)
+		return true, false
+	}
+	if ok {
+		return true, false
+	}
+	warn, err = l.lim.ShouldWarn(ctx, sender)
+	if err != nil {
+		l.log.Warn("shared rate limit unavailable", "user", sender, "err", err)
+		return false, false
+	}
+	return false, warn
+}
+
+// lastAnswer is what /sources needs of a chat's last answer.
+type lastAnswer struct {
+	Passages []retrieval.Passage `json:"passages"`
+}
+
+// pgMemory is chat's Memory over pgstate's: each chat's last answer, kept
+// for a day (as the in-memory one), readable by every replica.
+type pgMemory struct {
+	m   *pgstate.Memory[lastAnswer]
+	log *slog.Logger
+}
+
+var _ chat.Memory = pgMemory{}
+
+// lastAnswerTTL is as long as chat's in-memory memory keeps an answer.
+const lastAnswerTTL = 24 * time.Hour
+
+func newPgMemory(db *pgstate.DB, log *slog.Logger) pgMemory {
+	return pgMemory{m: pgstate.NewMemory[lastAnswer](db, "last_answer", lastAnswerTTL), log: log}
+}
+
+func (m pgMemory) Put(chatID int64, a answer.Answer) {
+	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
+	defer cancel()
+	if err := m.m.Put(ctx, strconv.FormatInt(chatID, 10), lastAnswer{Passages: a.Passages}); err != nil {
+		m.log.Warn("last answer not kept in the shared state (/sources will not see it)", "chat", chatID, "err", err)
+	}
+}
+
+func (m pgMemory) Last(chatID int64) (answer.Answer, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
+	defer cancel()
+	v, ok, err := m.m.Get(ctx, strconv.FormatInt(chatID, 10))
+	if err != nil {
+		m.log.Warn("last answer unavailable in the shared state", "chat", chatID, "err", err)
+		return answer.Answer{}, false
+	}
+	if !ok {
+		return answer.Answer{}, false
+	}
+	return answer.Answer{Passages: v.Passages}, true
+}
+
+// pgInbox is bot's Inbox over pgstate's.
+type pgInbox struct{ in *pgstate.Inbox }
+
+var _ bot.Inbox = pgInbox{}
+
+func (p pgInbox) Put(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error) {
+	return p.in.Put(ctx, pgstate.Update{ID: updateID, ChatID: chatID, Payload: payload})
+}
+
+func (p pgInbox) Run(ctx context.Context, workers int, handle func(payload []byte)) {
+	p.in.Run(ctx, workers, func(_ context.Context, u pgstate.Update) { handle(u.Payload) })
+}
+
+var _ bot.SharedPacer = (*pgstate.Pacer)(nil)
+
+// subscriptions is what serve needs of a digest store: /digest's
+// interface, the scheduler's, and Get for the topic a digest goes to.
+// *digest.Store (bolt) and *pgstate.Digests are both.
+type subscriptions interface {
+	chat.Digests
+	digest.Subscriptions
+}
+
+var (
+	_ subscriptions = (*digest.Store)(nil)
+	_ subscriptions = (*pgstate.Digests)(nil)
+)
