@@ -73,6 +73,9 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		defer shared.close()
 		subs = shared.digests
+		if a.feeds != nil {
+			shared.startFeeds(ctx, a)
+		}
 	} else if store := openDigests(cfg.DataDir, log); store != nil {
 		defer store.Close()
 		subs = store
@@ -99,7 +102,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 	}
 	if shared != nil {
-		wg.Go(func() { shared.watchReload(sctx, a.reload) })
+		wg.Go(func() { shared.watchReload(sctx, shared.withFeeds(a)) })
 	}
 	running.Store(b)
 	return b.Run(ctx)
@@ -212,7 +215,7 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 		QuestionBurst:      cfg.UserQuestionBurst,
 	}
 	if a.feeds != nil {
-		opts.Feeds = feedsAdmin{a}
+		opts.Feeds = feedsAdmin{a: a, shared: shared}
 	}
 	if digests != nil {
 		opts.Digests = digests

@@ -27,6 +27,7 @@ type sharedState struct {
 	reload  *pgstate.Reload
 	inbox   *pgstate.Inbox
 	pacer   *pgstate.Pacer
+	feeds   *pgstate.Feeds
 	owner   string // this replica, in the inbox's claims and the versions it announces
 	log     *slog.Logger
 	seq     atomic.Int64 // versions announced by this replica
@@ -51,6 +52,7 @@ func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState,
 		leader:  pgstate.NewLeader(db, "digest", log),
 		reload:  pgstate.NewReload(db, log),
 		pacer:   pgstate.NewPacer(db),
+		feeds:   pgstate.NewFeeds(db),
 		owner:   host + "-" + strconv.Itoa(os.Getpid()),
 		log:     log,
 	}
