@@ -73,6 +73,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		defer shared.close()
 		subs = shared.digests
+		shared.shareConversations(a)
 		if a.feeds != nil {
 			shared.startFeeds(ctx, a)
 		}

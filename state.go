@@ -198,6 +198,59 @@ func (p pgInbox) Run(ctx context.Context, workers int, handle func(payload []byt
 
 var _ bot.SharedPacer = (*pgstate.Pacer)(nil)
 
+// pgConversations is answer's ConversationStore over pgstate's Memory:
+// the turns behind follow-up questions, read and appended by every
+// replica (a chat's next question may reach another one), each
+// conversation expiring ttl after its last turn. A database error is
+// logged and reads as no turns.
+type pgConversations struct {
+	m   *pgstate.Memory[[]answer.Turn]
+	log *slog.Logger
+}
+
+var _ answer.ConversationStore = pgConversations{}
+
+func newPgConversations(db *pgstate.DB, ttl time.Duration, log *slog.Logger) pgConversations {
+	if ttl <= 0 {
+		ttl = 30 * time.Minute // answer's default
+	}
+	return pgConversations{m: pgstate.NewMemory[[]answer.Turn](db, "turns", ttl), log: log}
+}
+
+func (c pgConversations) Recent(key string) []answer.Turn {
+	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
+	defer cancel()
+	turns, _, err := c.m.Get(ctx, key)
+	if err != nil {
+		c.log.Warn("conversation memory unavailable: the question is read alone", "conversation", key, "err", err)
+		return nil
+	}
+	return turns
+}
+
+func (c pgConversations) Append(key string, t answer.Turn, max int) {
+	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
+	defer cancel()
+	err := c.m.Update(ctx, key, func(old []answer.Turn, _ bool) []answer.Turn {
+		turns := append(old, t)
+		if len(turns) > max {
+			turns = turns[len(turns)-max:]
+		}
+		return turns
+	})
+	if err != nil {
+		c.log.Warn("conversation turn not kept in the shared state", "conversation", key, "err", err)
+	}
+}
+
+// shareConversations makes a's composer keep its conversations in the
+// shared state.
+func (s *sharedState) shareConversations(a *app) {
+	opts := answerOptions(a.cfg, newLLM(a.cfg), a.log)
+	opts.Conversations = newPgConversations(s.db, a.cfg.MemoryTTL, a.log)
+	a.composer = answer.New(a.index, opts)
+}
+
 // subscriptions is what serve needs of a digest store: /digest's
 // interface, the scheduler's, and Get for the topic a digest goes to.
 // *digest.Store (bolt) and *pgstate.Digests are both.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/khabar/khabar/answer"
 	"github.com/khabar/khabar/digest"
@@ -110,5 +113,39 @@ func TestOpenStateImportsDigestDB(t *testing.T) {
 	defer s2.close()
 	if _, ok, _ := s2.digests.Get(-300); ok {
 		t.Error("digest.db imported again at the second start")
+	}
+}
+
+// TestPgConversationsAcrossReplicas: a follow-up asked of another
+// replica's composer continues the conversation kept in PostgreSQL.
+func TestPgConversationsAcrossReplicas(t *testing.T) {
+	a, b := replicaPools(t)
+	ctx := context.Background()
+	emb := retrieval.NewLocalEmbedder(64)
+	ix := retrieval.New(emb, emb.Identity(), retrieval.Options{})
+	corpus := fstest.MapFS{
+		"iraq.txt":  {Data: []byte("date 2025-09-28 به گزارش تابناک، وزیر دفاع عراق گفت روابط بغداد و واشنگتن وارد مرحله‌ای تازه شده است. وزیر دفاع عراق درباره داعش گفت بقایای این گروه در بیابان‌های الانبار فعال‌اند.")},
+		"syria.txt": {Data: []byte("date 2025-09-29 به گزارش فارس، ارتش سوریه اعلام کرد عملیات تازه‌ای علیه داعش در شرق دیرالزور آغاز شده است. داعش در این منطقه هسته‌های کوچکی دارد.")},
+	}
+	if _, err := ix.Sync(ctx, corpus); err != nil {
+		t.Fatal(err)
+	}
+	composer := func(db *pgstate.DB) *answer.Composer {
+		return answer.New(ix, answer.Options{MemoryTurns: 2, Conversations: newPgConversations(db, time.Minute, quietLog())})
+	}
+	ca, cb := composer(a), composer(b)
+	if _, err := ca.Answer(ctx, answer.Request{Question: "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟", Conversation: "600"}); err != nil {
+		t.Fatal(err)
+	}
+	follow, err := cb.Answer(ctx, answer.Request{Question: "و درباره داعش چه گفت؟", Conversation: "600"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(follow.Standalone, "عراق") || len(follow.Passages) == 0 || follow.Passages[0].ArticleID != "iraq.txt" {
+		t.Errorf("the follow-up on the other replica searched %q and found %v first; want the Iraq story", follow.Standalone, follow.Passages)
+	}
+	alone, _ := cb.Answer(ctx, answer.Request{Question: "و درباره داعش چه گفت؟", Conversation: "601"})
+	if alone.Standalone != "و درباره داعش چه گفت؟" {
+		t.Errorf("another chat searched %q", alone.Standalone)
 	}
 }
