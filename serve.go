@@ -71,6 +71,9 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if shared, err = openState(ctx, cfg, log); err != nil {
 			return err
 		}
+		if cfg.WebhookURL == "" {
+			log.Warn("STATE_BACKEND=postgres with long polling: run one replica only (Telegram refuses a second poller); several replicas need WEBHOOK_URL")
+		}
 		defer shared.close()
 		subs = shared.digests
 		shared.shareConversations(a)
