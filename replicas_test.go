@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -375,6 +376,21 @@ func TestReplicasShareLimitAndOrder(t *testing.T) {
 		}
 	}
 	inboxSettled(t, dbURL, len(questions), 10*time.Second)
+	// The chat's lane is shared: its messages, from either replica, are a
+	// second apart (Telegram's limit for a private chat), less the jitter
+	// of the requests' arrival.
+	var last time.Time
+	calls := fake.Calls("sendMessage")
+	slices.SortFunc(calls, func(a, b telegramtest.Call) int { return a.Time.Compare(b.Time) })
+	for _, call := range calls {
+		if call.Params.Get("chat_id") != "600" {
+			continue
+		}
+		if !last.IsZero() && call.Time.Sub(last) < 900*time.Millisecond {
+			t.Errorf("two messages to the private chat %s apart, want a second", call.Time.Sub(last).Round(time.Millisecond))
+		}
+		last = call.Time
+	}
 
 	// The limit: ten groups, one user, posted concurrently.
 	const groups, asker = 10, 77
@@ -555,5 +571,41 @@ func TestReplicasReloadSeenByOther(t *testing.T) {
 	}
 	if !strings.Contains(msgs[0].Visible, "بردسیر") {
 		t.Errorf("replica %s answered %q: not from the article added before the reload", told.name, msgs[0].Visible)
+	}
+}
+
+// TestReplicasShareGlobalPace: sixty readers ask at once, their updates
+// spread over two replicas; whichever replica answers, the bot's messages
+// keep to Telegram's thirty a second in all (each replica's own pacer
+// would let thirty through for each).
+func TestReplicasShareGlobalPace(t *testing.T) {
+	dbURL, _ := replicaDB(t)
+	fake := telegramtest.New(t, telegramtest.Options{})
+	c := newCluster(t, fake, dbURL, replicaSeeds(t), 2)
+	const readers = 60
+	var wg sync.WaitGroup
+	for i := range readers {
+		ch := tgbotapi.Chat{ID: int64(3000 + i), Type: "private"}
+		wg.Go(func() { c.post(text(ch, ch.ID, "قیمت دلار چه شد؟")) })
+	}
+	wg.Wait()
+	inboxSettled(t, dbURL, readers, 60*time.Second)
+	calls := fake.Calls("sendMessage")
+	if len(calls) != readers {
+		t.Fatalf("%d messages, want %d", len(calls), readers)
+	}
+	slices.SortFunc(calls, func(a, b telegramtest.Call) int { return a.Time.Compare(b.Time) })
+	most := 0
+	for i := range calls {
+		j := i
+		for j < len(calls) && calls[j].Time.Sub(calls[i].Time) < time.Second {
+			j++
+		}
+		most = max(most, j-i)
+	}
+	span := calls[len(calls)-1].Time.Sub(calls[0].Time)
+	t.Logf("%d messages over %s, at most %d in a second", len(calls), span.Round(time.Millisecond), most)
+	if most > 30 {
+		t.Errorf("%d messages in one second from the two replicas, want at most 30", most)
 	}
 }
