@@ -41,7 +41,9 @@ const stateSweep = 5 * time.Minute
 // sweeper (until ctx is done) and imports DATA_DIR/digest.db once. Close
 // it with close.
 func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState, error) {
-	db, err := pgstate.Open(ctx, cfg.DatabaseURL, pgstate.Options{})
+	// The inbox's workers, the webhook and the chat layer each query;
+	// the leader and the listeners have connections of their own.
+	db, err := pgstate.Open(ctx, cfg.DatabaseURL, pgstate.Options{MaxConns: int32(min(cfg.Workers+8, 32))})
 	if err != nil {
 		return nil, fmt.Errorf("shared state (STATE_BACKEND=postgres): %w", err) // pgstate's errors quote no password
 	}
