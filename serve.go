@@ -233,7 +233,7 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 		}
 		opts.Memory = newPgMemory(shared.db, log)
 	}
-	if a.channels != nil { // likewise
+	if a.channels != nil { // a nil *channel.Store would be a non-nil interface
 		opts.Channels = a.channels
 	}
 	c := chat.New(a.composer, log, opts)
