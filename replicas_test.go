@@ -334,7 +334,9 @@ func replicaSeeds(t *testing.T) string {
 // TestReplicasShareLimitAndOrder: one user asks in ten groups at once,
 // the updates spread over two replicas, and exactly USER_QUESTION_BURST
 // of them are answered (plus one «slow down»); a private chat's questions,
-// posted to the replicas in turn, are answered in the order asked.
+// posted to the replicas in turn, are answered in the order asked, a
+// second apart, and one delivered again to the other replica is answered
+// once.
 func TestReplicasShareLimitAndOrder(t *testing.T) {
 	dbURL, _ := replicaDB(t)
 	fake := telegramtest.New(t, telegramtest.Options{})
@@ -355,12 +357,21 @@ func TestReplicasShareLimitAndOrder(t *testing.T) {
 	fake.FailNext("sendMessage", 1, telegramtest.Failure{Delay: 3 * time.Second})
 	reader := tgbotapi.Chat{ID: 600, Type: "private"}
 	on := map[string]int{}
-	for _, q := range questions {
-		on[c.post(text(reader, reader.ID, q.q)).name]++
+	var first tgbotapi.Update
+	for i, q := range questions {
+		u := text(reader, reader.ID, q.q)
+		u.UpdateID = 5001 + i
+		if i == 0 {
+			first = u
+		}
+		on[c.post(u).name]++
 	}
 	if on["A"] == 0 || on["B"] == 0 {
 		t.Fatalf("the fan-in did not use both replicas: %v", on)
 	}
+	// Telegram delivering the first again, to the other replica: stored
+	// once, answered once.
+	c.post(first)
 	wctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	msgs, err := fake.WaitMessages(wctx, reader.ID, len(questions))
