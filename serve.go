@@ -229,9 +229,9 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 		// the reloads (the others sync when one does).
 		opts.Reload = shared.announcing(a.reload)
 		if cfg.UserQuestionsPerMin > 0 {
-			opts.Limiter = pgLimiter{lim: pgstate.NewRateLimiter(shared.db, "questions", cfg.UserQuestionsPerMin, cfg.UserQuestionBurst), log: log}
+			opts.Limiter = pgLimiter{lim: pgstate.NewRateLimiter(shared.db, "questions", cfg.UserQuestionsPerMin, cfg.UserQuestionBurst), log: shared.quiet}
 		}
-		opts.Memory = newPgMemory(shared.db, log)
+		opts.Memory = newPgMemory(shared.db, shared.quiet)
 	}
 	if a.channels != nil { // a nil *channel.Store would be a non-nil interface
 		opts.Channels = a.channels

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,7 +31,11 @@ type sharedState struct {
 	feeds   *pgstate.Feeds
 	owner   string // this replica, in the inbox's claims and the versions it announces
 	log     *slog.Logger
-	seq     atomic.Int64 // versions announced by this replica
+	// quiet logs each message at most once a minute: the adapters' per
+	// message warnings, which a database outage would repeat for every
+	// message.
+	quiet *slog.Logger
+	seq   atomic.Int64 // versions announced by this replica
 }
 
 // stateSweep is how often expired memory, idle buckets and lanes and old
@@ -57,6 +62,7 @@ func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState,
 		feeds:   pgstate.NewFeeds(db),
 		owner:   host + "-" + strconv.Itoa(os.Getpid()),
 		log:     log,
+		quiet:   slog.New(newThrottle(log.Handler(), time.Minute)),
 	}
 	s.inbox = pgstate.NewInbox(db, s.owner, log)
 	go db.RunSweeper(ctx, stateSweep, log)
@@ -249,7 +255,7 @@ func (c pgConversations) Append(key string, t answer.Turn, max int) {
 // shared state.
 func (s *sharedState) shareConversations(a *app) {
 	opts := answerOptions(a.cfg, newLLM(a.cfg), a.log)
-	opts.Conversations = newPgConversations(s.db, a.cfg.MemoryTTL, a.log)
+	opts.Conversations = newPgConversations(s.db, a.cfg.MemoryTTL, s.quiet)
 	a.composer = answer.New(a.index, opts)
 }
 
@@ -265,3 +271,37 @@ var (
 	_ subscriptions = (*digest.Store)(nil)
 	_ subscriptions = (*pgstate.Digests)(nil)
 )
+
+// throttle is a slog.Handler that passes each message at most once per
+// every (by its text; the attributes of the ones dropped are lost).
+type throttle struct {
+	slog.Handler
+	every time.Duration
+	mu    *sync.Mutex
+	last  map[string]time.Time // bounded by the program's distinct messages
+}
+
+func newThrottle(h slog.Handler, every time.Duration) throttle {
+	return throttle{Handler: h, every: every, mu: &sync.Mutex{}, last: map[string]time.Time{}}
+}
+
+func (h throttle) Handle(ctx context.Context, r slog.Record) error {
+	h.mu.Lock()
+	if t, ok := h.last[r.Message]; ok && r.Time.Sub(t) < h.every {
+		h.mu.Unlock()
+		return nil
+	}
+	h.last[r.Message] = r.Time
+	h.mu.Unlock()
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h throttle) WithAttrs(as []slog.Attr) slog.Handler {
+	h.Handler = h.Handler.WithAttrs(as)
+	return h
+}
+
+func (h throttle) WithGroup(name string) slog.Handler {
+	h.Handler = h.Handler.WithGroup(name)
+	return h
+}

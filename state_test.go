@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +148,24 @@ func TestPgConversationsAcrossReplicas(t *testing.T) {
 	alone, _ := cb.Answer(ctx, answer.Request{Question: "و درباره داعش چه گفت؟", Conversation: "601"})
 	if alone.Standalone != "و درباره داعش چه گفت؟" {
 		t.Errorf("another chat searched %q", alone.Standalone)
+	}
+}
+
+// TestThrottleLogsEachMessageOncePerWindow: a database outage repeats the
+// adapters' warnings for every message; the throttle lets each through
+// once a window.
+func TestThrottleLogsEachMessageOncePerWindow(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(newThrottle(slog.NewTextHandler(&buf, nil), time.Minute)).With("replica", "a")
+	for range 3 {
+		log.Warn("shared rate limit unavailable", "user", 1)
+	}
+	log.Warn("last answer unavailable in the shared state")
+	out := buf.String()
+	if n := strings.Count(out, "shared rate limit unavailable"); n != 1 {
+		t.Errorf("the repeated warning logged %d times in a window:\n%s", n, out)
+	}
+	if !strings.Contains(out, "last answer unavailable") || !strings.Contains(out, "replica=a") {
+		t.Errorf("another warning, or the attributes, lost:\n%s", out)
 	}
 }
