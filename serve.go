@@ -57,6 +57,22 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		defer func() { stop(); wait() }()
 	}
+	var shared *sharedState
+	if cfg.StateBackend == "postgres" {
+		if shared, err = openState(ctx, cfg, log); err != nil {
+			return err
+		}
+		defer shared.close()
+		if cfg.WebhookURL == "" {
+			log.Warn("STATE_BACKEND=postgres with long polling: run one replica only (Telegram refuses a second poller); several replicas need WEBHOOK_URL")
+		}
+		// The index version is read before the first sync: one announced
+		// during it is synced again once the watcher runs.
+		if err := shared.reload.Baseline(ctx); err != nil {
+			log.Warn("index version unknown: a reload announced during the first sync may be missed", "err", err)
+		}
+		shared.shareConversations(a)
+	}
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
@@ -65,18 +81,9 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer stopFeeds()
-	var shared *sharedState
 	var subs subscriptions // nil: digests are off
-	if cfg.StateBackend == "postgres" {
-		if shared, err = openState(ctx, cfg, log); err != nil {
-			return err
-		}
-		if cfg.WebhookURL == "" {
-			log.Warn("STATE_BACKEND=postgres with long polling: run one replica only (Telegram refuses a second poller); several replicas need WEBHOOK_URL")
-		}
-		defer shared.close()
+	if shared != nil {
 		subs = shared.digests
-		shared.shareConversations(a)
 		if a.feeds != nil {
 			shared.startFeeds(ctx, a)
 		}

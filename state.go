@@ -36,6 +36,8 @@ type sharedState struct {
 	// message.
 	quiet *slog.Logger
 	seq   atomic.Int64 // versions announced by this replica
+
+	stopSweep context.CancelFunc
 }
 
 // stateSweep is how often expired memory, idle buckets and lanes and old
@@ -65,7 +67,9 @@ func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState,
 		quiet:   slog.New(newThrottle(log.Handler(), time.Minute)),
 	}
 	s.inbox = pgstate.NewInbox(db, s.owner, log)
-	go db.RunSweeper(ctx, stateSweep, log)
+	sctx, stop := context.WithCancel(ctx)
+	s.stopSweep = stop
+	go db.RunSweeper(sctx, stateSweep, log)
 	log.Info("shared state in PostgreSQL", "schema", db.Schema(), "replica", s.owner)
 	if cfg.DataDir != "" {
 		path := filepath.Join(cfg.DataDir, digestFile)
@@ -82,7 +86,11 @@ func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState,
 	return s, nil
 }
 
-func (s *sharedState) close() { s.db.Close() }
+// close stops the sweeper and closes the pool.
+func (s *sharedState) close() {
+	s.stopSweep()
+	s.db.Close()
+}
 
 // announce tells the other replicas that the index changed, after a sync
 // of this one (/reload, an upload): each syncs its own index.
