@@ -214,8 +214,12 @@ func (a *app) afterPoll(ctx context.Context) func(feed.Report) {
 }
 
 // feedsAdmin is what /feeds drives: the poller, and an index sync after a
-// feed is removed (its articles are gone from disk).
-type feedsAdmin struct{ a *app }
+// feed is removed (its articles are gone from disk); with shared state,
+// the other replicas are told (feedshared.go).
+type feedsAdmin struct {
+	a      *app
+	shared *sharedState // nil: one replica
+}
 
 func (f feedsAdmin) List() []feed.FeedStatus { return f.a.feeds.List() }
 
@@ -223,6 +227,9 @@ func (f feedsAdmin) Add(url, name string) (feed.FeedStatus, error) {
 	st, err := f.a.feeds.Add(url, name)
 	if err == nil {
 		f.a.log.Info("feed added", "feed", st.URL, "name", st.Name)
+		if f.shared != nil {
+			f.shared.feedAdded(st)
+		}
 	}
 	return st, err
 }
@@ -231,6 +238,9 @@ func (f feedsAdmin) Remove(key string) (feed.FeedStatus, error) {
 	st, err := f.a.feeds.Remove(key)
 	if err == nil {
 		f.a.log.Info("feed removed", "feed", st.URL, "articles", st.Articles)
+		if f.shared != nil {
+			f.shared.feedRemoved(st)
+		}
 	}
 	return st, err
 }

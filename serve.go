@@ -22,6 +22,7 @@ import (
 	"github.com/khabar/khabar/digest"
 	"github.com/khabar/khabar/metrics"
 	"github.com/khabar/khabar/persian"
+	"github.com/khabar/khabar/pgstate"
 )
 
 // errNoToken is returned by serve without TELEGRAM_BOT_TOKEN.
@@ -56,6 +57,22 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		defer func() { stop(); wait() }()
 	}
+	var shared *sharedState
+	if cfg.StateBackend == "postgres" {
+		if shared, err = openState(ctx, cfg, log); err != nil {
+			return err
+		}
+		defer shared.close()
+		if cfg.WebhookURL == "" {
+			log.Warn("STATE_BACKEND=postgres with long polling: run one replica only (Telegram refuses a second poller); several replicas need WEBHOOK_URL")
+		}
+		// The index version is read before the first sync: one announced
+		// during it is synced again once the watcher runs.
+		if err := shared.reload.Baseline(ctx); err != nil {
+			log.Warn("index version unknown: a reload announced during the first sync may be missed", "err", err)
+		}
+		shared.shareConversations(a)
+	}
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
@@ -64,24 +81,39 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer stopFeeds()
-	store := openDigests(cfg.DataDir, log)
-	if store != nil {
+	var subs subscriptions // nil: digests are off
+	if shared != nil {
+		subs = shared.digests
+		if a.feeds != nil {
+			shared.startFeeds(ctx, a)
+		}
+	} else if store := openDigests(cfg.DataDir, log); store != nil {
 		defer store.Close()
+		subs = store
 	}
-	b, err := newBot(ctx, cfg, log, a, m, store, auth)
+	b, err := newBot(ctx, cfg, log, a, m, subs, shared, auth)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while waiting for Telegram
 		}
 		return err
 	}
-	if store != nil {
-		send := digestSender(a.composer, b, store, cfg.UpdateTimeout, log)
-		sched := digest.NewScheduler(store, send, time.Now, persian.Tehran(), log)
-		sctx, stop := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		wg.Go(func() { sched.Run(sctx, digestTick) })
-		defer func() { stop(); wg.Wait() }()
+	sctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	if subs != nil {
+		send := digestSender(a.composer, b, subs, cfg.UpdateTimeout, log)
+		sched := digest.NewScheduler(subs, send, time.Now, persian.Tehran(), log)
+		if shared != nil {
+			// One replica sends; the (chat, day) claims keep a leader
+			// change from sending a digest twice.
+			wg.Go(func() { shared.leader.Run(sctx, func(ctx context.Context) { sched.Run(ctx, digestTick) }) })
+		} else {
+			wg.Go(func() { sched.Run(sctx, digestTick) })
+		}
+	}
+	if shared != nil {
+		wg.Go(func() { shared.watchReload(sctx, shared.withFeeds(a)) })
 	}
 	running.Store(b)
 	return b.Run(ctx)
@@ -135,7 +167,7 @@ type digester interface {
 // [bot.ErrUnreachable] and [bot.ErrRejected] are digest's sentinels. (A
 // group upgraded to a supergroup gets it there: the bot moves the
 // subscription.)
-func digestSender(d digester, b *bot.Bot, store *digest.Store, timeout time.Duration, log *slog.Logger) digest.Sender {
+func digestSender(d digester, b *bot.Bot, store chat.Digests, timeout time.Duration, log *slog.Logger) digest.Sender {
 	return func(ctx context.Context, chatID int64, after, until time.Time) (bool, error) {
 		s, err := d.Digest(ctx, after, until, digestStories)
 		if err != nil {
@@ -163,7 +195,7 @@ func digestSender(d digester, b *bot.Bot, store *digest.Store, timeout time.Dura
 // Until getMe answers (the network or a self-hosted Bot API server may come
 // up after khabar) it retries with a capped exponential backoff, until ctx
 // is done; auth watches every Bot API answer for a rejected token.
-func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests *digest.Store, auth *tokenWatch) (*bot.Bot, error) {
+func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metrics.Metrics, digests chat.Digests, shared *sharedState, auth *tokenWatch) (*bot.Bot, error) {
 	// tgbotapi has no context: the client's timeout, just above the long
 	// poll, is what ends a request.
 	client := &http.Client{Timeout: cfg.TelegramPollTimeout + 15*time.Second, Transport: auth.transport(http.DefaultTransport)}
@@ -194,12 +226,21 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 		QuestionBurst:      cfg.UserQuestionBurst,
 	}
 	if a.feeds != nil {
-		opts.Feeds = feedsAdmin{a}
+		opts.Feeds = feedsAdmin{a: a, shared: shared}
 	}
-	if digests != nil { // a nil *digest.Store would be a non-nil interface
+	if digests != nil {
 		opts.Digests = digests
 	}
-	if a.channels != nil { // likewise
+	if shared != nil {
+		// Every replica shares the limits, the memory behind /sources and
+		// the reloads (the others sync when one does).
+		opts.Reload = shared.announcing(a.reload)
+		if cfg.UserQuestionsPerMin > 0 {
+			opts.Limiter = pgLimiter{lim: pgstate.NewRateLimiter(shared.db, "questions", cfg.UserQuestionsPerMin, cfg.UserQuestionBurst), log: shared.quiet}
+		}
+		opts.Memory = newPgMemory(shared.db, shared.quiet)
+	}
+	if a.channels != nil { // a nil *channel.Store would be a non-nil interface
 		opts.Channels = a.channels
 	}
 	c := chat.New(a.composer, log, opts)
@@ -225,6 +266,12 @@ func newBot(ctx context.Context, cfg Config, log *slog.Logger, a *app, m *metric
 	}
 	if a.channels != nil {
 		bopts.Channels = a.channels
+	}
+	if shared != nil {
+		bopts.Pacer = shared.pacer
+		if cfg.WebhookURL != "" {
+			bopts.Inbox = pgInbox{shared.inbox}
+		}
 	}
 	return bot.New(api, self, c, log, bopts), nil
 }

@@ -158,6 +158,10 @@ type Options struct {
 	// MemoryTurns turns the memory off.
 	MemoryTurns int
 	MemoryTTL   time.Duration
+	// Conversations, when set, keeps the conversations' turns instead of
+	// the in-process memory (several replicas sharing one store); the
+	// bounds above still apply.
+	Conversations ConversationStore
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Log receives operator messages (LLM failures); default discards.
@@ -197,13 +201,17 @@ func (o Options) withDefaults() Options {
 type Composer struct {
 	ix     index
 	opts   Options
-	memory *memory
+	memory conversations
 }
 
 // New returns a composer that retrieves from ix.
 func New(ix index, opts Options) *Composer {
 	opts = opts.withDefaults()
-	return &Composer{ix: ix, opts: opts, memory: newMemory(opts.MemoryTurns, opts.MemoryTTL, opts.Now)}
+	var mem conversations = newMemory(opts.MemoryTurns, opts.MemoryTTL, opts.Now)
+	if opts.Conversations != nil {
+		mem = &storeMemory{store: opts.Conversations, turns: opts.MemoryTurns, ttl: opts.MemoryTTL, now: opts.Now}
+	}
+	return &Composer{ix: ix, opts: opts, memory: mem}
 }
 
 // Floor returns the composer's relevance floor.

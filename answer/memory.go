@@ -18,6 +18,72 @@ type turn struct {
 	at         time.Time
 }
 
+// conversations is the memory of the turns: the in-process one, or a
+// ConversationStore's.
+type conversations interface {
+	recent(key string) []turn
+	add(key string, t turn)
+}
+
+var (
+	_ conversations = (*memory)(nil)
+	_ conversations = (*storeMemory)(nil)
+)
+
+// Turn is one question and answer of a conversation, as a
+// [ConversationStore] keeps it.
+type Turn struct {
+	Question   string    `json:"question"`   // as asked
+	Standalone string    `json:"standalone"` // as searched
+	Answer     string    `json:"answer"`
+	At         time.Time `json:"at"`
+}
+
+// ConversationStore keeps the recent turns of each conversation (a chat
+// id) outside the process, for [Options.Conversations]. It is safe for
+// concurrent use; a store that fails returns no turns and drops the turn
+// added (a follow-up is then read as a new question).
+type ConversationStore interface {
+	// Recent returns the conversation's turns, oldest first.
+	Recent(key string) []Turn
+	// Append adds t to the conversation, keeping its last max turns.
+	Append(key string, t Turn, max int)
+}
+
+// storeMemory is the memory of a ConversationStore, with the bounds of
+// the in-process one: turns per conversation, and turns older than ttl
+// ignored.
+type storeMemory struct {
+	store ConversationStore
+	turns int
+	ttl   time.Duration
+	now   func() time.Time
+}
+
+func (m *storeMemory) recent(key string) []turn {
+	if key == "" || m.turns == 0 {
+		return nil
+	}
+	cutoff := m.now().Add(-m.ttl)
+	var out []turn
+	for _, t := range m.store.Recent(key) {
+		if m.ttl == 0 || t.At.After(cutoff) {
+			out = append(out, turn{question: t.Question, standalone: t.Standalone, answer: t.Answer, at: t.At})
+		}
+	}
+	if len(out) > m.turns {
+		out = out[len(out)-m.turns:]
+	}
+	return out
+}
+
+func (m *storeMemory) add(key string, t turn) {
+	if key == "" || m.turns == 0 {
+		return
+	}
+	m.store.Append(key, Turn{Question: t.question, Standalone: t.standalone, Answer: t.answer, At: m.now()}, m.turns)
+}
+
 // maxConversations bounds the memory: the least recently used
 // conversation is forgotten first.
 const maxConversations = 10000

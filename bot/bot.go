@@ -95,6 +95,13 @@ type Options struct {
 	// NoPacing turns off the per-chat and global send pacing (for tests
 	// and benchmarks of the bot itself); retry_after is still honoured.
 	NoPacing bool
+	// Inbox, when set in webhook mode, is where the webhook puts updates
+	// and the workers take them from, shared by every replica (see
+	// [Inbox]); nil keeps the in-process queue.
+	Inbox Inbox
+	// Pacer, when set, paces the sends with every other replica (see
+	// [SharedPacer]); nil paces this process alone.
+	Pacer SharedPacer
 }
 
 // Webhook configures webhook mode.
@@ -214,6 +221,7 @@ func New(api telegram, self tgbotapi.User, c *chat.Chat, log *slog.Logger, opts 
 		retryMin:   retryMin,
 		retryMax:   retryMax,
 	}
+	b.pace.shared, b.pace.log = opts.Pacer, log
 	b.channelKick = make(chan struct{}, 1)
 	if base, ok := FileEndpoint(opts.APIEndpoint); ok {
 		b.fileBase = base
@@ -289,8 +297,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	})
 	var err error
+	inboxDone := make(chan struct{})
+	if in := b.opts.Inbox; webhook && in != nil {
+		go func() { defer close(inboxDone); b.runInbox(ctx, abandon, in) }()
+	} else {
+		close(inboxDone)
+	}
 	if webhook {
 		err = b.serveWebhook(ctx, abandon, q)
+		<-inboxDone // the updates being handled finish; the others stay stored for the other replicas
 	} else {
 		err = b.poll(ctx, abandon, q, st)
 	}

@@ -23,6 +23,14 @@
 // channel, groups upgraded to supergroups (replies, digests and the
 // allow-list follow the new id), and captions read as text.
 //
+// Several replicas behind one webhook (shared.go): with Options.Inbox the
+// webhook stores each update in a shared inbox and the workers take them
+// from it, one replica at a time per chat and in order, each update done
+// once its replies have left the outbox; with Options.Pacer every send
+// also takes its slot in lanes shared by all replicas. Both are small
+// interfaces declared here, implemented over PostgreSQL by pgstate and
+// wired by main, so that the bot stays a transport with no database.
+//
 // It imports chat (the conversation), answer (the blocks it renders),
 // corpus/channel (channel posts), persian and internal/idlemap; it knows
 // nothing of embeddings or chromem-go, and nothing imports it but main.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -66,6 +68,12 @@ type pacer struct {
 	paced  bool
 	global *slidingWindow // nil when not paced
 	lanes  *idlemap.Map[int64, *lane]
+	// shared, when set, paces with the other replicas (see
+	// [SharedPacer]); the in-process lanes still keep the 429 holds seen
+	// here, and pace alone while the shared pacer fails.
+	shared SharedPacer
+	log    *slog.Logger
+	warned atomic.Int64 // unix nanoseconds of the last failure logged
 }
 
 // slidingWindow lets at most n calls through in any window of length d,
@@ -160,6 +168,11 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if p.shared != nil && p.paced {
+		if ok, err := p.sharedWait(ctx, chatID); ok {
+			return err
+		}
+	}
 	l := p.lane(chatID)
 	l.mu.Lock()
 	until := l.notBefore
@@ -186,7 +199,18 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 // tryGlobal takes a place in the global pace if one is free now with room
 // to spare for messages, without waiting; it is for calls that may be
 // skipped, like "typing…".
-func (p *pacer) tryGlobal() bool { return p.global == nil || p.global.allow(typingHeadroom) }
+func (p *pacer) tryGlobal() bool {
+	if p.shared != nil && p.paced {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		ok, err := p.shared.TryGlobal(ctx, typingHeadroom)
+		if err == nil {
+			return ok
+		}
+		p.warn("shared send pacing failed: pacing this replica alone", err)
+	}
+	return p.global == nil || p.global.allow(typingHeadroom)
+}
 
 // hold keeps chatID quiet for d (a 429's retry_after).
 func (p *pacer) hold(chatID int64, d time.Duration) {
@@ -196,14 +220,32 @@ func (p *pacer) hold(chatID int64, d time.Duration) {
 	if until := time.Now().Add(d); until.After(l.notBefore) {
 		l.notBefore = until
 	}
+	if p.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		if err := p.shared.Hold(ctx, chatID, d); err != nil {
+			p.warn("shared send pacing failed: a flood wait held on this replica only", err)
+		}
+	}
 }
 
 // held reports whether chatID is waiting out a 429.
 func (p *pacer) held(chatID int64) bool {
 	l := p.lane(chatID)
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return time.Now().Before(l.notBefore)
+	local := time.Now().Before(l.notBefore)
+	l.mu.Unlock()
+	if local || p.shared == nil {
+		return local
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	held, err := p.shared.Held(ctx, chatID)
+	if err != nil {
+		p.warn("shared send pacing failed: pacing this replica alone", err)
+		return false
+	}
+	return held
 }
 
 // apiError returns err as a Bot API error.

@@ -333,6 +333,10 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad update", http.StatusBadRequest)
 		return
 	}
+	if in := b.opts.Inbox; in != nil {
+		b.serveInbox(w, r, in, raw)
+		return
+	}
 	u, err := b.decodeUpdate(raw)
 	if err != nil {
 		http.Error(w, "bad update", http.StatusBadRequest)

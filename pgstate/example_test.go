@@ -43,6 +43,7 @@ func Example() {
 	limit := pgstate.NewRateLimiter(db, "questions", 6, 3)
 	_, _ = limit.Allow(ctx, 12345)
 	reload := pgstate.NewReload(db, log)
+	_ = reload.Baseline(ctx) // before the replica's first index sync
 	go reload.WatchReload(ctx, func(version string) { /* a.reload(ctx) */ })
 
 	// Webhook replicas: store, answer 200, handle from the inbox.

@@ -68,7 +68,7 @@ func (p *Pacer) reserve(ctx context.Context, lane string, every time.Duration) (
 func (p *Pacer) Wait(ctx context.Context, chatID int64) error {
 	if dl, ok := ctx.Deadline(); ok {
 		var hold time.Duration
-		err := p.db.pool.QueryRow(ctx, "SELECT COALESCE((SELECT GREATEST(hold_until - clock_timestamp(), '0') FROM pace_lanes WHERE key = $1), '0')", laneKey(chatID)).Scan(&hold)
+		err := p.db.pool.QueryRow(ctx, "SELECT COALESCE((SELECT hold_until - clock_timestamp() FROM pace_lanes WHERE key = $1 AND hold_until > clock_timestamp()), '0')", laneKey(chatID)).Scan(&hold)
 		if err != nil {
 			return fmt.Errorf("pace: %w", err)
 		}

@@ -110,6 +110,11 @@ func TestPacerHoldAndTryGlobal(t *testing.T) {
 	if err := b.Wait(dctx, 8); err != nil {
 		t.Fatal(err)
 	}
+	// A chat with a lane but no hold (hold_until is -infinity) waits
+	// for its slot under a deadline too.
+	if err := b.Wait(dctx, 8); err != nil {
+		t.Fatalf("second Wait of a lane never held, under a deadline: %v", err)
+	}
 	// TryGlobal: free now with room to spare only when the global lane is
 	// idle; a burst of reservations fills it.
 	fresh := NewPacer(openDB(t, newSchema(t)))

@@ -27,9 +27,10 @@ type Reload struct {
 	// defaults 1s and 30s.
 	MinBackoff, MaxBackoff time.Duration
 
-	mu   sync.Mutex
-	last string // the version last seen or sent
-	pid  uint32 // the listening backend, for the tests
+	mu    sync.Mutex
+	last  string // the version last seen or sent
+	based bool   // last is the baseline set by Baseline (even "")
+	pid   uint32 // the listening backend, for the tests
 }
 
 // NewReload returns the reload signal of db.
@@ -80,9 +81,25 @@ func (r *Reload) Current(ctx context.Context) (string, error) {
 	return v, nil
 }
 
+// Baseline records the version current now as the one this replica's
+// index holds: call it before the replica's first index sync, so that a
+// version announced during that sync, before [Reload.WatchReload]
+// listens, is still reported.
+func (r *Reload) Baseline(ctx context.Context) error {
+	v, err := r.Current(ctx)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.last, r.based = v, true
+	r.mu.Unlock()
+	return nil
+}
+
 // WatchReload calls f with each new version announced by another replica
-// until ctx is done, then returns. The version current when it starts is
-// the baseline, not reported (the replica has just loaded its index). A
+// until ctx is done, then returns. The baseline, not reported, is the
+// version [Reload.Baseline] recorded, or without one the version current
+// when it starts (the replica has just loaded its index). A
 // lost connection is reopened with a capped exponential backoff, and a
 // version announced meanwhile is reported on reconnecting. f runs on the
 // watcher's goroutine: a slow f delays the next report, never loses it.
@@ -134,13 +151,16 @@ func (r *Reload) listen(ctx context.Context, f func(string), baseline bool, conn
 	if err := conn.QueryRow(ctx, "SELECT version FROM index_version").Scan(&current); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	if baseline {
-		r.mu.Lock()
+	r.mu.Lock()
+	first := baseline && !r.based
+	if first {
 		if r.last == "" {
 			r.last = current
 		}
-		r.mu.Unlock()
-	} else {
+		r.based = true
+	}
+	r.mu.Unlock()
+	if !first {
 		r.report(current, f)
 	}
 	connected()

@@ -78,3 +78,31 @@ func TestReloadReachesOtherReplicasAndSurvivesReconnect(t *testing.T) {
 		t.Errorf("empty version: %v", err)
 	}
 }
+
+// TestReloadBaselineTakenBeforeTheSync: a replica reads the version
+// before its first index sync ([Reload.Baseline]); a version announced
+// after that, while it syncs and before its watcher listens, is reported
+// when the watcher starts, even the first version ever announced.
+func TestReloadBaselineTakenBeforeTheSync(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	ctx := context.Background()
+	a := NewReload(openDB(t, schema), quiet())
+	b := NewReload(openDB(t, schema), quiet())
+	if err := b.Baseline(ctx); err != nil { // nothing announced yet
+		t.Fatal(err)
+	}
+	if err := a.NotifyReload(ctx, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	got := watch(t, b)
+	waitFor(t, "v1 at b", func() bool { return strings.Join(got.list(), ",") == "v1" })
+
+	// Without a baseline the version found at the start is the baseline.
+	c := NewReload(openDB(t, schema), quiet())
+	gotC := watch(t, c)
+	time.Sleep(200 * time.Millisecond)
+	if l := gotC.list(); len(l) != 0 {
+		t.Errorf("a watcher without a baseline reported %v at start", l)
+	}
+}
