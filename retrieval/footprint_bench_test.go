@@ -2,12 +2,14 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,5 +114,80 @@ func BenchmarkScale(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
 		runtime.KeepAlive(warm)
+	}
+}
+
+// BenchmarkQuantRecall measures the int8 dense scan against the float one
+// on the snapshot in $KHABAR_BENCH_DATA (real vectors; skipped without it):
+// for 200 questions (seven words of a chunk, embedded as Search does), the
+// share of the float scan's 10 and 100 best chunks that are among the R
+// best by the int8 estimate, which is what the float re-rank of R
+// candidates then gets right; and the time per scan, float and int8 with
+// the re-rank (denseScores).
+//
+//	KHABAR_BENCH_DATA=/tmp/data go test ./retrieval -run XXX -bench QuantRecall -benchtime 1x
+func BenchmarkQuantRecall(b *testing.B) {
+	dir := os.Getenv("KHABAR_BENCH_DATA")
+	if dir == "" {
+		b.Skip("KHABAR_BENCH_DATA not set")
+	}
+	st, err := loadSnapshot(context.Background(), filepath.Join(dir, snapshotName), Ranking{}.withDefaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if st.q8.rows() == 0 {
+		st.q8 = quantize(st.vecs)
+	}
+	emb := NewLocalEmbedder(st.vecs.dim)
+	r := rand.New(rand.NewPCG(9, 9))
+	var questions [][]float32
+	for len(questions) < 200 {
+		words := strings.Fields(st.chunks[r.IntN(len(st.chunks))].Text)
+		if len(words) < 20 {
+			continue
+		}
+		i := r.IntN(len(words) - 7)
+		vs, _ := emb.Embed(context.Background(), []string{strings.Join(words[i:i+7], " ")})
+		v := sanitize(vs[0])
+		if normalizeInPlace(v) {
+			questions = append(questions, v)
+		}
+	}
+	n := st.vecs.rows()
+	exact, est, mixed := make([]float32, n), make([]float32, n), make([]float32, n)
+	for b.Loop() {
+		hits := map[[2]int]int{} // (R, k) → hits
+		var tFloat, tQuant time.Duration
+		for _, v := range questions {
+			t0 := time.Now()
+			st.vecs.similarities(v, exact)
+			tFloat += time.Since(t0)
+			t0 = time.Now()
+			st.denseScores(v, mixed)
+			tQuant += time.Since(t0)
+			st.q8.similarities(v, est)
+			for _, k := range []int{10, 100} {
+				want := best(exact, k)
+				for _, R := range []int{100, 300, 1000, 3000} {
+					cand := map[int32]bool{}
+					for _, row := range best(est, R) {
+						cand[row] = true
+					}
+					for _, row := range want {
+						if cand[row] {
+							hits[[2]int{R, k}]++
+						}
+					}
+				}
+			}
+		}
+		for _, k := range []int{10, 100} {
+			for _, R := range []int{100, 300, 1000, 3000} {
+				b.ReportMetric(float64(hits[[2]int{R, k}])/float64(k*len(questions)), fmt.Sprintf("recall@%d-R%d", k, R))
+			}
+		}
+		b.ReportMetric(float64(tFloat.Microseconds())/1000/float64(len(questions)), "float-scan-ms")
+		b.ReportMetric(float64(tQuant.Microseconds())/1000/float64(len(questions)), "int8+rerank-ms")
+		b.ReportMetric(float64(n), "chunks")
 	}
 }

@@ -83,7 +83,8 @@ type state struct {
 	chunks   []Chunk
 	byHash   map[string]int32 // content hash → row, to reuse vectors
 	vecs     matrix
-	lex      *bm25 // over chunks (title + passage)
+	q8       quantized // int8 copy of vecs for the dense scan; empty below quantMin rows
+	lex      *bm25     // over chunks (title + passage)
 	// Articles: chunks of one article are contiguous, rows
 	// artStart[a]..artStart[a+1]; chunkArt maps a row to its article.
 	artStart []int32
@@ -453,6 +454,9 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	st.articles = len(st.artStart)
 	st.artStart = append(st.artStart, int32(len(chunks)))
 
+	if vecs.rows() >= quantMin {
+		st.q8 = quantize(vecs)
+	}
 	var wg sync.WaitGroup
 	if pre != nil {
 		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
