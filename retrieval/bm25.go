@@ -87,6 +87,9 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 			id, ok := ix.ids[t]
 			if !ok {
 				id = int32(len(ix.postings))
+				// The term is cut from the text's folded copy: as a map
+				// key it would keep that whole copy alive.
+				t = strings.Clone(t)
 				ix.ids[t] = id
 				ix.postings = append(ix.postings, nil)
 			}
@@ -96,6 +99,7 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 			}
 		}
 	}
+	ix.compact()
 	if len(texts) > 0 {
 		ix.avgLen = total / float64(len(texts))
 	}
@@ -109,6 +113,22 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 		}
 	}
 	return ix
+}
+
+// compact moves every posting list into one array (as a loaded snapshot
+// holds them): the lists grown by append carry up to as much spare
+// capacity as postings, and one allocation each.
+func (ix *bm25) compact() {
+	n := 0
+	for _, ps := range ix.postings {
+		n += len(ps)
+	}
+	flat := make([]posting, 0, n)
+	for id, ps := range ix.postings {
+		start := len(flat)
+		flat = append(flat, ps...)
+		ix.postings[id] = flat[start:len(flat):len(flat)]
+	}
 }
 
 // characteristic returns the n terms of one text with the highest

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,5 +190,56 @@ func BenchmarkQuantRecall(b *testing.B) {
 		b.ReportMetric(float64(tFloat.Microseconds())/1000/float64(len(questions)), "float-scan-ms")
 		b.ReportMetric(float64(tQuant.Microseconds())/1000/float64(len(questions)), "int8+rerank-ms")
 		b.ReportMetric(float64(n), "chunks")
+	}
+}
+
+// BenchmarkColdStart is what `khabar index` (or a first `khabar ask`) does
+// with the corpus in $KHABAR_BENCH_SEEDS and no snapshot: Sync from
+// scratch into a temporary DATA_DIR (parse, chunk, embed, build, save). It
+// reports the peak heap sampled during the sync, the heap still live after
+// it (the index) and that per 1,000 chunks; with $KHABAR_BENCH_HEAP set it
+// writes a heap profile of the live index there (go tool pprof
+// -sample_index=inuse_space).
+//
+//	KHABAR_BENCH_SEEDS=/tmp/seeds KHABAR_BENCH_HEAP=/tmp/heap.out go test ./retrieval -run XXX -bench ColdStart -benchtime 1x
+func BenchmarkColdStart(b *testing.B) {
+	seeds := os.Getenv("KHABAR_BENCH_SEEDS")
+	if seeds == "" {
+		b.Skip("KHABAR_BENCH_SEEDS not set")
+	}
+	emb := NewLocalEmbedder(256)
+	var ms runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		stop := make(chan struct{})
+		done := make(chan uint64)
+		go func() { done <- samplePeakHeap(stop) }()
+		ix := New(emb, emb.Identity(), Options{Dir: b.TempDir(), Chunk: ChunkOptions{Overlap: 1}})
+		rep, err := ix.Sync(context.Background(), os.DirFS(seeds))
+		if err != nil || rep.SnapshotErr != nil {
+			b.Fatal(err, rep.SnapshotErr)
+		}
+		close(stop)
+		peak := <-done
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		live := float64(ms.HeapAlloc-base) / (1 << 20)
+		if p := os.Getenv("KHABAR_BENCH_HEAP"); p != "" {
+			f, err := os.Create(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
+		b.ReportMetric(live, "live-heap-MB")
+		b.ReportMetric(live*1000/float64(rep.Chunks), "MB/1k-chunks")
+		b.ReportMetric(float64(rep.Chunks), "chunks")
+		runtime.KeepAlive(ix)
 	}
 }

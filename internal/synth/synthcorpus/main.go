@@ -1,5 +1,6 @@
 // Command synthcorpus writes a synthetic corpus.jsonl of about -chunks
-// chunks (as the index chunks them by default), made of perturbed copies
+// chunks (as the index chunks them with the default CHUNK_WORDS and
+// CHUNK_MAX_WORDS and -overlap), made of perturbed copies
 // of the real articles in the -in files (see package synth):
 //
 //	go run ./internal/synth/synthcorpus -in ../shared/eval/hamshahri-ir/corpus.jsonl \
@@ -33,18 +34,19 @@ func main() {
 	out := flag.String("out", "", "output path (.jsonl); split into NAME-000.jsonl, … past -split bytes")
 	split := flag.Int64("split", 400<<20, "bytes per output file")
 	seed := flag.Uint64("seed", 1, "random seed")
+	overlap := flag.Int("overlap", 1, "sentences of overlap the index will chunk with (CHUNK_OVERLAP, default 1)")
 	flag.Parse()
 	if len(in) == 0 || *out == "" || *chunks <= 0 {
 		fmt.Fprintln(os.Stderr, "usage: synthcorpus -in corpus.jsonl [-in …] -chunks N -out synth.jsonl")
 		os.Exit(2)
 	}
-	if err := run(in, *out, *chunks, *split, *seed); err != nil {
+	if err := run(in, *out, *chunks, *split, *seed, retrieval.ChunkOptions{Overlap: *overlap}); err != nil {
 		fmt.Fprintln(os.Stderr, "synthcorpus:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in []string, out string, chunks int, split int64, seed uint64) error {
+func run(in []string, out string, chunks int, split int64, seed uint64, copts retrieval.ChunkOptions) error {
 	var src []synth.Article
 	for _, p := range in {
 		f, err := os.Open(p)
@@ -83,7 +85,7 @@ func run(in []string, out string, chunks int, split int64, seed uint64) error {
 	}
 	for n < chunks {
 		a := g.Next()
-		n += len(retrieval.ChunkArticle(retrieval.Article{ID: a.ID, Title: a.Title, Text: a.Text}, retrieval.ChunkOptions{}))
+		n += len(retrieval.ChunkArticle(retrieval.Article{ID: a.ID, Title: a.Title, Text: a.Text}, copts))
 		articles++
 		buf.Reset()
 		if err := enc.Encode(a); err != nil {
