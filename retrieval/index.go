@@ -475,30 +475,22 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 // buildLexical builds the three BM25 indexes of st (its chunks and
 // articles set) on three goroutines counted by wg.
 func (st *state) buildLexical(wg *sync.WaitGroup, rk Ranking) {
+	// The texts are built as each index asks for them, not all at once:
+	// at 100k chunks the passages and whole articles are ~250 MB.
 	chunks := st.chunks
-	texts := make([]string, len(chunks))
-	for i, c := range chunks {
-		texts[i] = c.EmbedText()
-	}
-	docs := make([]string, st.articles)
-	titles := make([]string, st.articles)
-	for a := range st.articles {
-		arts := chunks[st.artStart[a]:st.artStart[a+1]]
-		docs[a] = articleText(arts)
-		titles[a] = arts[0].Title
-	}
+	article := func(a int) []Chunk { return chunks[st.artStart[a]:st.artStart[a+1]] }
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		st.lex = buildBM25(texts, rk.Passage, 0)
+		st.lex = buildBM25Func(len(chunks), func(i int) string { return chunks[i].EmbedText() }, rk.Passage, 0)
 	}()
 	go func() {
 		defer wg.Done()
-		st.docLex = buildBM25(docs, rk.Article, signatureTerms)
+		st.docLex = buildBM25Func(st.articles, func(a int) string { return articleText(article(a)) }, rk.Article, signatureTerms)
 	}()
 	go func() {
 		defer wg.Done()
-		st.titleLex = buildBM25(titles, rk.Title, 0)
+		st.titleLex = buildBM25Func(st.articles, func(a int) string { return article(a)[0].Title }, rk.Title, 0)
 	}()
 }
 
