@@ -243,3 +243,58 @@ func BenchmarkColdStart(b *testing.B) {
 		runtime.KeepAlive(ix)
 	}
 }
+
+// BenchmarkSnapshotSearch loads the snapshot in $KHABAR_BENCH_DATA and
+// times 200 searches (K 5, as `khabar ask`) of questions made of four to
+// seven consecutive words of random chunks: search p50/p95 on that index,
+// the load time and the heap live after the load (and per 1,000 chunks).
+// For a synthetic corpus of N chunks: `go run ./internal/synth/synthcorpus
+// -chunks N`, then `khabar index` (docs/retrieval.md, Footprint).
+//
+//	KHABAR_BENCH_DATA=/tmp/data go test ./retrieval -run XXX -bench SnapshotSearch -benchtime 1x
+func BenchmarkSnapshotSearch(b *testing.B) {
+	dir := os.Getenv("KHABAR_BENCH_DATA")
+	if dir == "" {
+		b.Skip("KHABAR_BENCH_DATA not set")
+	}
+	emb := NewLocalEmbedder(256)
+	ctx := context.Background()
+	var ms runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		start := time.Now()
+		ix := New(emb, emb.Identity(), Options{Dir: dir})
+		if err := ix.Load(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "load-s")
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		st := ix.cur.Load()
+		live := float64(ms.HeapAlloc-base) / (1 << 20)
+		b.ReportMetric(live, "live-heap-MB")
+		b.ReportMetric(live*1000/float64(len(st.chunks)), "MB/1k-chunks")
+		b.ReportMetric(float64(len(st.chunks)), "chunks")
+		r := rand.New(rand.NewPCG(7, 8))
+		var lat []time.Duration
+		for len(lat) < 200 {
+			words := strings.Fields(st.chunks[r.IntN(len(st.chunks))].Text)
+			w := 4 + r.IntN(4)
+			if len(words) <= w {
+				continue
+			}
+			i := r.IntN(len(words) - w)
+			t0 := time.Now()
+			if _, err := ix.Search(ctx, Query{Text: strings.Join(words[i:i+w], " "), K: 5}); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
+		runtime.KeepAlive(ix)
+	}
+}
