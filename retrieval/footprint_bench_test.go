@@ -227,14 +227,7 @@ func BenchmarkColdStart(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		live := float64(ms.HeapAlloc-base) / (1 << 20)
 		if p := os.Getenv("KHABAR_BENCH_HEAP"); p != "" {
-			f, err := os.Create(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := pprof.WriteHeapProfile(f); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
+			writeHeapProfile(b, p)
 		}
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
 		b.ReportMetric(live, "live-heap-MB")
@@ -247,7 +240,8 @@ func BenchmarkColdStart(b *testing.B) {
 // BenchmarkSnapshotSearch loads the snapshot in $KHABAR_BENCH_DATA and
 // times 200 searches (K 5, as `khabar ask`) of questions made of four to
 // seven consecutive words of random chunks: search p50/p95 on that index,
-// the load time and the heap live after the load (and per 1,000 chunks).
+// the load time and the heap live after the load (and per 1,000 chunks;
+// with $KHABAR_BENCH_HEAP set, a heap profile of it written there).
 // For a synthetic corpus of N chunks: `go run ./internal/synth/synthcorpus
 // -chunks N`, then `khabar index` (docs/retrieval.md, Footprint).
 //
@@ -274,6 +268,9 @@ func BenchmarkSnapshotSearch(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		st := ix.cur.Load()
 		live := float64(ms.HeapAlloc-base) / (1 << 20)
+		if p := os.Getenv("KHABAR_BENCH_HEAP"); p != "" {
+			writeHeapProfile(b, p)
+		}
 		b.ReportMetric(live, "live-heap-MB")
 		b.ReportMetric(live*1000/float64(len(st.chunks)), "MB/1k-chunks")
 		b.ReportMetric(float64(len(st.chunks)), "chunks")
@@ -296,5 +293,18 @@ func BenchmarkSnapshotSearch(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
 		runtime.KeepAlive(ix)
+	}
+}
+
+// writeHeapProfile writes a heap profile (what is live at the last
+// collection) to path.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
 	}
 }
