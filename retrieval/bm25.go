@@ -68,18 +68,24 @@ func termsOf(text string) (order []string, tf map[string]float32, n int) {
 // buildBM25 indexes texts. With signature > 0 it also keeps that many
 // characteristic terms per text.
 func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
+	return buildBM25Func(len(texts), func(i int) string { return texts[i] }, params, signature)
+}
+
+// buildBM25Func indexes the texts text(0) … text(count-1), asking for each
+// once: a caller that builds them on demand holds one at a time.
+func buildBM25Func(count int, text func(int) string, params BM25Params, signature int) *bm25 {
 	ix := &bm25{
 		params: params.withDefaults(),
 		ids:    make(map[string]int32),
-		docLen: make([]float32, len(texts)),
+		docLen: make([]float32, count),
 	}
 	var forward [][]posting // per text: (term id, tf), only when signatures are asked
 	if signature > 0 {
-		forward = make([][]posting, len(texts))
+		forward = make([][]posting, count)
 	}
 	var total float64
-	for i, text := range texts {
-		order, tf, n := termsOf(text)
+	for i := range count {
+		order, tf, n := termsOf(text(i))
 		ix.docLen[i] = float32(n)
 		total += float64(n)
 		for _, t := range order {
@@ -87,6 +93,9 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 			id, ok := ix.ids[t]
 			if !ok {
 				id = int32(len(ix.postings))
+				// The term is cut from the text's folded copy: as a map
+				// key it would keep that whole copy alive.
+				t = strings.Clone(t)
 				ix.ids[t] = id
 				ix.postings = append(ix.postings, nil)
 			}
@@ -96,19 +105,36 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 			}
 		}
 	}
-	if len(texts) > 0 {
-		ix.avgLen = total / float64(len(texts))
+	ix.compact()
+	if count > 0 {
+		ix.avgLen = total / float64(count)
 	}
 	if ix.avgLen == 0 {
 		ix.avgLen = 1
 	}
 	if forward != nil {
-		ix.signature = make([][]weighted, len(texts))
+		ix.signature = make([][]weighted, count)
 		for i, terms := range forward {
 			ix.signature[i] = ix.characteristic(terms, ix.docLen[i], signature)
 		}
 	}
 	return ix
+}
+
+// compact moves every posting list into one array (as a loaded snapshot
+// holds them): the lists grown by append carry up to as much spare
+// capacity as postings, and one allocation each.
+func (ix *bm25) compact() {
+	n := 0
+	for _, ps := range ix.postings {
+		n += len(ps)
+	}
+	flat := make([]posting, 0, n)
+	for id, ps := range ix.postings {
+		start := len(flat)
+		flat = append(flat, ps...)
+		ix.postings[id] = flat[start:len(flat):len(flat)]
+	}
 }
 
 // characteristic returns the n terms of one text with the highest

@@ -2,12 +2,15 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,5 +115,196 @@ func BenchmarkScale(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
 		runtime.KeepAlive(warm)
+	}
+}
+
+// BenchmarkQuantRecall measures the int8 dense scan against the float one
+// on the snapshot in $KHABAR_BENCH_DATA (real vectors; skipped without it):
+// for 200 questions (seven words of a chunk, embedded as Search does), the
+// share of the float scan's 10 and 100 best chunks that are among the R
+// best by the int8 estimate, which is what the float re-rank of R
+// candidates then gets right; and the time per scan, float and int8 with
+// the re-rank (denseScores).
+//
+//	KHABAR_BENCH_DATA=/tmp/data go test ./retrieval -run XXX -bench QuantRecall -benchtime 1x
+func BenchmarkQuantRecall(b *testing.B) {
+	dir := os.Getenv("KHABAR_BENCH_DATA")
+	if dir == "" {
+		b.Skip("KHABAR_BENCH_DATA not set")
+	}
+	st, err := loadSnapshot(context.Background(), filepath.Join(dir, snapshotName), Ranking{}.withDefaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if st.q8.rows() == 0 {
+		st.q8 = quantize(st.vecs)
+	}
+	emb := NewLocalEmbedder(st.vecs.dim)
+	r := rand.New(rand.NewPCG(9, 9))
+	var questions [][]float32
+	for len(questions) < 200 {
+		words := strings.Fields(st.chunks[r.IntN(len(st.chunks))].Text)
+		if len(words) < 20 {
+			continue
+		}
+		i := r.IntN(len(words) - 7)
+		vs, _ := emb.Embed(context.Background(), []string{strings.Join(words[i:i+7], " ")})
+		v := sanitize(vs[0])
+		if normalizeInPlace(v) {
+			questions = append(questions, v)
+		}
+	}
+	n := st.vecs.rows()
+	exact, est, mixed := make([]float32, n), make([]float32, n), make([]float32, n)
+	for b.Loop() {
+		hits := map[[2]int]int{} // (R, k) → hits
+		var tFloat, tQuant time.Duration
+		for _, v := range questions {
+			t0 := time.Now()
+			st.vecs.similarities(v, exact)
+			tFloat += time.Since(t0)
+			t0 = time.Now()
+			st.denseScores(v, mixed)
+			tQuant += time.Since(t0)
+			st.q8.similarities(v, est)
+			for _, k := range []int{10, 100} {
+				want := best(exact, k)
+				for _, R := range []int{100, 300, 1000, 3000} {
+					cand := map[int32]bool{}
+					for _, row := range best(est, R) {
+						cand[row] = true
+					}
+					for _, row := range want {
+						if cand[row] {
+							hits[[2]int{R, k}]++
+						}
+					}
+				}
+			}
+		}
+		for _, k := range []int{10, 100} {
+			for _, R := range []int{100, 300, 1000, 3000} {
+				b.ReportMetric(float64(hits[[2]int{R, k}])/float64(k*len(questions)), fmt.Sprintf("recall@%d-R%d", k, R))
+			}
+		}
+		b.ReportMetric(float64(tFloat.Microseconds())/1000/float64(len(questions)), "float-scan-ms")
+		b.ReportMetric(float64(tQuant.Microseconds())/1000/float64(len(questions)), "int8+rerank-ms")
+		b.ReportMetric(float64(n), "chunks")
+	}
+}
+
+// BenchmarkColdStart is what `khabar index` (or a first `khabar ask`) does
+// with the corpus in $KHABAR_BENCH_SEEDS and no snapshot: Sync from
+// scratch into a temporary DATA_DIR (parse, chunk, embed, build, save). It
+// reports the peak heap sampled during the sync, the heap still live after
+// it (the index) and that per 1,000 chunks; with $KHABAR_BENCH_HEAP set it
+// writes a heap profile of the live index there (go tool pprof
+// -sample_index=inuse_space).
+//
+//	KHABAR_BENCH_SEEDS=/tmp/seeds KHABAR_BENCH_HEAP=/tmp/heap.out go test ./retrieval -run XXX -bench ColdStart -benchtime 1x
+func BenchmarkColdStart(b *testing.B) {
+	seeds := os.Getenv("KHABAR_BENCH_SEEDS")
+	if seeds == "" {
+		b.Skip("KHABAR_BENCH_SEEDS not set")
+	}
+	emb := NewLocalEmbedder(256)
+	var ms runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		stop := make(chan struct{})
+		done := make(chan uint64)
+		go func() { done <- samplePeakHeap(stop) }()
+		ix := New(emb, emb.Identity(), Options{Dir: b.TempDir(), Chunk: ChunkOptions{Overlap: 1}})
+		rep, err := ix.Sync(context.Background(), os.DirFS(seeds))
+		if err != nil || rep.SnapshotErr != nil {
+			b.Fatal(err, rep.SnapshotErr)
+		}
+		close(stop)
+		peak := <-done
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		live := float64(ms.HeapAlloc-base) / (1 << 20)
+		if p := os.Getenv("KHABAR_BENCH_HEAP"); p != "" {
+			writeHeapProfile(b, p)
+		}
+		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
+		b.ReportMetric(live, "live-heap-MB")
+		b.ReportMetric(live*1000/float64(rep.Chunks), "MB/1k-chunks")
+		b.ReportMetric(float64(rep.Chunks), "chunks")
+		runtime.KeepAlive(ix)
+	}
+}
+
+// BenchmarkSnapshotSearch loads the snapshot in $KHABAR_BENCH_DATA and
+// times 200 searches (K 5, as `khabar ask`) of questions made of four to
+// seven consecutive words of random chunks: search p50/p95 on that index,
+// the load time and the heap live after the load (and per 1,000 chunks;
+// with $KHABAR_BENCH_HEAP set, a heap profile of it written there).
+// For a synthetic corpus of N chunks: `go run ./internal/synth/synthcorpus
+// -chunks N`, then `khabar index` (docs/retrieval.md, Footprint).
+//
+//	KHABAR_BENCH_DATA=/tmp/data go test ./retrieval -run XXX -bench SnapshotSearch -benchtime 1x
+func BenchmarkSnapshotSearch(b *testing.B) {
+	dir := os.Getenv("KHABAR_BENCH_DATA")
+	if dir == "" {
+		b.Skip("KHABAR_BENCH_DATA not set")
+	}
+	emb := NewLocalEmbedder(256)
+	ctx := context.Background()
+	var ms runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		start := time.Now()
+		ix := New(emb, emb.Identity(), Options{Dir: dir})
+		if err := ix.Load(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "load-s")
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		st := ix.cur.Load()
+		live := float64(ms.HeapAlloc-base) / (1 << 20)
+		if p := os.Getenv("KHABAR_BENCH_HEAP"); p != "" {
+			writeHeapProfile(b, p)
+		}
+		b.ReportMetric(live, "live-heap-MB")
+		b.ReportMetric(live*1000/float64(len(st.chunks)), "MB/1k-chunks")
+		b.ReportMetric(float64(len(st.chunks)), "chunks")
+		r := rand.New(rand.NewPCG(7, 8))
+		var lat []time.Duration
+		for len(lat) < 200 {
+			words := strings.Fields(st.chunks[r.IntN(len(st.chunks))].Text)
+			w := 4 + r.IntN(4)
+			if len(words) <= w {
+				continue
+			}
+			i := r.IntN(len(words) - w)
+			t0 := time.Now()
+			if _, err := ix.Search(ctx, Query{Text: strings.Join(words[i:i+w], " "), K: 5}); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
+		runtime.KeepAlive(ix)
+	}
+}
+
+// writeHeapProfile writes a heap profile (what is live at the last
+// collection) to path.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,7 +85,8 @@ type state struct {
 	chunks   []Chunk
 	byHash   map[string]int32 // content hash → row, to reuse vectors
 	vecs     matrix
-	lex      *bm25 // over chunks (title + passage)
+	q8       quantized // int8 copy of vecs for the dense scan; empty below quantMin rows
+	lex      *bm25     // over chunks (title + passage)
 	// Articles: chunks of one article are contiguous, rows
 	// artStart[a]..artStart[a+1]; chunkArt maps a row to its article.
 	artStart []int32
@@ -218,6 +220,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 		return rep, nil
 	}
 
+	defer syncGC()()
 	fresh, err := ix.embedChunks(ctx, chunks, todo)
 	if err != nil {
 		return rep, err
@@ -273,6 +276,46 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 	rep.Chunks = len(st.chunks)
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// syncGCPercent is the GOGC a sync builds a new state at. The build's
+// garbage (folded texts, embedding buffers, BM25 builders) is short-lived
+// next to a live heap it is as large as, and at the default of 100 the
+// heap grows to twice the live size on it: the cold start's peak RSS
+// (docs/retrieval.md, Footprint). Collecting at 50 lowered it by about a
+// quarter for a few percent of CPU. A sync that finds nothing changed
+// does not lower it: there the live heap is the loaded index, which every
+// extra collection marks again (at 1M chunks 9 s of CPU for 0.4 GB).
+const syncGCPercent = 50
+
+var syncGCState struct {
+	sync.Mutex
+	active int // syncs running
+	prev   int // GOGC before the first of them
+}
+
+// syncGC sets GOGC to syncGCPercent while syncs build (of any index; the
+// last one to finish restores it), unless the operator set GOGC, and
+// returns what ends the sync's share.
+func syncGC() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	g := &syncGCState
+	g.Lock()
+	if g.active == 0 {
+		g.prev = debug.SetGCPercent(syncGCPercent)
+	}
+	g.active++
+	g.Unlock()
+	return func() {
+		g.Lock()
+		g.active--
+		if g.active == 0 {
+			debug.SetGCPercent(g.prev)
+		}
+		g.Unlock()
+	}
 }
 
 // sameChunks reports whether a sync's fresh chunks are exactly the
@@ -454,6 +497,9 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	st.articles = len(st.artStart)
 	st.artStart = append(st.artStart, int32(len(chunks)))
 
+	if vecs.rows() >= quantMin {
+		st.q8 = quantize(vecs)
+	}
 	var wg sync.WaitGroup
 	if pre != nil {
 		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
@@ -472,30 +518,22 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 // buildLexical builds the three BM25 indexes of st (its chunks and
 // articles set) on three goroutines counted by wg.
 func (st *state) buildLexical(wg *sync.WaitGroup, rk Ranking) {
+	// The texts are built as each index asks for them, not all at once:
+	// at 100k chunks the passages and whole articles are ~250 MB.
 	chunks := st.chunks
-	texts := make([]string, len(chunks))
-	for i, c := range chunks {
-		texts[i] = c.EmbedText()
-	}
-	docs := make([]string, st.articles)
-	titles := make([]string, st.articles)
-	for a := range st.articles {
-		arts := chunks[st.artStart[a]:st.artStart[a+1]]
-		docs[a] = articleText(arts)
-		titles[a] = arts[0].Title
-	}
+	article := func(a int) []Chunk { return chunks[st.artStart[a]:st.artStart[a+1]] }
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		st.lex = buildBM25(texts, rk.Passage, 0)
+		st.lex = buildBM25Func(len(chunks), func(i int) string { return chunks[i].EmbedText() }, rk.Passage, 0)
 	}()
 	go func() {
 		defer wg.Done()
-		st.docLex = buildBM25(docs, rk.Article, signatureTerms)
+		st.docLex = buildBM25Func(st.articles, func(a int) string { return articleText(article(a)) }, rk.Article, signatureTerms)
 	}()
 	go func() {
 		defer wg.Done()
-		st.titleLex = buildBM25(titles, rk.Title, 0)
+		st.titleLex = buildBM25Func(st.articles, func(a int) string { return article(a)[0].Title }, rk.Title, 0)
 	}()
 }
 

@@ -252,7 +252,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		default:
 			dense = scratch(len(st.chunks))
 			defer release(dense)
-			st.vecs.similarities(qv, *dense)
+			st.denseScores(qv, *dense)
 		}
 	}
 
