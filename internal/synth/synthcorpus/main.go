@@ -18,6 +18,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/internal/synth"
 	"github.com/khabar/khabar/retrieval"
 )
@@ -85,7 +86,7 @@ func run(in []string, out string, chunks int, split int64, seed uint64, copts re
 	}
 	for n < chunks {
 		a := g.Next()
-		n += len(retrieval.ChunkArticle(retrieval.Article{ID: a.ID, Title: a.Title, Text: a.Text}, copts))
+		n += len(retrieval.ChunkArticle(corpus.Article{ID: a.ID, Title: a.Title, Text: a.Text}, copts))
 		articles++
 		buf.Reset()
 		if err := enc.Encode(a); err != nil {
