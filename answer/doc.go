@@ -2,5 +2,6 @@
 // with inline citations and a list of the cited sources: extractively offline,
 // generatively through an OpenAI-compatible API when one is configured.
 //
-// It imports retrieval and persian; it knows nothing of Telegram.
+// It imports retrieval, persian and llm (the chat request type); it knows
+// nothing of Telegram.
 package answer

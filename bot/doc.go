@@ -32,6 +32,7 @@
 // wired by main, so that the bot stays a transport with no database.
 //
 // It imports chat (the conversation), answer (the blocks it renders),
-// corpus/channel (channel posts), persian and internal/idlemap; it knows
+// corpus/channel (channel posts), digest (its send errors), persian and
+// internal/idlemap; it knows
 // nothing of embeddings or chromem-go, and nothing imports it but main.
 package bot

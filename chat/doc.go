@@ -25,9 +25,10 @@
 // ([Chat.CheckUpload], [Chat.AddFile]). The in-memory Limiter and Memory
 // are the defaults; a store can replace them through [Options].
 //
-// It imports answer (the answers and their blocks), retrieval (sync
-// reports, upload validation), digest (subscription times), corpus/feed
-// and corpus/channel (for /feeds and /channels), persian and
-// internal/idlemap; it knows nothing of Telegram (no tgbotapi, no HTML).
+// It imports answer (the answers and their blocks), corpus (upload
+// parsing and problems), retrieval (sync reports and stats), digest
+// (subscription times), corpus/feed and corpus/channel (for /feeds and
+// /channels), persian and internal/idlemap; it knows nothing of Telegram
+// (no tgbotapi, no HTML).
 // Only bot and main import it.
 package chat

@@ -5,6 +5,6 @@
 // folder ([Folder]), the live feeds (corpus/feed) and channel posts
 // (corpus/channel), combined by [Multi].
 //
-// It imports persian only (dates, outlets in leads, sentences); retrieval
-// imports it, never the reverse.
+// It imports persian (dates, outlets in leads, sentences) and
+// corpus/jsonfile (atomic writes); retrieval imports it, never the reverse.
 package corpus
