@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/khabar/khabar/evaluation"
 	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/retrieval/weaviate"
 )
 
 // listFlag collects a repeatable flag.
@@ -30,6 +32,7 @@ type evalArgs struct {
 	corpora, absent, mins, maxs listFlag
 	questions                   string
 	reader                      string // a reader set folder, instead of corpora and questions
+	backend                     string // index backend; "" for INDEX_BACKEND
 	now                         clockSetting
 	k                           int
 	json                        bool
@@ -49,12 +52,19 @@ func parseEval(args []string, stdout, stderr io.Writer) (evalArgs, error) {
 	nowFlag(fl, &ea.now)
 	fl.IntVar(&ea.k, "k", 10, "cut-off k for the printed success@k")
 	fl.BoolVar(&ea.json, "json", false, "print one JSON object")
+	fl.StringVar(&ea.backend, "backend", "", "index backend: in-process or weaviate (default INDEX_BACKEND); weaviate indexes into throwaway collections it deletes at the end")
 	if err := parseArgs(fl, args, stdout, stderr); err != nil {
 		return ea, err
 	}
 	if fl.NArg() > 0 {
 		fl.Usage()
 		return ea, fmt.Errorf("%w: eval takes no arguments, got %q", errUsage, fl.Arg(0))
+	}
+	switch ea.backend {
+	case "", backendInProcess, backendWeaviate:
+	default:
+		fl.Usage()
+		return ea, fmt.Errorf("%w: --backend is in-process or weaviate, not %q", errUsage, ea.backend)
 	}
 	if ea.reader != "" {
 		if len(ea.corpora)+len(ea.absent) > 0 || ea.questions != "" {
@@ -89,15 +99,35 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, ea evalArgs, std
 		client = llm.New(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Timeout: cfg.OpenAITimeout, Retries: cfg.OpenAIRetries})
 	}
 	emb, identity := embedder(cfg, client)
+	backend := ea.backend
+	if backend == "" {
+		backend = cfg.IndexBackend
+	}
+	var stores []*weaviate.Store
+	defer func() {
+		for _, st := range stores {
+			if err := st.Drop(context.WithoutCancel(ctx)); err != nil {
+				log.Warn("eval: could not delete the evaluation's Weaviate collections", "err", err)
+			}
+		}
+	}()
 	rep, err := evaluation.Run(ctx, evaluation.Config{
 		Corpora:   corpora,
 		Absent:    absent,
 		Questions: *questions,
 		K:         *k,
-		NewIndex: func() *retrieval.Index {
+		NewIndex: func() (evaluation.Index, error) {
+			if backend == backendWeaviate {
+				st, err := openWeaviate(cfg, emb, identity, fmt.Sprintf("KhabarEval%dN%d", os.Getpid(), len(stores)), log)
+				if err != nil {
+					return nil, err
+				}
+				stores = append(stores, st)
+				return st, nil
+			}
 			return retrieval.New(emb, identity, retrieval.Options{
 				Chunk: retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
-			})
+			}), nil
 		},
 		Answer:   answerOptions(cfg, client, log),
 		Progress: stderr,

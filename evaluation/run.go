@@ -38,13 +38,22 @@ type Config struct {
 	Questions string
 	// K is the cut-off for the printed success@k; rankings always go to 100.
 	K int
-	// NewIndex returns an empty index with the configured embedder.
-	NewIndex func() *retrieval.Index
+	// NewIndex returns an empty index with the configured embedder: the
+	// in-process *retrieval.Index or another backend.
+	NewIndex func() (Index, error)
 	// Answer configures the composer of the answer path.
 	Answer answer.Options
 	// Progress receives progress lines for long runs; may be nil.
 	Progress io.Writer
 }
+
+// Index is what a run needs of an index backend.
+type Index interface {
+	SyncArticles(ctx context.Context, articles []retrieval.Article) (retrieval.Report, error)
+	Search(ctx context.Context, q retrieval.Query) (retrieval.Result, error)
+}
+
+var _ Index = (*retrieval.Index)(nil)
 
 // Report is the result of a run.
 type Report struct {
@@ -177,7 +186,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		indexed[a.ID] = true
 	}
 	cfg.progress("indexing %d articles…", len(arts))
-	ix := cfg.NewIndex()
+	ix, err := cfg.NewIndex()
+	if err != nil {
+		return rep, fmt.Errorf("index: %w", err)
+	}
 	start := time.Now()
 	sync, err := ix.SyncArticles(ctx, arts)
 	if err != nil {
@@ -297,7 +309,10 @@ func runAbsent(ctx context.Context, cfg Config, qs []Question) (*Absent, []float
 		return nil, nil, err
 	}
 	cfg.progress("indexing %d articles of the absent corpora…", len(arts))
-	ix := cfg.NewIndex()
+	ix, err := cfg.NewIndex()
+	if err != nil {
+		return nil, nil, fmt.Errorf("absent index: %w", err)
+	}
 	if _, err := ix.SyncArticles(ctx, arts); err != nil {
 		return nil, nil, fmt.Errorf("absent index: %w", err)
 	}
