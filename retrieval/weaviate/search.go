@@ -109,6 +109,10 @@ type signals struct {
 	doc, title, exp float64
 	dense           float64 // best chunk similarity; -1: none
 	date            time.Time
+	// known marks the signals already exact: an article in a round-1 list
+	// has that list's signal (the first chunk of an article in the nearest
+	// chunks is its nearest).
+	docKnown, titleKnown, denseKnown bool
 }
 
 // searcher holds one search's state.
@@ -297,22 +301,22 @@ func (sr *searcher) candidates(ctx context.Context, k int, from, to time.Time) e
 	var subs []sub
 	var kinds []kind
 	if len(sr.art.w) > 0 {
-		subs = append(subs, sub{class: nm.article, bm25: keys(sr.art.w), limit: n, fields: "aid date"})
+		subs = append(subs, sub{class: nm.article, bm25: keys(sr.art.w), limit: n, fields: "aid date " + bm25Fields})
 		kinds = append(kinds, art)
 		if dates != "" {
-			subs = append(subs, sub{class: nm.article, bm25: keys(sr.art.w), where: dates, limit: n, fields: "aid date"})
+			subs = append(subs, sub{class: nm.article, bm25: keys(sr.art.w), where: dates, limit: n, fields: "aid date " + bm25Fields})
 			kinds = append(kinds, art)
 		}
 	}
 	if len(sr.title.w) > 0 {
-		subs = append(subs, sub{class: nm.title, bm25: keys(sr.title.w), limit: n, fields: "aid"})
+		subs = append(subs, sub{class: nm.title, bm25: keys(sr.title.w), limit: n, fields: "aid " + bm25Fields})
 		kinds = append(kinds, title)
 	}
 	if sr.qv != nil {
-		subs = append(subs, sub{class: nm.chunk, vector: sr.qv, limit: 2 * n, fields: "aid date"})
+		subs = append(subs, sub{class: nm.chunk, vector: sr.qv, limit: 2 * n, fields: "aid date _additional{distance}"})
 		kinds = append(kinds, near)
 		if dates != "" {
-			subs = append(subs, sub{class: nm.chunk, vector: sr.qv, where: dates, limit: 2 * n, fields: "aid date"})
+			subs = append(subs, sub{class: nm.chunk, vector: sr.qv, where: dates, limit: 2 * n, fields: "aid date _additional{distance}"})
 			kinds = append(kinds, near)
 		}
 	}
@@ -333,6 +337,26 @@ func (sr *searcher) candidates(ctx context.Context, k int, from, to time.Time) e
 			a := sr.add(str(r["aid"]))
 			if d := date(r["date"]); !d.IsZero() {
 				a.date = d
+			}
+			switch kinds[i] {
+			case art:
+				a.doc, _ = sr.art.score(r)
+				a.docKnown = true
+			case title:
+				a.title, _ = sr.title.score(r)
+				a.titleKnown = true
+			}
+		}
+		if kinds[i] == near {
+			// Within one list, an article's first chunk is its nearest.
+			seen := map[string]bool{}
+			for _, r := range rs {
+				aid := str(r["aid"])
+				if a := sr.arts[aid]; !seen[aid] {
+					seen[aid] = true
+					a.dense = max(a.dense, similarity(r))
+					a.denseKnown = true
+				}
 			}
 		}
 	}
@@ -359,17 +383,26 @@ func (sr *searcher) exactSubs(ids []string, exp bool) ([]sub, func([][]map[strin
 	in := whereIn("aid", ids)
 	var subs []sub
 	var kinds []int // 0 article, 1 title, 2 dense, 3 expansion
+	need := func(known func(*signals) bool) []string {
+		var out []string
+		for _, id := range ids {
+			if a := sr.arts[id]; a == nil || !known(a) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
 	if !exp {
-		if len(sr.art.w) > 0 {
-			subs = append(subs, sub{class: nm.article, bm25: keys(sr.art.w), where: in, limit: len(ids), fields: "aid date " + bm25Fields})
+		if ids := need(func(a *signals) bool { return a.docKnown }); len(sr.art.w) > 0 && len(ids) > 0 {
+			subs = append(subs, sub{class: nm.article, bm25: keys(sr.art.w), where: whereIn("aid", ids), limit: len(ids), fields: "aid date " + bm25Fields})
 			kinds = append(kinds, 0)
 		}
-		if len(sr.title.w) > 0 {
-			subs = append(subs, sub{class: nm.title, bm25: keys(sr.title.w), where: in, limit: len(ids), fields: "aid " + bm25Fields})
+		if ids := need(func(a *signals) bool { return a.titleKnown }); len(sr.title.w) > 0 && len(ids) > 0 {
+			subs = append(subs, sub{class: nm.title, bm25: keys(sr.title.w), where: whereIn("aid", ids), limit: len(ids), fields: "aid " + bm25Fields})
 			kinds = append(kinds, 1)
 		}
-		if sr.qv != nil {
-			subs = append(subs, sub{class: nm.chunk, vector: sr.qv, where: in, limit: maxResults, fields: "aid date _additional{distance}"})
+		if ids := need(func(a *signals) bool { return a.denseKnown }); sr.qv != nil && len(ids) > 0 {
+			subs = append(subs, sub{class: nm.chunk, vector: sr.qv, where: whereIn("aid", ids), limit: maxResults, fields: "aid date _additional{distance}"})
 			kinds = append(kinds, 2)
 		}
 	} else if len(sr.exp.w) > 0 {
