@@ -23,6 +23,7 @@ type sub struct {
 	limit  int
 	after  string // cursor: the id after which to list
 	fields string
+	one    bool // read from one replica (consistencyLevel ONE)
 }
 
 func (q sub) build(b *strings.Builder, alias string) {
@@ -51,6 +52,9 @@ func (q sub) build(b *strings.Builder, alias string) {
 	if q.after != "" {
 		args = append(args, "after:"+quote(q.after))
 	}
+	if q.one {
+		args = append(args, "consistencyLevel:ONE")
+	}
 	limit := q.limit
 	if limit <= 0 || limit > maxResults {
 		limit = maxResults
@@ -77,6 +81,7 @@ func (s *Store) get(ctx context.Context, subs []sub) ([][]map[string]any, error)
 	var b strings.Builder
 	b.WriteString("{Get{")
 	for i, q := range subs {
+		q.one = s.opts.Replicas > 1
 		if i > 0 {
 			b.WriteString(" ")
 		}

@@ -44,9 +44,10 @@ type Options struct {
 	// with different prefixes share a Weaviate without meeting.
 	Prefix string
 	// Shards and Replicas are the collections' shard count and replication
-	// factor (WEAVIATE_SHARDS, WEAVIATE_REPLICAS); default 1 and 1. Weaviate
-	// computes BM25 statistics per shard, so with more than one shard its
-	// scores drift from the in-process index's a little.
+	// factor (WEAVIATE_SHARDS, WEAVIATE_REPLICAS); default 1 and 1. The
+	// ranking does not depend on the shards (idf and lengths are khabar's);
+	// reads ask one replica (consistency ONE), so a search is answered
+	// while any replica of each shard is up.
 	Shards, Replicas int
 	// Timeout bounds one request to Weaviate; default 10s. A sync's
 	// requests each get it; a search as a whole gets it.
