@@ -258,6 +258,11 @@ type app struct {
 }
 
 func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app, error) {
+	if cfg.IndexBackend == backendWeaviate {
+		// The app holds a *retrieval.Index until the index seam
+		// (retrieval.Store) lands; only eval takes the Weaviate backend.
+		return nil, fmt.Errorf("%w: INDEX_BACKEND=weaviate is not wired into this command yet (khabar eval --backend weaviate is)", ErrInvalid)
+	}
 	corpus, err := openCorpus(cfg, log)
 	if err != nil {
 		return nil, err

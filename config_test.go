@@ -92,6 +92,11 @@ func TestConfigErrorsQuoteNoValue(t *testing.T) {
 		{"OPENAI_BASE_URL", "ftp://user:" + secret + "@llm.example/v1"},
 		{"WEBHOOK_URL", "http://user:" + secret + "@bot.example/hook"},
 		{"TELEGRAM_API_ENDPOINT", "https://user:" + secret + "@tg.example/bot%s"},
+		{"INDEX_BACKEND", secret},
+		{"WEAVIATE_URL", "ftp://user:" + secret + "@weaviate.example"},
+		{"WEAVIATE_SHARDS", secret},
+		{"WEAVIATE_REPLICAS", "0"},
+		{"WEAVIATE_TIMEOUT", secret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
@@ -192,5 +197,20 @@ func TestEnvFileOptional(t *testing.T) {
 	defer os.Chdir(wd)
 	if _, err := loadConfig(mapenv(map[string]string{"DATA_DIR": filepath.Join(dir, "d")})); err != nil {
 		t.Errorf("no .env: %v", err)
+	}
+}
+
+func TestWeaviateBackendNeedsAURL(t *testing.T) {
+	vars := testEnv(t, "INDEX_BACKEND", "weaviate")
+	if _, err := loadConfig(mapenv(vars)); err == nil || !strings.Contains(err.Error(), "WEAVIATE_URL") {
+		t.Errorf("INDEX_BACKEND=weaviate without WEAVIATE_URL: %v", err)
+	}
+	vars = testEnv(t, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", "http://127.0.0.1:8080", "WEAVIATE_SHARDS", "3", "WEAVIATE_REPLICAS", "2")
+	cfg, err := loadConfig(mapenv(vars))
+	if err != nil || cfg.WeaviateShards != 3 || cfg.WeaviateReplicas != 2 || cfg.IndexBackend != "weaviate" {
+		t.Errorf("valid weaviate config: %+v, %v", cfg, err)
+	}
+	if cfg, err := loadConfig(mapenv(testEnv(t))); err != nil || cfg.IndexBackend != "in-process" {
+		t.Errorf("default backend: %q, %v", cfg.IndexBackend, err)
 	}
 }
