@@ -17,7 +17,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	sleep 1
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	rm -rf "$state"
+	[[ -n ${KEEP_STATE:-} ]] || rm -rf "$state"
 }
 trap cleanup EXIT
 
@@ -51,11 +51,16 @@ node() { # name http grpc gossip raft [cluster-join]
 	pids+=($!)
 }
 node node1 "$h1" "$p1" "$g1" "$r1"
+# Node 2 joins node 1's gossip: wait for it to listen.
+for i in $(seq 1 120); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$g1") 2>/dev/null && break
+	sleep 0.5
+done
 node node2 "$h2" "$p2" "$g2" "$r2" "$g1"
 for url in "http://127.0.0.1:$h1" "http://127.0.0.1:$h2"; do
 	for i in $(seq 1 240); do
 		curl -fs -o /dev/null "$url/v1/.well-known/ready" && break
-		[[ $i == 240 ]] && { echo "$url not ready; logs in $state" >&2; tail -5 "$state"/*.log >&2; exit 1; }
+		[[ $i == 240 ]] && { echo "$url not ready; logs in $state" >&2; for f in "$state"/*.log; do echo "== $f" >&2; tail -n 5 "$f" >&2; done; exit 1; }
 		sleep 0.5
 	done
 done

@@ -226,3 +226,38 @@ func TestReadersKeepTheOldVersionDuringASync(t *testing.T) {
 		t.Errorf("after the swap: %v, %v", res.Passages, err)
 	}
 }
+
+// TestAliasUnreadableServesTheLastVersion: with the schema unreadable (a
+// Raft cluster short of a quorum) and the data readable, a store that has
+// seen a version keeps answering from it; one that has not fails politely.
+func TestAliasUnreadableServesTheLastVersion(t *testing.T) {
+	ctx := context.Background()
+	u, _ := url.Parse(weaviateURL(t))
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var broken atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if broken.Load() && strings.HasPrefix(r.URL.Path, "/v1/aliases") {
+			http.Error(w, "no leader", http.StatusServiceUnavailable)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s := openTest(t, Options{URL: srv.URL})
+	if _, err := s.SyncArticles(ctx, smallCorpus()); err != nil {
+		t.Fatal(err)
+	}
+	broken.Store(true)
+	res, err := s.Search(ctx, retrieval.Query{Text: "قیمت دلار", K: 1})
+	if err != nil || len(res.Passages) != 1 || res.Passages[0].ArticleID != "a" {
+		t.Errorf("search with the alias unreadable: %v, %v", res.Passages, err)
+	}
+	fresh, err := Open(retrieval.NewLocalEmbedder(64), "local-64", Options{URL: srv.URL, Prefix: s.opts.Prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.Search(ctx, retrieval.Query{Text: "قیمت دلار"}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("a store that never saw a version: %v, want ErrUnavailable", err)
+	}
+	broken.Store(false)
+}

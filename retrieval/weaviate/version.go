@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -191,14 +192,26 @@ func decodePage(data string, v *version) error {
 
 // current resolves the alias and returns the serving version, loading its
 // vocabulary when it is new to this process; nil when there is none.
+//
+// The alias lives in Weaviate's schema, which is Raft-replicated: with the
+// cluster short of a quorum (one of two nodes down) it cannot be read,
+// while the data still can. Then the version last resolved keeps serving,
+// with a warning.
 func (s *Store) current(ctx context.Context) (*version, error) {
-	got, err := s.client.Alias().AliasGetter().WithAliasName(s.aliasName()).Do(ctx)
+	actx, cancel := context.WithTimeout(ctx, min(s.opts.Timeout/4, 2*time.Second))
+	got, err := s.client.Alias().AliasGetter().WithAliasName(s.aliasName()).Do(actx)
+	cancel()
 	if err != nil {
 		if isNotFound(err) {
 			s.cur.Store(nil)
 			return nil, nil
 		}
-		return nil, s.wrap("resolve alias", err)
+		err = s.wrap("resolve alias", err)
+		if v := s.cur.Load(); v != nil && ctx.Err() == nil && errors.Is(err, ErrUnavailable) {
+			s.opts.Log.Warn("weaviate: the alias cannot be read; serving the version last seen", "version", v.n, "err", err)
+			return v, nil
+		}
+		return nil, err
 	}
 	n := s.versionOf(got.Class)
 	if n < 0 {
