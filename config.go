@@ -31,6 +31,15 @@ type Config struct {
 	Embedder      string `env:"EMBEDDER" envDefault:"local"`
 	LocalEmbedDim int    `env:"LOCAL_EMBED_DIM" envDefault:"256"`
 
+	// IndexBackend is where the index lives: in-process (the default and
+	// the reference) or weaviate (docs/scale.md).
+	IndexBackend     string        `env:"INDEX_BACKEND" envDefault:"in-process"`
+	WeaviateURL      string        `env:"WEAVIATE_URL"`
+	WeaviateAPIKey   string        `env:"WEAVIATE_API_KEY"`
+	WeaviateShards   int           `env:"WEAVIATE_SHARDS" envDefault:"1"`
+	WeaviateReplicas int           `env:"WEAVIATE_REPLICAS" envDefault:"1"`
+	WeaviateTimeout  time.Duration `env:"WEAVIATE_TIMEOUT" envDefault:"10s"`
+
 	TopK               int   `env:"TOP_K" envDefault:"5"`
 	ChunkWords         int   `env:"CHUNK_WORDS" envDefault:"120"`
 	ChunkMaxWords      int   `env:"CHUNK_MAX_WORDS" envDefault:"220"`
@@ -100,11 +109,11 @@ func (c Config) LLM() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "
 var ErrInvalid = errors.New("invalid value")
 
 // secretVars are never printed.
-var secretVars = map[string]bool{"OPENAI_API_KEY": true, "TELEGRAM_BOT_TOKEN": true, "WEBHOOK_SECRET": true}
+var secretVars = map[string]bool{"OPENAI_API_KEY": true, "TELEGRAM_BOT_TOKEN": true, "WEBHOOK_SECRET": true, "WEAVIATE_API_KEY": true}
 
 // urlVars are printed with the credentials they may carry hidden (see
 // [redactURL]).
-var urlVars = map[string]bool{"OPENAI_BASE_URL": true, "TELEGRAM_API_ENDPOINT": true, "WEBHOOK_URL": true}
+var urlVars = map[string]bool{"OPENAI_BASE_URL": true, "TELEGRAM_API_ENDPOINT": true, "WEBHOOK_URL": true, "WEAVIATE_URL": true}
 
 // loadConfig returns the defaults overridden by the .env file (ENV_FILE,
 // default ".env", optional) and then by the environment, validated.
@@ -209,6 +218,29 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("EMBEDDER", "not one of local, openai")
+	}
+	switch c.IndexBackend {
+	case "in-process":
+	case "weaviate":
+		if c.WeaviateURL == "" {
+			bad("WEAVIATE_URL", "required with INDEX_BACKEND=weaviate")
+		}
+	default:
+		bad("INDEX_BACKEND", "not one of in-process, weaviate")
+	}
+	if c.WeaviateURL != "" {
+		if u, err := url.Parse(c.WeaviateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("WEAVIATE_URL", "not an http(s) URL")
+		}
+	}
+	if c.WeaviateShards < 1 || c.WeaviateShards > 256 {
+		bad("WEAVIATE_SHARDS", "%d is outside 1–256", c.WeaviateShards)
+	}
+	if c.WeaviateReplicas < 1 || c.WeaviateReplicas > 16 {
+		bad("WEAVIATE_REPLICAS", "%d is outside 1–16", c.WeaviateReplicas)
+	}
+	if c.WeaviateTimeout < 100*time.Millisecond || c.WeaviateTimeout > 10*time.Minute {
+		bad("WEAVIATE_TIMEOUT", "%s is outside 100ms–10m", c.WeaviateTimeout)
 	}
 	if c.OpenAIBaseURL != "" {
 		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

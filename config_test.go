@@ -95,6 +95,11 @@ func TestConfigErrorsQuoteNoValue(t *testing.T) {
 		{"STATE_BACKEND", secret},
 		{"DATABASE_URL", "postgres://user:" + secret + "@db.example:5432/khabar?sslmode=" + secret},
 		{"DATABASE_URL", "host=db password=" + secret + " port=notaport"},
+		{"INDEX_BACKEND", secret},
+		{"WEAVIATE_URL", "ftp://user:" + secret + "@weaviate.example"},
+		{"WEAVIATE_SHARDS", secret},
+		{"WEAVIATE_REPLICAS", "0"},
+		{"WEAVIATE_TIMEOUT", secret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
@@ -233,5 +238,22 @@ func TestStateBackendPostgresConfig(t *testing.T) {
 				t.Errorf("%s shows the password %q:\n%s", what, tt.secret, text)
 			}
 		}
+	}
+}
+
+// TestWeaviateBackendNeedsAURL: INDEX_BACKEND=weaviate needs WEAVIATE_URL;
+// shards and replicas are read; the default backend is in-process.
+func TestWeaviateBackendNeedsAURL(t *testing.T) {
+	vars := testEnv(t, "INDEX_BACKEND", "weaviate")
+	if _, err := loadConfig(mapenv(vars)); err == nil || !strings.Contains(err.Error(), "WEAVIATE_URL") {
+		t.Errorf("INDEX_BACKEND=weaviate without WEAVIATE_URL: %v", err)
+	}
+	vars = testEnv(t, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", "http://127.0.0.1:8080", "WEAVIATE_SHARDS", "3", "WEAVIATE_REPLICAS", "2")
+	cfg, err := loadConfig(mapenv(vars))
+	if err != nil || cfg.WeaviateShards != 3 || cfg.WeaviateReplicas != 2 || cfg.IndexBackend != "weaviate" {
+		t.Errorf("valid weaviate config: %+v, %v", cfg, err)
+	}
+	if cfg, err := loadConfig(mapenv(testEnv(t))); err != nil || cfg.IndexBackend != "in-process" {
+		t.Errorf("default backend: %q, %v", cfg.IndexBackend, err)
 	}
 }

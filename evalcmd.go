@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/khabar/khabar/evaluation"
 	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/retrieval/weaviate"
 )
 
 // listFlag collects a repeatable flag.
@@ -29,6 +31,7 @@ type evalArgs struct {
 	corpora, absent, mins, maxs listFlag
 	questions                   string
 	reader                      string // a reader set folder, instead of corpora and questions
+	backend                     string // index backend; "" for INDEX_BACKEND
 	now                         clockSetting
 	k                           int
 	json                        bool
@@ -48,12 +51,19 @@ func parseEval(args []string, stdout, stderr io.Writer) (evalArgs, error) {
 	nowFlag(fl, &ea.now)
 	fl.IntVar(&ea.k, "k", 10, "cut-off of the third printed success@ line: success is measured at 1, 5 and 10, and k is rounded up to one of them")
 	fl.BoolVar(&ea.json, "json", false, "print one JSON object")
+	fl.StringVar(&ea.backend, "backend", "", "index backend: in-process or weaviate (default INDEX_BACKEND); weaviate indexes into throwaway collections it deletes at the end")
 	if err := parseArgs(fl, args, stdout, stderr); err != nil {
 		return ea, err
 	}
 	if fl.NArg() > 0 {
 		fl.Usage()
 		return ea, fmt.Errorf("%w: eval takes no arguments, got %q", errUsage, fl.Arg(0))
+	}
+	switch ea.backend {
+	case "", backendInProcess, backendWeaviate:
+	default:
+		fl.Usage()
+		return ea, fmt.Errorf("%w: --backend is in-process or weaviate, not %q", errUsage, ea.backend)
 	}
 	if ea.reader != "" {
 		if len(ea.corpora)+len(ea.absent) > 0 || ea.questions != "" {
@@ -85,15 +95,35 @@ func cmdEval(ctx context.Context, cfg Config, log *slog.Logger, ea evalArgs, std
 	}
 	client := newLLM(cfg)
 	emb, identity := embedder(cfg, client)
+	backend := ea.backend
+	if backend == "" {
+		backend = cfg.IndexBackend
+	}
+	var stores []*weaviate.Store
+	defer func() {
+		for _, st := range stores {
+			if err := st.Drop(context.WithoutCancel(ctx)); err != nil {
+				log.Warn("eval: could not delete the evaluation's Weaviate collections", "err", err)
+			}
+		}
+	}()
 	rep, err := evaluation.Run(ctx, evaluation.Config{
 		Corpora:   corpora,
 		Absent:    absent,
 		Questions: *questions,
 		K:         *k,
-		NewIndex: func() retrieval.Store {
+		NewIndex: func() (retrieval.Store, error) {
+			if backend == backendWeaviate {
+				st, err := openWeaviate(cfg, emb, identity, fmt.Sprintf("KhabarEval%dN%d", os.Getpid(), len(stores)), log)
+				if err != nil {
+					return nil, err
+				}
+				stores = append(stores, st)
+				return st, nil
+			}
 			return retrieval.New(emb, identity, retrieval.Options{
 				Chunk: retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
-			})
+			}), nil
 		},
 		Answer:   answerOptions(cfg, client, log),
 		Progress: stderr,

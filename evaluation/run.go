@@ -42,7 +42,7 @@ type Config struct {
 	K int
 	// NewIndex returns an empty index with the configured embedder: the
 	// in-process *retrieval.Index or any other [retrieval.Store].
-	NewIndex func() retrieval.Store
+	NewIndex func() (retrieval.Store, error)
 	// Answer configures the composer of the answer path.
 	Answer answer.Options
 	// Progress receives progress lines for long runs; may be nil.
@@ -195,7 +195,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		indexed[a.ID] = true
 	}
 	cfg.progress("indexing %d articles…", len(arts))
-	ix := cfg.NewIndex()
+	ix, err := cfg.NewIndex()
+	if err != nil {
+		return rep, fmt.Errorf("index: %w", err)
+	}
 	start := time.Now()
 	sync, err := ix.SyncArticles(ctx, arts)
 	if err != nil {
@@ -315,7 +318,10 @@ func runAbsent(ctx context.Context, cfg Config, qs []Question) (*Absent, []float
 		return nil, nil, err
 	}
 	cfg.progress("indexing %d articles of the absent corpora…", len(arts))
-	ix := cfg.NewIndex()
+	ix, err := cfg.NewIndex()
+	if err != nil {
+		return nil, nil, fmt.Errorf("absent index: %w", err)
+	}
 	if _, err := ix.SyncArticles(ctx, arts); err != nil {
 		return nil, nil, fmt.Errorf("absent index: %w", err)
 	}

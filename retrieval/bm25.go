@@ -4,7 +4,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -250,47 +249,7 @@ const minTypoRunes = 4
 // correction returns the known term one edit (a deletion, insertion,
 // substitution or swap of neighbours) away from an unknown term t, the one
 // most texts contain, or "" when t is known, short, or has none.
-func (ix *bm25) correction(t string) string {
-	if _, ok := ix.ids[t]; ok {
-		return ""
-	}
-	r := []rune(t)
-	if len(r) < minTypoRunes {
-		return ""
-	}
-	best, bestDF := "", 0
-	try := func(c []rune) {
-		s := string(c)
-		if id, ok := ix.ids[s]; ok {
-			if df := len(ix.postings[id]); df > bestDF || (df == bestDF && s < best) {
-				best, bestDF = s, df
-			}
-		}
-	}
-	buf := make([]rune, 0, len(r)+1)
-	for i := range r {
-		try(append(append(buf[:0], r[:i]...), r[i+1:]...)) // deletion
-		if i+1 < len(r) {
-			sw := append(buf[:0], r...)
-			sw[i], sw[i+1] = sw[i+1], sw[i]
-			try(sw) // swap
-		}
-		for _, l := range persianLetters {
-			if l != r[i] {
-				sub := append(buf[:0], r...)
-				sub[i] = l
-				try(sub) // substitution
-			}
-		}
-	}
-	for i := 0; i <= len(r); i++ {
-		for _, l := range persianLetters {
-			ins := append(append(append(buf[:0], r[:i]...), l), r[i:]...)
-			try(ins) // insertion
-		}
-	}
-	return best
-}
+func (ix *bm25) correction(t string) string { return correctionIn(ix, t) }
 
 // spokenEndings are endings of spoken Persian that a question adds to a
 // word the corpus knows: «رنگیه» (رنگ), «اسمشون» (اسم), «ایرانه» (ایران).
@@ -299,23 +258,7 @@ var spokenEndings = []string{"یه", "شون", "شو", "مون", "تون", "ه",
 // variant returns the known term that an unknown term t most likely
 // stands for: t without a spoken ending, or its correction (see
 // [bm25.correction]); "" when t is known or has none.
-func (ix *bm25) variant(t string) string {
-	if _, ok := ix.ids[t]; ok {
-		return ""
-	}
-	for _, e := range spokenEndings {
-		base, ok := strings.CutSuffix(t, e)
-		if !ok || utf8.RuneCountInString(base) < 2 {
-			continue
-		}
-		if stem := persian.Stem(base); !persian.IsStopword(stem) {
-			if _, known := ix.ids[stem]; known {
-				return stem
-			}
-		}
-	}
-	return ix.correction(t)
-}
+func (ix *bm25) variant(t string) string { return variantIn(ix, t) }
 
 // variantWeight discounts a variant against the word the user wrote.
 const variantWeight = 0.8
