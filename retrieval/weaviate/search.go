@@ -237,6 +237,7 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) (retrieval.Result
 	})
 	top = top[:min(len(top), k)]
 	if len(top) == 0 {
+		retrieval.ScoreRelevance(&res)
 		return res, nil
 	}
 	ids := make([]string, len(top))
@@ -269,10 +270,12 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) (retrieval.Result
 			}
 			res.Passages = append(res.Passages, p)
 			if len(res.Passages) == k {
+				retrieval.ScoreRelevance(&res)
 				return res, nil
 			}
 		}
 	}
+	retrieval.ScoreRelevance(&res)
 	return res, nil
 }
 

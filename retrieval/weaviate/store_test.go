@@ -13,24 +13,32 @@ import (
 
 	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/retrieval/retrievaltest"
 )
 
 // The tests of this file run against a real Weaviate: start one with
 // `eval "$(scripts/weaviate.sh start)"`. Without WEAVIATE_URL they skip.
 
-// store is the seam of agreed spec (retrieval.Store once it lands); the
-// adapter is pinned to it.
-type store interface {
-	SyncArticles(ctx context.Context, articles []corpus.Article) (retrieval.Report, error)
-	Search(ctx context.Context, q retrieval.Query) (retrieval.Result, error)
-	Documents(ctx context.Context, from, to time.Time) ([]retrieval.Document, error)
-	Arrived(ctx context.Context, after, until time.Time) ([]retrieval.Document, error)
-	LatestDate(ctx context.Context) (time.Time, error)
-	HasArticles(ctx context.Context, from, to time.Time) (bool, error)
-	Stats() retrieval.Stats
-}
+// The adapter is an index backend like the in-process index.
+var _ retrieval.Store = (*Store)(nil)
 
-var _ store = (*Store)(nil)
+// TestStoreContract runs the contract suite of retrieval.Store, which the
+// in-process index passes too (retrieval/store_test.go), on Weaviate.
+func TestStoreContract(t *testing.T) {
+	url := weaviateURL(t)
+	retrievaltest.Run(t, func(t *testing.T, d retrievaltest.Deps) retrieval.Store {
+		s, err := Open(d.Embedder, d.Identity, Options{URL: url, Prefix: prefix(), Now: d.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := s.Drop(context.Background()); err != nil {
+				t.Logf("drop: %v", err)
+			}
+		})
+		return s
+	})
+}
 
 func weaviateURL(t *testing.T) string {
 	t.Helper()
