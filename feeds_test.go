@@ -81,7 +81,8 @@ func testApp(t *testing.T, vars map[string]string, clock func() time.Time) *app 
 		t.Fatal(err)
 	}
 	emb := retrieval.NewLocalEmbedder(64)
-	a.index = retrieval.New(emb, emb.Identity(), retrieval.Options{Dir: cfg.DataDir, Now: clock})
+	a.local = retrieval.New(emb, emb.Identity(), retrieval.Options{Dir: cfg.DataDir, Now: clock})
+	a.index = &countedStore{Store: a.local}
 	a.composer = answer.New(a.index, answer.Options{Now: clock})
 	return a
 }

@@ -269,10 +269,12 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) (retrieval.Result
 			}
 			res.Passages = append(res.Passages, p)
 			if len(res.Passages) == k {
+				retrieval.ScoreRelevance(&res)
 				return res, nil
 			}
 		}
 	}
+	retrieval.ScoreRelevance(&res)
 	return res, nil
 }
 
