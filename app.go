@@ -51,8 +51,8 @@ type app struct {
 	// of a shared index under a lock held across the replicas.
 	serialize func(ctx context.Context, sync func() error) error
 	composer  *answer.Composer
-	feeds    *feed.Poller   // the live news feeds, in serve (feeds.go); nil when off
-	channels *channel.Store // channel posts; nil when off
+	feeds     *feed.Poller   // the live news feeds, in serve (feeds.go); nil when off
+	channels  *channel.Store // channel posts; nil when off
 }
 
 // newLLM is the one place the language model client is made: nil when no
