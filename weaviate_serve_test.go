@@ -96,11 +96,31 @@ func (p *switchProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.proxy.ServeHTTP(w, r)
 }
 
+// slowURL is a server that answers nothing within WEAVIATE_TIMEOUT.
+func slowURL(t *testing.T) string {
+	t.Helper()
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	return srv.URL
+}
+
 // TestWeaviateDownMidQuery: a question while Weaviate cannot be reached
-// gets the polite Persian error, not a crash, and the failed search is
-// counted by op in the metrics. No real Weaviate is needed.
+// (down, or too slow for WEAVIATE_TIMEOUT) gets the polite Persian error,
+// not a crash, and the failed search is counted by op in the metrics. No
+// real Weaviate is needed.
 func TestWeaviateDownMidQuery(t *testing.T) {
-	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", closedURL(t), "WEAVIATE_TIMEOUT", "500ms")
+	t.Run("down", func(t *testing.T) { questionWhileUnreachable(t, closedURL(t)) })
+	t.Run("slow", func(t *testing.T) { questionWhileUnreachable(t, slowURL(t)) })
+}
+
+func questionWhileUnreachable(t *testing.T, weaviateURL string) {
+	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", weaviateURL, "WEAVIATE_TIMEOUT", "200ms")
 	cfg, err := loadConfig(mapenv(vars))
 	if err != nil {
 		t.Fatal(err)
@@ -213,5 +233,39 @@ func TestServeWaitsForWeaviate(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
+	}
+}
+
+// TestCommandsOnWeaviate: index, ask, summary and chat work on a shared
+// Weaviate index: a second index embeds and writes nothing, and a command
+// run with another DATA_DIR (another machine) answers from it.
+func TestCommandsOnWeaviate(t *testing.T) {
+	base := os.Getenv("WEAVIATE_URL")
+	if base == "" {
+		t.Skip("WEAVIATE_URL is unset: start a Weaviate with `eval \"$(scripts/weaviate.sh start)\"` to run this test")
+	}
+	prefix := testPrefix()
+	dropPrefix(t, base, prefix)
+	seeds := smallSeeds(t)
+	vars := testEnv(t, "SEEDS_DIR", seeds, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", base, "WEAVIATE_PREFIX", prefix)
+	out, _, err := runCmd(t, vars, "", "index")
+	if err != nil || !strings.Contains(out, "articles 2, chunks 2: 2 added") || !strings.Contains(out, "2 embedded") {
+		t.Fatalf("first index: %v\n%s", err, out)
+	}
+	if out, _, err = runCmd(t, vars, "", "index"); err != nil || !strings.Contains(out, "2 unchanged; 0 embedded") {
+		t.Fatalf("second index: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(vars["DATA_DIR"] + "/index.snapshot"); err == nil {
+		t.Errorf("a snapshot was written with INDEX_BACKEND=weaviate")
+	}
+	other := testEnv(t, "SEEDS_DIR", seeds, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", base, "WEAVIATE_PREFIX", prefix)
+	if out, _, err = runCmd(t, other, "", "ask", "وزیر دفاع عراق درباره روابط با آمریکا چه گفت؟"); err != nil || !strings.Contains(out, "وزیر دفاع عراق") || !strings.Contains(out, "[۱]") {
+		t.Errorf("ask: %v\n%s", err, out)
+	}
+	if out, _, err = runCmd(t, other, "", "summary"); err != nil || !strings.Contains(out, "دلار") {
+		t.Errorf("summary: %v\n%s", err, out)
+	}
+	if out, _, err = runCmd(t, other, "قیمت دلار در تهران\n/stats\n", "chat"); err != nil || !strings.Contains(out, "کاهش یافت") || !strings.Contains(out, "۲") {
+		t.Errorf("chat: %v\n%s", err, out)
 	}
 }
