@@ -82,6 +82,9 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 	}
 	if _, err := a.openServing(ctx); err != nil {
+		if ctx.Err() != nil && a.remote != nil {
+			return nil // stopped while waiting for Weaviate
+		}
 		return err
 	}
 	stopFeeds, err := a.startFeeds(ctx, m)

@@ -269,3 +269,36 @@ func TestCommandsOnWeaviate(t *testing.T) {
 		t.Errorf("chat: %v\n%s", err, out)
 	}
 }
+
+// TestServeStopsWhileWaitingForWeaviate: with nothing at WEAVIATE_URL,
+// serve keeps probing (/healthz 200, /readyz 503) and SIGTERM ends the
+// wait at once, without an error.
+func TestServeStopsWhileWaitingForWeaviate(t *testing.T) {
+	fastIndexStart(t)
+	fake := telegramtest.New(t, telegramtest.Options{})
+	ops := freeAddr(t)
+	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "TELEGRAM_BOT_TOKEN", fake.Token(),
+		"TELEGRAM_API_ENDPOINT", fake.APIEndpoint(), "LOG_LEVEL", "info", "OPS_LISTEN", ops,
+		"INDEX_BACKEND", "weaviate", "WEAVIATE_URL", closedURL(t), "WEAVIATE_TIMEOUT", "200ms")
+	var logs syncBuffer
+	stop := startServe(t, vars, &logs)
+	deadline := time.Now().Add(30 * time.Second)
+	for strings.Count(logs.String(), "weaviate not ready; retrying") < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not retry Weaviate:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := status("http://" + ops + "/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz while Weaviate is down: got %d, want 200", got)
+	}
+	if got := status("http://" + ops + "/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz while Weaviate is down: got %d, want 503", got)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve stopped while waiting for Weaviate: %v", err)
+	}
+	if n := len(fake.Calls("getMe")); n != 0 {
+		t.Errorf("getMe called %d times before the index was ready", n)
+	}
+}
