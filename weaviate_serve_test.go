@@ -16,6 +16,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -185,7 +186,8 @@ func TestServeWaitsForWeaviate(t *testing.T) {
 	ops := freeAddr(t)
 	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "TELEGRAM_BOT_TOKEN", fake.Token(),
 		"TELEGRAM_API_ENDPOINT", fake.APIEndpoint(), "LOG_LEVEL", "info", "OPS_LISTEN", ops,
-		"INDEX_BACKEND", "weaviate", "WEAVIATE_URL", proxyURL, "WEAVIATE_PREFIX", prefix, "WEAVIATE_TIMEOUT", "2s")
+		"INDEX_BACKEND", "weaviate", "WEAVIATE_URL", proxyURL, "WEAVIATE_PREFIX", prefix, "WEAVIATE_TIMEOUT", "2s",
+		"ADMIN_USER_IDS", "1")
 	var logs syncBuffer
 	stop := startServe(t, vars, &logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -227,9 +229,34 @@ func TestServeWaitsForWeaviate(t *testing.T) {
 	if got := msgs[1].Visible; !strings.Contains(got, chat.MsgInternalError) {
 		t.Errorf("reply while Weaviate is down: %q, want %q", got, chat.MsgInternalError)
 	}
+	// A reload of a changed corpus while Weaviate is down fails politely
+	// (an unchanged one would be "done", nothing to write); the old
+	// version keeps serving once it is back.
+	if err := os.WriteFile(filepath.Join(vars["SEEDS_DIR"], "rain.txt"), []byte("date 2025-10-06 خبرگزاری فارس: بارش باران پاییزی در استان گیلان آغاز شد."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	admin := tgbotapi.Chat{ID: 1, Type: "private"}
+	fake.PushText(admin, tgbotapi.User{ID: 1}, "/reload")
+	if _, err := fake.WaitCalls(ctx, "editMessageText", 1); err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	if got := fake.Messages(admin.ID)[0].Visible; !strings.Contains(got, chat.MsgReloadFailed) {
+		t.Errorf("reload while Weaviate is down: %q, want %q", got, chat.MsgReloadFailed)
+	}
 	_, body := fetch(t, "http://"+ops+"/metrics")
 	if got := metricSum(t, body, "khabar_index_errors_total", `op="search"`); got < 1 {
 		t.Errorf("khabar_index_errors_total{op=search}: got %v, want at least 1", got)
+	}
+	if got := metricSum(t, body, "khabar_index_errors_total", `op="sync"`); got != 1 {
+		t.Errorf("khabar_index_errors_total{op=sync}: got %v, want 1", got)
+	}
+	proxy.up.Store(true)
+	fake.PushText(reader, tgbotapi.User{ID: 5}, "قیمت دلار در تهران")
+	if msgs, err = fake.WaitMessages(ctx, reader.ID, 3); err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	if got := msgs[2].Visible; !strings.Contains(got, "دلار") || strings.Contains(got, chat.MsgInternalError) {
+		t.Errorf("answer once Weaviate is back: %q", got)
 	}
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
