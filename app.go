@@ -20,6 +20,7 @@ import (
 	"github.com/khabar/khabar/corpus/feed"
 	"github.com/khabar/khabar/llm"
 	"github.com/khabar/khabar/retrieval"
+	"github.com/khabar/khabar/retrieval/weaviate"
 )
 
 //go:embed seeds
@@ -34,11 +35,24 @@ type app struct {
 	corpus corpus.Source
 	// uploads is the folder of the articles admins sent (UPLOADS_DIR,
 	// default DATA_DIR/uploads): part of the corpus, named uploads/… in it.
-	uploads  string
-	index    *retrieval.Index
-	composer *answer.Composer
-	feeds    *feed.Poller   // the live news feeds, in serve (feeds.go); nil when off
-	channels *channel.Store // channel posts; nil when off
+	uploads string
+	// index is the serving index (newIndex): the in-process one or
+	// Weaviate, seen through countedStore for the metrics.
+	index *countedStore
+	// local is the in-process index (its snapshot is loaded at open); nil
+	// with INDEX_BACKEND=weaviate.
+	local *retrieval.Index
+	// remote is the Weaviate index; nil in-process.
+	remote *weaviate.Store
+	// indexWait bounds the wait for Weaviate at open: 0 waits until ctx
+	// is done (serve), the commands wait indexStartWait.
+	indexWait time.Duration
+	// serialize, when set (serve with STATE_BACKEND=postgres), runs a sync
+	// of a shared index under a lock held across the replicas.
+	serialize func(ctx context.Context, sync func() error) error
+	composer  *answer.Composer
+	feeds     *feed.Poller   // the live news feeds, in serve (feeds.go); nil when off
+	channels  *channel.Store // channel posts; nil when off
 }
 
 // newLLM is the one place the language model client is made: nil when no
@@ -63,21 +77,52 @@ func newApp(cfg Config, log *slog.Logger, progress func(done, total int)) (*app,
 		log.Info("language model configured", "base_url", llmBase(cfg), "key_set", cfg.OpenAIAPIKey != "", "chat_model", cfg.OpenAIChatModel)
 	}
 	emb, identity := embedder(cfg, client)
+	ix, err := newIndex(cfg, emb, identity, log, progress)
+	if err != nil {
+		return nil, err
+	}
+	counted := &countedStore{Store: ix.store}
+	return &app{
+		cfg:       cfg,
+		log:       log,
+		corpus:    corpusSources(cfg, seeds, channels, uploads, log),
+		uploads:   uploads,
+		index:     counted,
+		local:     ix.local,
+		remote:    ix.remote,
+		indexWait: indexStartWait,
+		composer:  answer.New(counted, answerOptions(cfg, client, log)),
+		channels:  channels,
+	}, nil
+}
+
+// builtIndex is what newIndex returns: the store, and the one of local
+// and remote it is (the other nil).
+type builtIndex struct {
+	store  retrieval.Store
+	local  *retrieval.Index
+	remote *weaviate.Store
+}
+
+// newIndex makes the index of INDEX_BACKEND: the in-process
+// *retrieval.Index (the default; progress reports its embedding) or the
+// Weaviate store at WEAVIATE_URL, its collections named from
+// WEAVIATE_PREFIX. Neither is read yet (see open).
+func newIndex(cfg Config, emb retrieval.Embedder, identity string, log *slog.Logger, progress func(done, total int)) (builtIndex, error) {
+	if cfg.IndexBackend == backendWeaviate {
+		st, err := openWeaviate(cfg, emb, identity, cfg.WeaviatePrefix, log)
+		if err != nil {
+			return builtIndex{}, err
+		}
+		return builtIndex{store: st, remote: st}, nil
+	}
 	ix := retrieval.New(emb, identity, retrieval.Options{
 		Dir:      cfg.DataDir,
 		Chunk:    retrieval.ChunkOptions{TargetWords: cfg.ChunkWords, MaxWords: cfg.ChunkMaxWords, Overlap: cfg.ChunkOverlap},
 		Load:     corpus.LoadOptions{MaxArticleBytes: cfg.MaxArticleBytes},
 		Progress: progress,
 	})
-	return &app{
-		cfg:      cfg,
-		log:      log,
-		corpus:   corpusSources(cfg, seeds, channels, uploads, log),
-		uploads:  uploads,
-		index:    ix,
-		composer: answer.New(ix, answerOptions(cfg, client, log)),
-		channels: channels,
-	}, nil
+	return builtIndex{store: ix, local: ix}, nil
 }
 
 // llmBase names the language model's server for the log, credentials
@@ -144,12 +189,19 @@ func openCorpus(cfg Config, log *slog.Logger) (fs.FS, error) {
 // open loads the snapshot (or says why not) and syncs the index with the
 // corpus, embedding only what changed.
 func (a *app) open(ctx context.Context) (retrieval.Report, error) {
-	if err := a.index.Load(ctx); errors.Is(err, fs.ErrNotExist) || a.cfg.DataDir == "" {
-		a.log.Info("building the index from the corpus", "reason", err)
-	} else if err != nil {
-		// A snapshot that is there but unusable (damaged, inconsistent,
-		// another embedder) is worth an operator's look.
-		a.log.Warn("snapshot rejected: building the index from the corpus", "reason", err)
+	if a.local != nil {
+		if err := a.local.Load(ctx); errors.Is(err, fs.ErrNotExist) || a.cfg.DataDir == "" {
+			a.log.Info("building the index from the corpus", "reason", err)
+		} else if err != nil {
+			// A snapshot that is there but unusable (damaged, inconsistent,
+			// another embedder) is worth an operator's look.
+			a.log.Warn("snapshot rejected: building the index from the corpus", "reason", err)
+		}
+	}
+	if a.remote != nil {
+		if err := a.waitIndex(ctx); err != nil {
+			return retrieval.Report{}, err
+		}
 	}
 	rep, err := a.sync(ctx)
 	a.logReport(rep, err)
@@ -211,7 +263,13 @@ func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
 	if err != nil {
 		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, err
 	}
-	rep, err := a.index.SyncArticles(ctx, articles)
+	var rep retrieval.Report
+	run := func() error { rep, err = a.index.SyncArticles(ctx, articles); return err }
+	if a.serialize != nil && a.remote != nil {
+		err = a.serialize(ctx, run)
+	} else {
+		err = run()
+	}
 	rep.Problems = append(problems, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err

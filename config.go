@@ -39,6 +39,10 @@ type Config struct {
 	WeaviateShards   int           `env:"WEAVIATE_SHARDS" envDefault:"1"`
 	WeaviateReplicas int           `env:"WEAVIATE_REPLICAS" envDefault:"1"`
 	WeaviateTimeout  time.Duration `env:"WEAVIATE_TIMEOUT" envDefault:"10s"`
+	// WeaviatePrefix starts the names of khabar's collections in Weaviate
+	// ("" is Khabar): two deployments (or tests) sharing a Weaviate each
+	// use their own.
+	WeaviatePrefix string `env:"WEAVIATE_PREFIX"`
 
 	TopK               int   `env:"TOP_K" envDefault:"5"`
 	ChunkWords         int   `env:"CHUNK_WORDS" envDefault:"120"`
@@ -109,6 +113,10 @@ func (c Config) LLM() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "
 var ErrInvalid = errors.New("invalid value")
 
 // secretVars are never printed.
+// weaviatePrefixRE is what Weaviate accepts at the start of a collection
+// name (as retrieval/weaviate checks).
+var weaviatePrefixRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]{0,63}$`)
+
 var secretVars = map[string]bool{"OPENAI_API_KEY": true, "TELEGRAM_BOT_TOKEN": true, "WEBHOOK_SECRET": true, "WEAVIATE_API_KEY": true}
 
 // urlVars are printed with the credentials they may carry hidden (see
@@ -232,6 +240,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.WeaviateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("WEAVIATE_URL", "not an http(s) URL")
 		}
+	}
+	if c.WeaviatePrefix != "" && !weaviatePrefixRE.MatchString(c.WeaviatePrefix) {
+		bad("WEAVIATE_PREFIX", "%q is not a capital letter then letters or digits", c.WeaviatePrefix)
 	}
 	if c.WeaviateShards < 1 || c.WeaviateShards > 256 {
 		bad("WEAVIATE_SHARDS", "%d is outside 1–256", c.WeaviateShards)

@@ -253,6 +253,16 @@ func TestWeaviateBackendNeedsAURL(t *testing.T) {
 	if err != nil || cfg.WeaviateShards != 3 || cfg.WeaviateReplicas != 2 || cfg.IndexBackend != "weaviate" {
 		t.Errorf("valid weaviate config: %+v, %v", cfg, err)
 	}
+	for _, bad := range []string{"khabar", "K-1", "Kh abar", "1K"} {
+		vars := testEnv(t, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", "http://127.0.0.1:8080", "WEAVIATE_PREFIX", bad)
+		if _, err := loadConfig(mapenv(vars)); err == nil || !strings.Contains(err.Error(), "WEAVIATE_PREFIX") {
+			t.Errorf("WEAVIATE_PREFIX=%q: %v, want an error naming it", bad, err)
+		}
+	}
+	vars = testEnv(t, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", "http://127.0.0.1:8080", "WEAVIATE_PREFIX", "Staging2")
+	if cfg, err := loadConfig(mapenv(vars)); err != nil || cfg.WeaviatePrefix != "Staging2" {
+		t.Errorf("WEAVIATE_PREFIX=Staging2: %q, %v", cfg.WeaviatePrefix, err)
+	}
 	if cfg, err := loadConfig(mapenv(testEnv(t))); err != nil || cfg.IndexBackend != "in-process" {
 		t.Errorf("default backend: %q, %v", cfg.IndexBackend, err)
 	}

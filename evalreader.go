@@ -28,6 +28,9 @@ func evalReader(ctx context.Context, cfg Config, log *slog.Logger, dir string, a
 	cfg.Now = clockSetting{t: now}
 	cfg.SeedsDir = set.Corpus
 	cfg.DataDir = "" // an index in memory: the set's corpus, not the operator's snapshot
+	// Nor the operator's Weaviate index, which a sync of the set's corpus
+	// would overwrite.
+	cfg.IndexBackend = backendInProcess
 	a, err := newApp(cfg, log, nil)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -273,5 +274,21 @@ func TestEvalReaderWithAModel(t *testing.T) {
 	}
 	if len(fake.ChatRequests()) == 0 {
 		t.Error("the model was never asked: the reader run did not use the configured model")
+	}
+}
+
+// TestEvalReaderStaysInProcess: with INDEX_BACKEND=weaviate configured,
+// the reader set is indexed in memory all the same, never into the
+// operator's Weaviate (which a sync of the set's corpus would overwrite).
+func TestEvalReaderStaysInProcess(t *testing.T) {
+	saved := indexStartWait
+	indexStartWait = 200 * time.Millisecond
+	t.Cleanup(func() { indexStartWait = saved })
+	dir := writeReaderSet(t,
+		`{"id":"bus","category":"factual","question":"چند اتوبوس برقی به ناوگان تهران اضافه شد؟","expect":"answer","answers":["۱۵۰ دستگاه"]}`)
+	vars := testEnv(t, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", closedURL(t))
+	rep, stderr, err := runReader(t, vars, "--reader", dir)
+	if err != nil || rep.Items != 1 || rep.Reader["overall"] != 1 {
+		t.Fatalf("eval --reader with INDEX_BACKEND=weaviate: %v, %+v\n%s", err, rep, stderr)
 	}
 }

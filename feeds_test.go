@@ -81,7 +81,8 @@ func testApp(t *testing.T, vars map[string]string, clock func() time.Time) *app 
 		t.Fatal(err)
 	}
 	emb := retrieval.NewLocalEmbedder(64)
-	a.index = retrieval.New(emb, emb.Identity(), retrieval.Options{Dir: cfg.DataDir, Now: clock})
+	a.local = retrieval.New(emb, emb.Identity(), retrieval.Options{Dir: cfg.DataDir, Now: clock})
+	a.index = &countedStore{Store: a.local}
 	a.composer = answer.New(a.index, answer.Options{Now: clock})
 	return a
 }
@@ -153,13 +154,26 @@ func TestFeedPollSyncsOnlyWhatIsNew(t *testing.T) {
 	}
 }
 
-func TestFeedsCommand(t *testing.T) {
+func TestFeedsCommand(t *testing.T) { feedsCommand(t) }
+
+// TestFeedsCommandOnWeaviate: the same with INDEX_BACKEND=weaviate.
+func TestFeedsCommandOnWeaviate(t *testing.T) {
+	base := os.Getenv("WEAVIATE_URL")
+	if base == "" {
+		t.Skip("WEAVIATE_URL is unset: start a Weaviate with `eval \"$(scripts/weaviate.sh start)\"` to run this test")
+	}
+	prefix := testPrefix()
+	dropPrefix(t, base, prefix)
+	feedsCommand(t, "INDEX_BACKEND", "weaviate", "WEAVIATE_URL", base, "WEAVIATE_PREFIX", prefix)
+}
+
+func feedsCommand(t *testing.T, extra ...string) {
 	testFeedOptions(t)
 	srv := newNewsServer(t)
 	now := time.Now()
 	good := srv.set("/news.xml", dollarItem(now.Add(-2*time.Hour)), rainItem(now.Add(-time.Hour)))
 	broken := srv.breakPath("/broken.xml", 0)
-	vars := testEnv(t, "SEEDS_DIR", smallSeeds(t), "FEEDS", good+" خبرگزاری آزمون,"+broken)
+	vars := testEnv(t, append([]string{"SEEDS_DIR", smallSeeds(t), "FEEDS", good + " خبرگزاری آزمون," + broken}, extra...)...)
 
 	out, _, err := runCmd(t, vars, "", "feeds")
 	if err != nil {

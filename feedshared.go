@@ -169,6 +169,10 @@ func (s *sharedState) withFeeds(a *app) func(context.Context) (retrieval.Report,
 				s.log.Warn("shared feed list unavailable", "err", err)
 			}
 		}
+		if a.remote != nil {
+			// The other replica wrote the new version in the shared index.
+			return a.follow(ctx)
+		}
 		return a.reload(ctx)
 	}
 }

@@ -5,7 +5,10 @@ package main
 // binary, start two replicas on loopback ports against one fake Bot API,
 // and post each update to one replica in turn, as a load balancer in front
 // of them would. They skip without DATABASE_URL (scripts/postgres.sh
-// starts a throwaway cluster; .ci/pgstate runs them).
+// starts a throwaway cluster; .ci/pgstate runs them). With WEAVIATE_URL
+// set too (scripts/weaviate.sh), the replicas also share one Weaviate
+// index (INDEX_BACKEND=weaviate), in collections of a prefix of the test's
+// own.
 
 import (
 	"context"
@@ -135,6 +138,8 @@ type cluster struct {
 	seeds    string
 	dbURL    string
 	replicas []*replica
+	// weaviate is whether the replicas share a Weaviate index.
+	weaviate bool
 
 	mu   sync.Mutex
 	next int
@@ -149,6 +154,13 @@ func newCluster(t *testing.T, fake *telegramtest.Server, dbURL, seeds string, n 
 	c := &cluster{t: t, fake: fake, seeds: seeds, dbURL: dbURL}
 	envFile := filepath.Join(t.TempDir(), "none.env")
 	os.WriteFile(envFile, nil, 0o644)
+	var index []string
+	if wv := os.Getenv("WEAVIATE_URL"); wv != "" {
+		c.weaviate = true
+		prefix := testPrefix()
+		dropPrefix(t, wv, prefix)
+		index = []string{"INDEX_BACKEND=weaviate", "WEAVIATE_URL=" + wv, "WEAVIATE_PREFIX=" + prefix}
+	}
 	for i := range n {
 		r := &replica{name: string(rune('A' + i)), addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan struct{})}
 		env := []string{
@@ -166,6 +178,7 @@ func newCluster(t *testing.T, fake *telegramtest.Server, dbURL, seeds string, n 
 			"ADMIN_USER_IDS=1",
 			"WORKERS=4",
 		}
+		env = append(env, index...)
 		for j := 0; j+1 < len(extra); j += 2 {
 			env = append(env, extra[j]+"="+extra[j+1])
 		}
@@ -569,8 +582,17 @@ func TestReplicasReloadSeenByOther(t *testing.T) {
 	if strings.Contains(reloader.logs.String(), "index version announced: reloading") {
 		t.Errorf("the replica that reloaded was told of its own reload")
 	}
-	// Once its sync has ended (six articles), only it is left to answer.
-	c.waitLog(told, `msg="index synced" articles=6`, 20*time.Second)
+	if c.weaviate {
+		// The index is shared: the replica told reads the version the
+		// other wrote, and writes none of its own.
+		c.waitLog(told, `msg="shared index followed" articles=6`, 20*time.Second)
+		if n := strings.Count(told.logs.String(), `msg="index synced"`); n != 1 {
+			t.Errorf("the replica told synced %d times, want once (at start)", n)
+		}
+	} else {
+		// Once its sync has ended (six articles), only it is left to answer.
+		c.waitLog(told, `msg="index synced" articles=6`, 20*time.Second)
+	}
 	c.kill(reloader)
 	reader := tgbotapi.Chat{ID: 700, Type: "private"}
 	if r := c.post(text(reader, reader.ID, "زمین‌لرزه بردسیر")); r != told {

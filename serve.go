@@ -43,6 +43,10 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		st := a.index.Stats()
 		return st.Articles, st.Chunks
 	})
+	a.index.observe(m)
+	// serve waits for Weaviate as long as it runs (/readyz answers 503
+	// meanwhile), as it waits for Telegram.
+	a.indexWait = 0
 	// The ops listener starts first, so that /healthz answers during a
 	// long first sync; /readyz waits for the bot.
 	var running atomic.Pointer[bot.Bot]
@@ -72,8 +76,15 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 			log.Warn("index version unknown: a reload announced during the first sync may be missed", "err", err)
 		}
 		shared.shareConversations(a)
+		if a.remote != nil {
+			// The replicas share the Weaviate index: their syncs take turns.
+			a.serialize = shared.indexLock
+		}
 	}
 	if _, err := a.openServing(ctx); err != nil {
+		if ctx.Err() != nil && a.remote != nil {
+			return nil // stopped while waiting for Weaviate
+		}
 		return err
 	}
 	stopFeeds, err := a.startFeeds(ctx, m)

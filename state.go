@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -312,4 +313,36 @@ func (h throttle) WithAttrs(as []slog.Attr) slog.Handler {
 func (h throttle) WithGroup(name string) slog.Handler {
 	h.Handler = h.Handler.WithGroup(name)
 	return h
+}
+
+// indexLock runs sync under a PostgreSQL advisory lock held for its
+// duration on a connection of its own: the replicas sharing one Weaviate
+// index sync one at a time, so that two never number the same new
+// version, and a sync of an unchanged corpus after another's writes
+// nothing (the fingerprint matches).
+func (s *sharedState) indexLock(ctx context.Context, sync func() error) error {
+	conn, err := s.db.Pool().Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("index sync lock: %w", err)
+	}
+	defer conn.Release()
+	key := indexLockKey(s.db.Schema())
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return fmt.Errorf("index sync lock: %w", err)
+	}
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(uctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
+			conn.Conn().Close(uctx) // a closed session holds no lock
+		}
+	}()
+	return sync()
+}
+
+// indexLockKey is the advisory lock key of the index syncs in schema.
+func indexLockKey(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("khabar\x00" + schema + "\x00index-sync"))
+	return int64(h.Sum64())
 }

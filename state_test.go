@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -167,5 +170,50 @@ func TestThrottleLogsEachMessageOncePerWindow(t *testing.T) {
 	}
 	if !strings.Contains(out, "last answer unavailable") || !strings.Contains(out, "replica=a") {
 		t.Errorf("another warning, or the attributes, lost:\n%s", out)
+	}
+}
+
+// TestIndexLockSerializesReplicas: the syncs of two replicas sharing one
+// index (a Weaviate) never overlap, and a sync that fails releases the
+// lock.
+func TestIndexLockSerializesReplicas(t *testing.T) {
+	a, b := replicaPools(t)
+	sa := &sharedState{db: a}
+	sb := &sharedState{db: b}
+	ctx := context.Background()
+	var inside, overlaps, runs atomic.Int32
+	work := func() error {
+		if inside.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		time.Sleep(20 * time.Millisecond)
+		inside.Add(-1)
+		runs.Add(1)
+		return nil
+	}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		s := sa
+		if i%2 == 1 {
+			s = sb
+		}
+		wg.Go(func() {
+			if err := s.indexLock(ctx, work); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if overlaps.Load() != 0 || runs.Load() != 6 {
+		t.Errorf("%d syncs ran, %d overlapped another", runs.Load(), overlaps.Load())
+	}
+	boom := errors.New("boom")
+	if err := sa.indexLock(ctx, func() error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("failed sync: %v, want its error", err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sb.indexLock(tctx, func() error { return nil }); err != nil {
+		t.Errorf("the lock is still held after a failed sync: %v", err)
 	}
 }

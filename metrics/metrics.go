@@ -21,6 +21,7 @@ type Metrics struct {
 	telegramErrors *prometheus.CounterVec
 	rateLimited    prometheus.Counter
 	reloads        *prometheus.CounterVec
+	indexErrors    *prometheus.CounterVec
 	feeds          *feedMetrics
 }
 
@@ -50,8 +51,12 @@ func New(size func() (articles, chunks int)) *Metrics {
 			Name: "khabar_reloads_total",
 			Help: "Corpus reloads, by result (ok, error).",
 		}, []string{"result"}),
+		indexErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "khabar_index_errors_total",
+			Help: "Failed index calls (Weaviate down or too slow, a rejected query), by operation (search, documents, arrived, latest_date, has_articles, sync).",
+		}, []string{"op"}),
 	}
-	m.Registry.MustRegister(m.questions, m.latency, m.telegramErrors, m.rateLimited, m.reloads,
+	m.Registry.MustRegister(m.questions, m.latency, m.telegramErrors, m.rateLimited, m.reloads, m.indexErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.feeds = newFeedMetrics(m.Registry)
 	if size != nil {
@@ -103,4 +108,11 @@ func (m *Metrics) Reload(err error) {
 		result = "error"
 	}
 	m.reloads.WithLabelValues(result).Inc()
+}
+
+// IndexError counts a failed index call by its operation.
+func (m *Metrics) IndexError(op string) {
+	if m != nil {
+		m.indexErrors.WithLabelValues(op).Inc()
+	}
 }

@@ -141,6 +141,11 @@ func matchInProcess(t *testing.T, rk retrieval.Ranking) {
 			if math.Abs(got.QueryWeight-want.QueryWeight) > 1e-6 || math.Abs(got.RareIDF-want.RareIDF) > 1e-6 || len(got.Terms) != len(want.Terms) {
 				t.Errorf("%q: terms %v weight %v rare %v; in-process %v %v %v", qs, got.Terms, got.QueryWeight, got.RareIDF, want.Terms, want.QueryWeight, want.RareIDF)
 			}
+			// The relevance the answer's floor reads is the Store's contract
+			// too: without it every answer would be "not found".
+			if len(want.Passages) > 0 && (want.Relevance == 0 || math.Abs(got.Relevance-want.Relevance) > 1e-2*max(1, want.Relevance)) {
+				t.Errorf("%q K=%d: relevance %.4f, in-process %.4f", qs, q.K, got.Relevance, want.Relevance)
+			}
 			for i := range want.Passages {
 				g, w := got.Passages[i], want.Passages[i]
 				if g.ArticleID != w.ArticleID && math.Abs(g.Score-w.Score) > 1e-3 {
@@ -151,6 +156,9 @@ func matchInProcess(t *testing.T, rk retrieval.Ranking) {
 					math.Abs(g.Dense-w.Dense) > 1e-3 || math.Abs(g.Lexical-w.Lexical) > 1e-2*max(1, w.Lexical) {
 					t.Errorf("%q K=%d #%d %s: score %.4f cov %.3f dense %.4f lex %.4f; in-process %s %.4f %.3f %.4f %.4f",
 						qs, q.K, i, g.ID, g.Score, g.Coverage, g.Dense, g.Lexical, w.ID, w.Score, w.Coverage, w.Dense, w.Lexical)
+				}
+				if math.Abs(g.Relevance-w.Relevance) > 1e-2*max(1, w.Relevance) {
+					t.Errorf("%q K=%d #%d %s: relevance %.4f; in-process %.4f", qs, q.K, i, g.ID, g.Relevance, w.Relevance)
 				}
 				if g.Text != w.Text || g.Before != w.Before {
 					t.Errorf("%q #%d: passage text or sentence before differs", qs, i)
