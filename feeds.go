@@ -79,6 +79,11 @@ func feedsDir(cfg Config) string {
 // newPoller returns the poller of DATA_DIR/feeds, reporting to obs (nil:
 // none) and handing each pass to onPoll (nil: none).
 func (a *app) newPoller(obs feed.Observer, onPoll func(feed.Report)) (*feed.Poller, error) {
+	return a.newPollerOn(nil, obs, onPoll)
+}
+
+// newPollerOn is newPoller over store (nil: DATA_DIR/feeds).
+func (a *app) newPollerOn(store feed.Store, obs feed.Observer, onPoll func(feed.Report)) (*feed.Poller, error) {
 	dir := feedsDir(a.cfg)
 	if dir == "" {
 		return nil, errors.New("feeds: DATA_DIR is not set")
@@ -89,6 +94,7 @@ func (a *app) newPoller(obs feed.Observer, onPoll func(feed.Report)) (*feed.Poll
 		Observer: obs,
 		Logger:   a.log.With("component", "feeds"),
 		OnPoll:   onPoll,
+		Store:    store,
 	}
 	if feedTestOptions != nil {
 		feedTestOptions(&opts)
@@ -163,8 +169,10 @@ func fetchFailed(status string) bool {
 
 // startFeeds opens the poller (a.feeds) and polls in the background until
 // ctx is done or the returned stop is called; stop waits for the poller's
-// goroutine. Without DATA_DIR feeds are off and stop does nothing.
-func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), err error) {
+// goroutine. Without DATA_DIR feeds are off and stop does nothing. With
+// shared state (nil: none) the poller keeps its feeds in PostgreSQL and
+// polls only while this replica leads "feeds" (feedshared.go).
+func (a *app) startFeeds(ctx context.Context, obs feed.Observer, shared *sharedState) (stop func(), err error) {
 	if feedsDir(a.cfg) == "" {
 		if strings.TrimSpace(a.cfg.Feeds) != "" { // Validate refuses this; be safe
 			return nil, errors.New("FEEDS needs DATA_DIR")
@@ -173,15 +181,26 @@ func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), e
 		return func() {}, nil
 	}
 	fctx, cancel := context.WithCancel(ctx)
-	p, err := a.newPoller(obs, a.afterPoll(fctx))
+	var store feed.Store
+	onPoll := a.afterPoll(fctx)
+	if shared != nil {
+		store = shared.feeds
+		onPoll = shared.announcingPolls(fctx, onPoll)
+	}
+	p, err := a.newPollerOn(store, obs, onPoll)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	a.feeds = p
-	a.log.Info("polling live news feeds", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
 	var wg sync.WaitGroup
-	wg.Go(func() { p.Run(fctx, a.cfg.FeedInterval) })
+	if shared != nil {
+		a.log.Info("live news feeds shared in PostgreSQL: the replica leading \"feeds\" polls them", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
+		wg.Go(func() { shared.pollFeeds(fctx, p, a.cfg.FeedInterval) })
+	} else {
+		a.log.Info("polling live news feeds", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
+		wg.Go(func() { p.Run(fctx, a.cfg.FeedInterval) })
+	}
 	return func() { cancel(); wg.Wait() }, nil
 }
 
@@ -221,7 +240,12 @@ type feedsAdmin struct {
 	shared *sharedState // nil: one replica
 }
 
-func (f feedsAdmin) List() []feed.FeedStatus { return f.a.feeds.List() }
+func (f feedsAdmin) List() []feed.FeedStatus {
+	if f.shared != nil {
+		f.shared.refreshFeeds(context.Background(), f.a.feeds)
+	}
+	return f.a.feeds.List()
+}
 
 func (f feedsAdmin) Add(url, name string) (feed.FeedStatus, error) {
 	st, err := f.a.feeds.Add(url, name)

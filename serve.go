@@ -72,11 +72,12 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 			log.Warn("index version unknown: a reload announced during the first sync may be missed", "err", err)
 		}
 		shared.shareConversations(a)
+		shared.shareFeedArticles(a)
 	}
 	if _, err := a.openServing(ctx); err != nil {
 		return err
 	}
-	stopFeeds, err := a.startFeeds(ctx, m)
+	stopFeeds, err := a.startFeeds(ctx, m, shared)
 	if err != nil {
 		return err
 	}
