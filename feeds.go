@@ -184,6 +184,13 @@ func (a *app) startFeeds(ctx context.Context, obs feed.Observer, shared *sharedS
 	var store feed.Store
 	onPoll := a.afterPoll(fctx)
 	if shared != nil {
+		// Before the poller reads the shared store: bolt mode's feeds come
+		// along, once.
+		ictx, icancel := context.WithTimeout(ctx, feedsTimeout)
+		if err := shared.importFeeds(ictx, feedsDir(a.cfg)); err != nil {
+			a.log.Error("DATA_DIR/feeds not imported into PostgreSQL", "err", err)
+		}
+		icancel()
 		store = shared.feeds
 		onPoll = shared.announcingPolls(fctx, onPoll)
 	}

@@ -63,6 +63,7 @@ func (s *sharedState) importFeeds(ctx context.Context, dir string) error {
 	if tag.RowsAffected() == 0 {
 		return nil
 	}
+	s.importFeedFiles(ctx, dir)
 	n := 0
 	for _, f := range reg.Added {
 		if err := s.feeds.Add(ctx, f.URL, f.Name, f.Added); err != nil && !errors.Is(err, feed.ErrDuplicate) {
@@ -80,6 +81,33 @@ func (s *sharedState) importFeeds(ctx context.Context, dir string) error {
 		s.log.Info("admin's feed changes imported into PostgreSQL", "feeds", n)
 	}
 	return nil
+}
+
+// importFeedFiles copies the fetch state and the articles of dir into
+// PostgreSQL, with the registry's one-time import: the first replica
+// switched brings them along, so that its feeds are fetched conditionally
+// and their articles keep their arrival times (a digest does not send
+// them again). What cannot be read is logged and left: it costs a refetch.
+func (s *sharedState) importFeedFiles(ctx context.Context, dir string) {
+	files := feed.NewFileStore(dir, s.log)
+	states, err := files.States(ctx)
+	if err != nil {
+		s.log.Warn("feeds' state not imported into PostgreSQL: every feed is fetched again", "err", err)
+		return
+	}
+	for u := range states {
+		data, err := files.Articles(ctx, u)
+		if err == nil && data != nil {
+			err = s.feeds.SaveArticles(ctx, u, data)
+		}
+		if err != nil {
+			s.log.Warn("feed's articles not imported into PostgreSQL", "feed", u, "err", err)
+			delete(states, u) // its validators would skip the items it lacks
+		}
+	}
+	if err := s.feeds.SaveStates(ctx, states); err != nil {
+		s.log.Warn("feeds' state not imported into PostgreSQL: every feed is fetched again", "err", err)
+	}
 }
 
 // reconcileFeeds makes p follow what the registry says: the feeds added
@@ -234,15 +262,12 @@ func (s *sharedState) shareFeedArticles(a *app) {
 	}
 }
 
-// startFeeds brings a's poller in line with the registry at start, after
-// importing this replica's feeds.json once, and syncs the index when that
+// startFeeds brings a's poller in line with the registry at start (the
+// feeds added or removed while it was down), and syncs the index when that
 // removed feeds.
 func (s *sharedState) startFeeds(ctx context.Context, a *app) {
 	ctx, cancel := context.WithTimeout(ctx, feedsTimeout)
 	defer cancel()
-	if err := s.importFeeds(ctx, feedsDir(a.cfg)); err != nil {
-		s.log.Error("feeds.json not imported into PostgreSQL", "err", err)
-	}
 	changed, err := s.reconcileFeeds(ctx, a.feeds)
 	if err != nil {
 		s.log.Error("shared feed list unavailable: following this replica's own", "err", err)

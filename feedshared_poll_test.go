@@ -171,3 +171,51 @@ func TestSharedFeedsOnePollerAnswerableEverywhere(t *testing.T) {
 		return other.answers("بارش باران در گیلان", "https://news.example.ir/1404/rain-gilan")
 	})
 }
+
+// TestSharedFeedsImportTheFolder: the first replica switched to
+// PostgreSQL brings its DATA_DIR/feeds along, state and articles: a
+// poller over the shared store has the articles and fetches conditionally.
+func TestSharedFeedsImportTheFolder(t *testing.T) {
+	dbURL, _ := replicaDB(t)
+	testFeedOptions(t)
+	srv := newNewsServer(t)
+	now := time.Now()
+	url := srv.set("/news.xml", dollarItem(now.Add(-2*time.Hour)), rainItem(now.Add(-time.Hour)))
+	a := testApp(t, testEnv(t, "SEEDS_DIR", smallSeeds(t), "FEEDS", url, "STATE_BACKEND", "postgres", "DATABASE_URL", dbURL), time.Now)
+	ctx := t.Context()
+	files, err := a.newPoller(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := files.Add(srv.set("/extra.xml", quakeItem(now.Add(-time.Hour))), "افزوده"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := files.PollAll(ctx); err != nil || rep.Added() != 3 {
+		t.Fatalf("poll into the folder: %d added, %v", rep.Added(), err)
+	}
+	s, err := openState(ctx, a.cfg, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if err := s.importFeeds(ctx, feedsDir(a.cfg)); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.newPollerOn(s.feeds, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := p.List()
+	if len(list) != 2 || list[0].Articles != 2 || list[1].Origin != "admin" || list[1].Name != "افزوده" || list[1].Articles != 1 || list[0].ETag == "" {
+		t.Fatalf("the shared store after the import: %+v", list)
+	}
+	rep, err := p.PollAll(ctx)
+	if err != nil || rep.Added() != 0 {
+		t.Fatalf("poll after the import: %d added, %v", rep.Added(), err)
+	}
+	for _, f := range rep.Feeds {
+		if f.Status != feed.StatusNotModified {
+			t.Errorf("%s: %s, want %s", f.URL, f.Status, feed.StatusNotModified)
+		}
+	}
+}
