@@ -21,7 +21,9 @@ import (
 // (DATA_DIR/feeds) are one of the corpus's sources (corpusSources, a
 // feed.Source); a poll that changes articles syncs the index with the
 // whole corpus, which embeds only the new chunks and swaps its state in
-// atomically, so questions are never blocked.
+// atomically, so questions are never blocked. With STATE_BACKEND=postgres
+// the poller's store and the corpus's feed source are PostgreSQL's, and
+// one replica polls (feedshared.go).
 
 // feedsDirName is the folder of DATA_DIR that holds the feeds, and the
 // name their articles' paths have in the corpus (feeds/<file>).

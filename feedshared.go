@@ -26,8 +26,11 @@ import (
 //     PostgreSQL and announced; each replica brings its poller's list in
 //     line with the registry;
 //   - /feeds on a replica that does not poll reads the shared state first.
-// A replica's own DATA_DIR/feeds is read once, for the admin's changes of
-// bolt mode (importFeeds); its state and articles are fetched again.
+//
+// A replica's own DATA_DIR/feeds is imported once for the whole database,
+// before its poller opens (importFeeds): the registry, the states and the
+// articles of bolt mode. `khabar feeds` (a one-shot command) still uses
+// DATA_DIR/feeds.
 
 // feedPoller is what the sharing needs of the poller; *feed.Poller is one.
 type feedPoller interface {

@@ -19,7 +19,8 @@ import (
 // Source is the feeds' folder as a [corpus.Source]: the stored articles of
 // every .jsonl file in it, whether a [Poller] runs (serve) or not (index,
 // ask, /reload in another process): the files are the store, written
-// atomically after every pass.
+// atomically after every pass. Over a shared store ([NewStoreSource]) it
+// reads every feed's articles there instead.
 type Source struct {
 	dir    string
 	list   ArticleLister // instead of dir: a shared store
