@@ -2,7 +2,9 @@ package pgstate
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/khabar/khabar/corpus"
 	"github.com/khabar/khabar/corpus/feed"
@@ -47,5 +49,80 @@ func TestFeedsSource(t *testing.T) {
 	}
 	if a := arts[0]; a.Title != "زلزله در کرمان" || a.Path != "feeds/"+feed.FileName(srv.URL()) || a.Line != 1 {
 		t.Errorf("article = %+v", a)
+	}
+}
+
+// countingObserver counts a poller's fetches.
+type countingObserver struct{ n atomic.Int32 }
+
+func (o *countingObserver) FetchDone(_, _ string)         { o.n.Add(1) }
+func (o *countingObserver) ItemsAdded(string, int)        {}
+func (o *countingObserver) LastSuccess(string, time.Time) {}
+
+// TestFeedsOnePollerUnderLeader: two pollers over one schema, each run
+// under the "feeds" leader, as two replicas do: the feed server sees only
+// the leader's fetches, and when the leader's session dies the other
+// polls, from the stored state (a conditional fetch).
+func TestFeedsOnePollerUnderLeader(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	srv := feedtest.NewServer(t)
+	srv.AddItem("زلزله در کرمان", feedtest.Text("زلزله کرمان"))
+	type replica struct {
+		l    *Leader
+		p    *feed.Poller
+		obs  *countingObserver
+		stop context.CancelFunc
+		done chan struct{}
+	}
+	start := func() *replica {
+		db := openDB(t, schema)
+		r := &replica{l: NewLeader(db, "feeds", quiet()), obs: &countingObserver{}, done: make(chan struct{})}
+		r.l.Poll = 100 * time.Millisecond
+		opts := feedtest.Options(NewFeeds(db))
+		opts.Observer = r.obs
+		p, err := feed.New("", []feed.Spec{{URL: srv.URL()}}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.p = p
+		ctx, stop := context.WithCancel(context.Background())
+		r.stop = stop
+		go func() {
+			defer close(r.done)
+			r.l.Run(ctx, func(ctx context.Context) {
+				if err := p.Refresh(ctx); err != nil {
+					return
+				}
+				p.Run(ctx, time.Second)
+			})
+		}()
+		t.Cleanup(func() { stop(); <-r.done })
+		return r
+	}
+	a, b := start(), start()
+	waitFor(t, "a leader", func() bool { return a.l.Leading() || b.l.Leading() })
+	leader, other := a, b
+	if b.l.Leading() {
+		leader, other = b, a
+	}
+	waitFor(t, "three polls by the leader", func() bool { return leader.obs.n.Load() >= 3 })
+	n := int(leader.obs.n.Load())
+	if all, _ := srv.Hits(); all < n || all > n+1 || other.obs.n.Load() != 0 {
+		t.Errorf("feed requests %d; the leader fetched %d, the other %d: want the leader's only", all, n, other.obs.n.Load())
+	}
+	if _, full := srv.Hits(); full != 1 {
+		t.Errorf("%d full answers for one feed body: the polls after the first must be conditional", full)
+	}
+
+	leader.stop()
+	<-leader.done
+	_, fullBefore := srv.Hits()
+	waitFor(t, "the other to poll", func() bool { return other.obs.n.Load() >= 2 })
+	if _, full := srv.Hits(); full != fullBefore {
+		t.Errorf("the new leader fetched the whole feed again (%d full answers, %d before): the state was not shared", full, fullBefore)
+	}
+	if l := other.p.List(); len(l) != 1 || l[0].Articles != 1 {
+		t.Errorf("the new leader's feeds: %+v", l)
 	}
 }
