@@ -115,6 +115,12 @@ func TestFeedsOnePollerUnderLeader(t *testing.T) {
 		t.Errorf("%d full answers for one feed body: the polls after the first must be conditional", full)
 	}
 
+	// A new item, polled by the leader only: the other's memory is stale.
+	srv.AddItem("بارش برف در تهران", feedtest.Text("برف تهران"))
+	waitFor(t, "the leader to fetch the new item", func() bool { _, full := srv.Hits(); return full == 2 })
+	if l := other.p.List(); l[0].Articles != 1 {
+		t.Fatalf("the other's memory: %+v", l)
+	}
 	leader.stop()
 	<-leader.done
 	_, fullBefore := srv.Hits()
@@ -122,7 +128,7 @@ func TestFeedsOnePollerUnderLeader(t *testing.T) {
 	if _, full := srv.Hits(); full != fullBefore {
 		t.Errorf("the new leader fetched the whole feed again (%d full answers, %d before): the state was not shared", full, fullBefore)
 	}
-	if l := other.p.List(); len(l) != 1 || l[0].Articles != 1 {
+	if l := other.p.List(); len(l) != 1 || l[0].Articles != 2 || l[0].ArticlesAdded != 2 {
 		t.Errorf("the new leader's feeds: %+v", l)
 	}
 }
