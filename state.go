@@ -25,14 +25,12 @@ type sharedState struct {
 	db      *pgstate.DB
 	digests *pgstate.Digests
 	leader  *pgstate.Leader
-	// feedLeader elects the replica that polls the feeds (feedshared.go).
-	feedLeader *pgstate.Leader
-	reload     *pgstate.Reload
-	inbox      *pgstate.Inbox
-	pacer      *pgstate.Pacer
-	feeds      *pgstate.Feeds
-	owner      string // this replica, in the inbox's claims and the versions it announces
-	log        *slog.Logger
+	reload  *pgstate.Reload
+	inbox   *pgstate.Inbox
+	pacer   *pgstate.Pacer
+	feeds   *pgstate.Feeds
+	owner   string // this replica, in the inbox's claims and the versions it announces
+	log     *slog.Logger
 	// quiet logs each message at most once a minute: the adapters' per
 	// message warnings, which a database outage would repeat for every
 	// message.
@@ -40,6 +38,9 @@ type sharedState struct {
 	seq   atomic.Int64 // versions announced by this replica
 
 	stopSweep context.CancelFunc
+
+	// feedLeader elects the replica that polls the feeds (feedshared.go).
+	feedLeader *pgstate.Leader
 }
 
 // stateSweep is how often expired memory, idle buckets and lanes and old
@@ -58,18 +59,18 @@ func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState,
 	}
 	host, _ := os.Hostname()
 	s := &sharedState{
-		db:         db,
-		digests:    pgstate.NewDigests(db),
-		leader:     pgstate.NewLeader(db, "digest", log),
-		feedLeader: pgstate.NewLeader(db, feedsLeader, log),
-		reload:     pgstate.NewReload(db, log),
-		pacer:      pgstate.NewPacer(db),
-		feeds:      pgstate.NewFeeds(db),
-		owner:      host + "-" + strconv.Itoa(os.Getpid()),
-		log:        log,
-		quiet:      slog.New(newThrottle(log.Handler(), time.Minute)),
+		db:      db,
+		digests: pgstate.NewDigests(db),
+		leader:  pgstate.NewLeader(db, "digest", log),
+		reload:  pgstate.NewReload(db, log),
+		pacer:   pgstate.NewPacer(db),
+		feeds:   pgstate.NewFeeds(db),
+		owner:   host + "-" + strconv.Itoa(os.Getpid()),
+		log:     log,
+		quiet:   slog.New(newThrottle(log.Handler(), time.Minute)),
 	}
 	s.inbox = pgstate.NewInbox(db, s.owner, log)
+	s.feedLeader = pgstate.NewLeader(db, feedsLeader, log)
 	sctx, stop := context.WithCancel(ctx)
 	s.stopSweep = stop
 	go db.RunSweeper(sctx, stateSweep, log)
