@@ -21,7 +21,9 @@ import (
 // (DATA_DIR/feeds) are one of the corpus's sources (corpusSources, a
 // feed.Source); a poll that changes articles syncs the index with the
 // whole corpus, which embeds only the new chunks and swaps its state in
-// atomically, so questions are never blocked.
+// atomically, so questions are never blocked. With STATE_BACKEND=postgres
+// the poller's store and the corpus's feed source are PostgreSQL's, and
+// one replica polls (feedshared.go).
 
 // feedsDirName is the folder of DATA_DIR that holds the feeds, and the
 // name their articles' paths have in the corpus (feeds/<file>).
@@ -79,6 +81,11 @@ func feedsDir(cfg Config) string {
 // newPoller returns the poller of DATA_DIR/feeds, reporting to obs (nil:
 // none) and handing each pass to onPoll (nil: none).
 func (a *app) newPoller(obs feed.Observer, onPoll func(feed.Report)) (*feed.Poller, error) {
+	return a.newPollerOn(nil, obs, onPoll)
+}
+
+// newPollerOn is newPoller over store (nil: DATA_DIR/feeds).
+func (a *app) newPollerOn(store feed.Store, obs feed.Observer, onPoll func(feed.Report)) (*feed.Poller, error) {
 	dir := feedsDir(a.cfg)
 	if dir == "" {
 		return nil, errors.New("feeds: DATA_DIR is not set")
@@ -89,6 +96,7 @@ func (a *app) newPoller(obs feed.Observer, onPoll func(feed.Report)) (*feed.Poll
 		Observer: obs,
 		Logger:   a.log.With("component", "feeds"),
 		OnPoll:   onPoll,
+		Store:    store,
 	}
 	if feedTestOptions != nil {
 		feedTestOptions(&opts)
@@ -163,8 +171,10 @@ func fetchFailed(status string) bool {
 
 // startFeeds opens the poller (a.feeds) and polls in the background until
 // ctx is done or the returned stop is called; stop waits for the poller's
-// goroutine. Without DATA_DIR feeds are off and stop does nothing.
-func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), err error) {
+// goroutine. Without DATA_DIR feeds are off and stop does nothing. With
+// shared state (nil: none) the poller keeps its feeds in PostgreSQL and
+// polls only while this replica leads "feeds" (feedshared.go).
+func (a *app) startFeeds(ctx context.Context, obs feed.Observer, shared *sharedState) (stop func(), err error) {
 	if feedsDir(a.cfg) == "" {
 		if strings.TrimSpace(a.cfg.Feeds) != "" { // Validate refuses this; be safe
 			return nil, errors.New("FEEDS needs DATA_DIR")
@@ -173,15 +183,33 @@ func (a *app) startFeeds(ctx context.Context, obs feed.Observer) (stop func(), e
 		return func() {}, nil
 	}
 	fctx, cancel := context.WithCancel(ctx)
-	p, err := a.newPoller(obs, a.afterPoll(fctx))
+	var store feed.Store
+	onPoll := a.afterPoll(fctx)
+	if shared != nil {
+		// Before the poller reads the shared store: bolt mode's feeds come
+		// along, once.
+		ictx, icancel := context.WithTimeout(ctx, feedsTimeout)
+		if err := shared.importFeeds(ictx, feedsDir(a.cfg)); err != nil {
+			a.log.Error("DATA_DIR/feeds not imported into PostgreSQL", "err", err)
+		}
+		icancel()
+		store = shared.feeds
+		onPoll = shared.announcingPolls(fctx, onPoll)
+	}
+	p, err := a.newPollerOn(store, obs, onPoll)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	a.feeds = p
-	a.log.Info("polling live news feeds", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
 	var wg sync.WaitGroup
-	wg.Go(func() { p.Run(fctx, a.cfg.FeedInterval) })
+	if shared != nil {
+		a.log.Info("live news feeds shared in PostgreSQL: the replica leading \"feeds\" polls them", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
+		wg.Go(func() { shared.pollFeeds(fctx, p, a.cfg.FeedInterval) })
+	} else {
+		a.log.Info("polling live news feeds", "feeds", len(p.List()), "interval", a.cfg.FeedInterval)
+		wg.Go(func() { p.Run(fctx, a.cfg.FeedInterval) })
+	}
 	return func() { cancel(); wg.Wait() }, nil
 }
 
@@ -221,7 +249,12 @@ type feedsAdmin struct {
 	shared *sharedState // nil: one replica
 }
 
-func (f feedsAdmin) List() []feed.FeedStatus { return f.a.feeds.List() }
+func (f feedsAdmin) List() []feed.FeedStatus {
+	if f.shared != nil {
+		f.shared.refreshFeeds(context.Background(), f.a.feeds)
+	}
+	return f.a.feeds.List()
+}
 
 func (f feedsAdmin) Add(url, name string) (feed.FeedStatus, error) {
 	st, err := f.a.feeds.Add(url, name)

@@ -33,23 +33,24 @@ func TestFeedsSharedAcrossReplicas(t *testing.T) {
 		return s
 	}
 	configured := []feed.Spec{{URL: "http://127.0.0.1:9/config.xml"}}
-	poller := func() *feed.Poller {
-		p, err := feed.New(t.TempDir(), configured, feed.Options{})
+	dir1 := t.TempDir()
+	poller := func(dir string) *feed.Poller {
+		p, err := feed.New(dir, configured, feed.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
 	s1, s2 := open(), open()
-	p1, p2 := poller(), poller()
+	p1, p2 := poller(dir1), poller(t.TempDir())
 	// A feed added on replica 1 before the switch: imported once.
 	if _, err := p1.Add("http://127.0.0.1:9/old.xml", "قدیمی"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s1.importFeeds(ctx, p1); err != nil {
+	if err := s1.importFeeds(ctx, dir1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s2.importFeeds(ctx, p2); err != nil {
+	if err := s2.importFeeds(ctx, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
 	sync := func(want ...string) {

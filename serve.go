@@ -80,6 +80,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 			// The replicas share the Weaviate index: their syncs take turns.
 			a.serialize = shared.indexLock
 		}
+		shared.shareFeedArticles(a)
 	}
 	if _, err := a.openServing(ctx); err != nil {
 		if ctx.Err() != nil && a.remote != nil {
@@ -87,7 +88,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		return err
 	}
-	stopFeeds, err := a.startFeeds(ctx, m)
+	stopFeeds, err := a.startFeeds(ctx, m, shared)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ type sharedState struct {
 	seq   atomic.Int64 // versions announced by this replica
 
 	stopSweep context.CancelFunc
+
+	// feedLeader elects the replica that polls the feeds (feedshared.go).
+	feedLeader *pgstate.Leader
 }
 
 // stateSweep is how often expired memory, idle buckets and lanes and old
@@ -68,6 +71,7 @@ func openState(ctx context.Context, cfg Config, log *slog.Logger) (*sharedState,
 		quiet:   slog.New(newThrottle(log.Handler(), time.Minute)),
 	}
 	s.inbox = pgstate.NewInbox(db, s.owner, log)
+	s.feedLeader = pgstate.NewLeader(db, feedsLeader, log)
 	sctx, stop := context.WithCancel(ctx)
 	s.stopSweep = stop
 	go db.RunSweeper(sctx, stateSweep, log)

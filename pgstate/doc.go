@@ -19,7 +19,9 @@
 //     in one UPSERT … RETURNING;
 //   - [Memory]: per-chat conversation memory as JSON with an expiry;
 //   - [Feeds]: admin-added feeds and every feed's fetch state and articles
-//     ([FeedStore], the persistence corpus/feed keeps in files today);
+//     (a [feed.Store], the persistence a corpus/feed Poller keeps in files
+//     by default, and the corpus's [feed.ArticleLister]); the replica
+//     leading "feeds" polls into it;
 //   - [Reload]: the "new index version" signal over NOTIFY/LISTEN;
 //   - [Inbox] and [Pacer]: webhook updates shared by the replicas, each
 //     chat handled by one replica at a time in update_id order, and the

@@ -12,38 +12,31 @@ import (
 	"github.com/khabar/khabar/corpus/feed"
 )
 
-// FeedStore is the persistence of the live feeds that corpus/feed keeps
-// in DATA_DIR/feeds today (feeds.json: the admin-added and admin-removed
-// feeds; state.json: each feed's [feed.State]; one .jsonl of articles per
-// feed), row by row so that replicas changing different feeds never undo
-// each other (the files are rewritten whole). corpus/feed has no such
-// interface yet: this is the one a Poller would take instead of its dir;
-// [Feeds] implements it.
+// FeedStore is the persistence of the live feeds: corpus/feed's
+// [feed.Store] (the registry of admin-added and admin-removed feeds, each
+// feed's [feed.State], one .jsonl of articles per feed, which a Poller
+// keeps in DATA_DIR/feeds by default), row by row so that replicas
+// changing different feeds never undo each other, plus every feed's
+// articles at once for the corpus ([feed.ArticleLister]). [Feeds]
+// implements it.
 type FeedStore interface {
-	Registry(ctx context.Context) (FeedRegistry, error)
-	Add(ctx context.Context, url, name string, at time.Time) error
-	RemoveAdded(ctx context.Context, url string) (bool, error)
-	RemoveConfigured(ctx context.Context, url string) error
-	States(ctx context.Context) (map[string]feed.State, error)
-	SaveStates(ctx context.Context, states map[string]feed.State) error
-	Articles(ctx context.Context, url string) ([]byte, error)
-	SaveArticles(ctx context.Context, url string, jsonl []byte) error
+	feed.Store
+	feed.ArticleLister
 }
 
-var _ FeedStore = (*Feeds)(nil)
+var (
+	_ FeedStore          = (*Feeds)(nil)
+	_ feed.Store         = (*Feeds)(nil)
+	_ feed.ArticleLister = (*Feeds)(nil)
+)
 
-// FeedRegistry is feeds.json: the feeds an admin added (in the order they
-// were added) and the configured feeds an admin removed.
-type FeedRegistry struct {
-	Added   []AddedFeed
-	Removed []string
-}
+// FeedRegistry is the admin's changes to the feed list: the feeds an
+// admin added (in the order they were added) and the configured feeds an
+// admin removed.
+type FeedRegistry = feed.Registry
 
 // AddedFeed is a feed an admin added.
-type AddedFeed struct {
-	URL, Name string
-	Added     time.Time
-}
+type AddedFeed = feed.AddedFeed
 
 // Feeds keeps the admin-added feeds and every feed's fetch state and
 // articles in PostgreSQL.
@@ -120,6 +113,11 @@ func (f *Feeds) RemoveAdded(ctx context.Context, url string) (bool, error) {
 func (f *Feeds) RemoveConfigured(ctx context.Context, url string) error {
 	err := pgx.BeginFunc(ctx, f.db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO feeds_removed (url) VALUES ($1) ON CONFLICT DO NOTHING", url); err != nil {
+			return err
+		}
+		// A configured feed added back (Add) is in feeds_added too: once
+		// removed again it must not come back as an admin-added one.
+		if _, err := tx.Exec(ctx, "DELETE FROM feeds_added WHERE url = $1", url); err != nil {
 			return err
 		}
 		return f.forget(ctx, tx, url)
@@ -209,4 +207,26 @@ func (f *Feeds) SaveArticles(ctx context.Context, url string, jsonl []byte) erro
 		return fmt.Errorf("save feed articles: %w", err)
 	}
 	return nil
+}
+
+// AllArticles returns every feed's stored articles, by feed URL.
+func (f *Feeds) AllArticles(ctx context.Context) (map[string][]byte, error) {
+	rows, err := f.db.pool.Query(ctx, "SELECT url, jsonl FROM feed_articles")
+	if err != nil {
+		return nil, fmt.Errorf("feed articles: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var url string
+		var data []byte
+		if err := rows.Scan(&url, &data); err != nil {
+			return nil, fmt.Errorf("feed articles: %w", err)
+		}
+		out[url] = data
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("feed articles: %w", err)
+	}
+	return out, nil
 }

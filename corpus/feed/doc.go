@@ -14,9 +14,14 @@
 //   - parsing through github.com/mmcdole/gofeed, and the full text of
 //     summary-only items through codeberg.org/readeck/go-readability/v2;
 //   - dedupe by guid, canonical URL and content hash, and updated items;
-//   - durable storage: one .jsonl file per feed, in the corpus .jsonl
-//     article format, written atomically, plus the feeds' state; the
-//     stored articles are a corpus.Source ([NewSource]).
+//   - durable storage behind [Store]: by default [FileStore], one .jsonl
+//     file per feed, in the corpus .jsonl article format, written
+//     atomically, plus the feeds' state and registry; or a shared store
+//     ([Options.Store], pgstate.Feeds) that one replica polls into and the
+//     others read ([Poller.Refresh]); the stored articles are a
+//     corpus.Source ([NewSource] for a folder, [NewStoreSource] for a
+//     shared store). corpus/feed/feedtest is the contract every Store
+//     passes.
 //
 // The wiring stays outside: configuration is read in main and passed as
 // plain values; metrics arrive through the [Observer] interface; the
@@ -35,6 +40,8 @@
 //	khabar feeds: rep, err := p.PollAll(ctx); print rep.Feeds
 //	/feeds:       p.List(), p.Add(url, name), p.Remove(urlOrNumber)
 //	corpus:       feed.NewSource(filepath.Join(cfg.DataDir, "feeds"), "feeds", load)
+//	replicas:     feed.Options{Store: pgstate.NewFeeds(db)}, p.Run under a leader,
+//	              p.Refresh(ctx) on the others, feed.NewStoreSource(feeds, "feeds", load)
 //	digests:      p.Since(lastDigest)
 //
 // [Observer] maps onto khabar_feed_fetch_total{feed,status} (status is one

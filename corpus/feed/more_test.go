@@ -221,7 +221,7 @@ func TestWriteFailureKeepsArticles(t *testing.T) {
 	opts := testOptions(c)
 	opts.NoFullText = true
 	u := srv.URL + "/rss"
-	blocker := filepath.Join(dir, fileName(u))
+	blocker := filepath.Join(dir, FileName(u))
 	if err := os.Mkdir(blocker, 0o755); err != nil { // a rename onto a directory fails
 		t.Fatal(err)
 	}

@@ -57,6 +57,10 @@ type Options struct {
 	Observer      Observer         // nil: none
 	Logger        *slog.Logger     // nil: discard
 	Now           func() time.Time // default time.Now
+	// Store, when set, keeps the registry, the states and the articles
+	// instead of the folder given to [New] (a shared store: several
+	// replicas, one of them polling).
+	Store Store
 	// OnPoll, when set, receives the report of every pass [Poller.Run]
 	// makes, so that the index adds, replaces and deletes what changed.
 	OnPoll func(Report)
@@ -185,7 +189,8 @@ func (f *feedEntry) outlet() string {
 // memory and on disk, and reports on them. Its methods are safe for
 // concurrent use.
 type Poller struct {
-	dir   string
+	dir   string // the file store's folder; "" with [Options.Store]
+	store Store
 	opts  Options
 	fetch *fetcher
 
@@ -204,32 +209,32 @@ type Poller struct {
 }
 
 // New returns a Poller over the configured feeds and those an admin added,
-// reading the state and articles stored in dir (created if missing). It
-// does no network I/O.
+// reading the state and articles stored in dir (created if missing), or in
+// opts.Store when set (dir is then unused). It does no network I/O.
 func New(dir string, configured []Spec, opts Options) (*Poller, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("feeds dir: %w", err)
-	}
 	opts = opts.withDefaults()
+	store := opts.Store
+	if store == nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("feeds dir: %w", err)
+		}
+		store = NewFileStore(dir, opts.Logger)
+	} else {
+		dir = ""
+	}
 	p := &Poller{
 		dir:    dir,
+		store:  store,
 		opts:   opts,
 		fetch:  newFetcher(opts.Client, opts.UserAgent, opts.RequestTimeout, opts.HostInterval),
 		wake:   make(chan struct{}, 1),
 		config: configured,
-		byGUID: make(map[string]*record),
-		byURL:  make(map[string]*record),
-		byHash: make(map[string]*record),
 	}
-	var reg registryFile
-	if err := jsonfile.ReadJSON(filepath.Join(dir, registryName), &reg); err != nil {
+	ctx, cancel := p.storeContext()
+	defer cancel()
+	reg, err := store.Registry(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("feeds registry: %w", err)
-	}
-	st := stateFile{Feeds: map[string]State{}}
-	if err := jsonfile.ReadJSON(filepath.Join(dir, stateName), &st); err != nil {
-		// A damaged state costs a refetch, not the feeds: report and go on.
-		p.loadProbs = append(p.loadProbs, Problem{Feed: stateName, Reason: "unreadable state, starting afresh: " + err.Error()})
-		st.Feeds = map[string]State{}
 	}
 	p.removed = reg.Removed
 	seen := make(map[string]bool)
@@ -248,13 +253,47 @@ func New(dir string, configured []Spec, opts Options) (*Poller, error) {
 		p.feeds = append(p.feeds, &feedEntry{Spec: Spec{URL: a.URL, Name: a.Name}, origin: "admin", added: a.Added})
 	}
 	for _, f := range p.feeds {
-		f.state = st.Feeds[f.URL]
-		f.file = fileName(f.URL)
-		recs, probs, err := readRecords(filepath.Join(dir, f.file))
+		f.file = FileName(f.URL)
+	}
+	p.loadProbs = p.loadStored(ctx)
+	if p.dir != "" {
+		p.reportOrphans()
+	}
+	return p, nil
+}
+
+// storeTimeout bounds the store's work of one call.
+const storeTimeout = 30 * time.Second
+
+// storeContext is the context of a store call made outside a caller's
+// context (Add, Remove, the state flushed after Run).
+func (p *Poller) storeContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), storeTimeout)
+}
+
+// loadStored reads every followed feed's state and articles from the
+// store, replacing those in memory, and returns the problems met. p.mu
+// must be held, or p not shared yet.
+func (p *Poller) loadStored(ctx context.Context) []Problem {
+	var loadProbs []Problem
+	states, err := p.store.States(ctx)
+	if err != nil {
+		// A damaged state costs a refetch, not the feeds: report and go on.
+		loadProbs = append(loadProbs, Problem{Feed: stateName, Reason: "unreadable state, starting afresh: " + err.Error()})
+		states = map[string]State{}
+	}
+	p.byGUID = make(map[string]*record)
+	p.byURL = make(map[string]*record)
+	p.byHash = make(map[string]*record)
+	for _, f := range p.feeds {
+		f.state = states[f.URL]
+		f.records, f.unsaved = nil, false
+		data, err := p.store.Articles(ctx, f.URL)
 		if err != nil { // one feed's file never stops the others
-			p.loadProbs = append(p.loadProbs, Problem{Feed: f.file, Reason: "unreadable articles file: " + err.Error(), Skipped: true})
+			loadProbs = append(loadProbs, Problem{Feed: f.file, Reason: "unreadable articles file: " + err.Error(), Skipped: true})
 		}
-		p.loadProbs = append(p.loadProbs, probs...)
+		recs, probs := decodeRecords(data, f.file)
+		loadProbs = append(loadProbs, probs...)
 		for _, r := range recs {
 			if p.lookup(f, r.GUID, r.Canonical) != nil {
 				continue
@@ -263,8 +302,29 @@ func New(dir string, configured []Spec, opts Options) (*Poller, error) {
 			p.index(f, r)
 		}
 	}
-	p.reportOrphans()
-	return p, nil
+	p.stateDirty = false
+	return loadProbs
+}
+
+// Refresh reads every followed feed's state and articles from the store
+// again, dropping those in memory: a replica that does not poll (another
+// one does, into a shared store) brings its list, its digests' articles
+// and its /feeds in line, and one about to poll starts from where the
+// last poller stopped. It waits for a pass in progress.
+func (p *Poller) Refresh(ctx context.Context) error {
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	probs := p.loadStored(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.loadProbs = probs
+	return nil
 }
 
 // reportOrphans reports the .jsonl files of dir that belong to no followed
@@ -334,25 +394,15 @@ func (p *Poller) unindex(f *feedEntry, r *record) {
 	}
 }
 
-// saveRegistry writes the admin-added and admin-removed feeds. p.mu must be
-// held.
-func (p *Poller) saveRegistry() error {
-	reg := registryFile{Added: []addedFeed{}, Removed: p.removed}
-	for _, f := range p.feeds {
-		if f.origin == "admin" {
-			reg.Added = append(reg.Added, addedFeed{URL: f.URL, Name: f.Name, Added: f.added})
-		}
-	}
-	return jsonfile.WriteJSON(filepath.Join(p.dir, registryName), reg)
-}
-
 // saveState writes every feed's state. p.mu must be held.
 func (p *Poller) saveState() error {
-	st := stateFile{Feeds: make(map[string]State, len(p.feeds))}
+	states := make(map[string]State, len(p.feeds))
 	for _, f := range p.feeds {
-		st.Feeds[f.URL] = f.state
+		states[f.URL] = f.state
 	}
-	if err := jsonfile.WriteJSON(filepath.Join(p.dir, stateName), st); err != nil {
+	ctx, cancel := p.storeContext()
+	defer cancel()
+	if err := p.store.SaveStates(ctx, states); err != nil {
 		return err
 	}
 	p.stateDirty = false
@@ -365,7 +415,9 @@ func (p *Poller) saveRecords(f *feedEntry) error {
 	if err != nil {
 		return err
 	}
-	return jsonfile.WriteFile(filepath.Join(p.dir, f.file), data)
+	ctx, cancel := p.storeContext()
+	defer cancel()
+	return p.store.SaveArticles(ctx, f.URL, data)
 }
 
 // Add starts following the feed at rawURL under an optional outlet name,
@@ -383,16 +435,21 @@ func (p *Poller) Add(rawURL, name string) (FeedStatus, error) {
 			return FeedStatus{}, fmt.Errorf("%s: %w", u, ErrDuplicate)
 		}
 	}
-	f := &feedEntry{Spec: Spec{URL: u, Name: strings.Join(strings.Fields(name), " ")}, origin: "admin", added: p.opts.Now(), file: fileName(u)}
+	f := &feedEntry{Spec: Spec{URL: u, Name: strings.Join(strings.Fields(name), " ")}, origin: "admin", added: p.opts.Now(), file: FileName(u)}
 	if i := slices.Index(p.removed, u); i >= 0 { // a configured feed back
 		p.removed = slices.Delete(p.removed, i, i+1)
 		f.origin = "config"
 	}
-	p.feeds = append(p.feeds, f)
-	if err := p.saveRegistry(); err != nil {
-		p.feeds = p.feeds[:len(p.feeds)-1]
+	ctx, cancel := p.storeContext()
+	defer cancel()
+	// A shared store may hold it already: another replica added it.
+	if err := p.store.Add(ctx, u, f.Name, f.added); err != nil && !errors.Is(err, ErrDuplicate) {
+		if f.origin == "config" {
+			p.removed = append(p.removed, u)
+		}
 		return FeedStatus{}, fmt.Errorf("add feed: %w", err)
 	}
+	p.feeds = append(p.feeds, f)
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -406,6 +463,7 @@ func (p *Poller) Add(rawURL, name string) (FeedStatus, error) {
 func (p *Poller) Remove(key string) (FeedStatus, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var err error
 	i := -1
 	if n, err := strconv.Atoi(strings.TrimSpace(key)); err == nil {
 		if n >= 1 && n <= len(p.feeds) {
@@ -423,7 +481,14 @@ func (p *Poller) Remove(key string) (FeedStatus, error) {
 	if f.origin == "config" {
 		p.removed = append(p.removed, f.URL)
 	}
-	if err := p.saveRegistry(); err != nil {
+	ctx, cancel := p.storeContext()
+	defer cancel()
+	if f.origin == "config" {
+		err = p.store.RemoveConfigured(ctx, f.URL)
+	} else {
+		_, err = p.store.RemoveAdded(ctx, f.URL) // false: another replica removed it
+	}
+	if err != nil {
 		p.feeds = slices.Insert(p.feeds, i, f)
 		if f.origin == "config" {
 			p.removed = p.removed[:len(p.removed)-1]
@@ -432,9 +497,6 @@ func (p *Poller) Remove(key string) (FeedStatus, error) {
 	}
 	for _, r := range f.records {
 		p.unindex(f, r)
-	}
-	if err := os.Remove(filepath.Join(p.dir, f.file)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		p.opts.Logger.Warn("feed: remove articles file", "feed", f.URL, "err", err)
 	}
 	p.stateDirty = true
 	return st, nil

@@ -1,13 +1,11 @@
 package feed
 
 import (
-	"errors"
 	"fmt"
-	"github.com/khabar/khabar/corpus/jsonfile"
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/khabar/khabar/corpus/jsonfile"
 )
 
 // record is one stored article: a line of a feed's .jsonl file. Its first
@@ -56,32 +54,24 @@ const (
 	stateName    = "state.json"
 )
 
-// encodeRecords renders records as .jsonl.
-
-// readRecords reads a feed's .jsonl file. A bad line is skipped and
-// reported; a missing file is no records.
-func readRecords(path string) ([]*record, []Problem, error) {
-	recs, bad, err := jsonfile.ReadLines(path, func(r *record) bool { return r.ID != "" && r.Text != "" })
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
+// decodeRecords decodes a feed's stored .jsonl, named name in the
+// problems. A bad line is skipped and reported.
+func decodeRecords(data []byte, name string) ([]*record, []Problem) {
+	recs, bad := jsonfile.DecodeLines(data, func(r *record) bool { return r.ID != "" && r.Text != "" })
 	var probs []Problem
 	for _, b := range bad {
 		reason := b.Reason
 		if b.Line > 0 {
 			reason = fmt.Sprintf("line %d: %s", b.Line, b.Reason)
 		}
-		probs = append(probs, Problem{Feed: filepath.Base(path), Reason: reason, Skipped: true})
+		probs = append(probs, Problem{Feed: name, Reason: reason, Skipped: true})
 	}
-	return recs, probs, nil
+	return recs, probs
 }
 
-// fileName is the .jsonl file of the feed at feedURL: its host and a hash
+// FileName is the .jsonl file of the feed at feedURL: its host and a hash
 // of the URL ("www.isna.ir-3f2a….jsonl").
-func fileName(feedURL string) string {
+func FileName(feedURL string) string {
 	host := hostOf(feedURL)
 	var b strings.Builder
 	for _, r := range host {

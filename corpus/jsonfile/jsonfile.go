@@ -114,6 +114,14 @@ func ReadLines[T any](path string, valid func(*T) bool) ([]*T, []BadLine, error)
 	if err != nil {
 		return nil, nil, err
 	}
+	items, bad := DecodeLines(data, valid)
+	return items, bad, nil
+}
+
+// DecodeLines decodes JSON lines held in memory as [ReadLines] reads a
+// file's: blank lines skipped, the others that do not decode or that valid
+// refuses reported.
+func DecodeLines[T any](data []byte, valid func(*T) bool) ([]*T, []BadLine) {
 	var items []*T
 	var bad []BadLine
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -137,7 +145,7 @@ func ReadLines[T any](path string, valid func(*T) bool) ([]*T, []BadLine, error)
 	if err := sc.Err(); err != nil {
 		bad = append(bad, BadLine{Reason: "unreadable rest: " + err.Error()})
 	}
-	return items, bad, nil
+	return items, bad
 }
 
 // WriteNew writes data to path like [WriteFile], but never replaces a
