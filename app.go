@@ -204,17 +204,10 @@ func uploadsDir(cfg Config) string {
 }
 
 // sync makes the index hold the corpus: the articles of every source
-// (corpusSources), read in turn and merged.
+// (corpusSources), read in turn and merged; files unchanged since the
+// serving index was built are not read again (retrieval.Index.SyncSource).
 func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
-	start := time.Now()
-	articles, problems, err := a.corpus.Articles(ctx)
-	if err != nil {
-		return retrieval.Report{Problems: problems, Duration: time.Since(start)}, err
-	}
-	rep, err := a.index.SyncArticles(ctx, articles)
-	rep.Problems = append(problems, rep.Problems...)
-	rep.Duration = time.Since(start)
-	return rep, err
+	return a.index.SyncSource(ctx, a.corpus)
 }
 
 // logReport logs a sync: its problems, and "index synced" only when it
