@@ -263,16 +263,16 @@ func (m *Multi) ArticlesSince(ctx context.Context, known Known) (Delta, error) {
 	}
 	for _, src := range m.Sources {
 		if err := read(src, false); err != nil {
-			return Delta{}, err
+			return Delta{Problems: d.Problems}, err
 		}
 	}
 	for _, src := range m.Additions {
 		if err := read(src, true); err != nil {
-			return Delta{}, err
+			return Delta{Problems: d.Problems}, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return Delta{}, fmt.Errorf("load corpus: %w", err)
+		return Delta{Problems: d.Problems}, fmt.Errorf("load corpus: %w", err)
 	}
 	slices.SortStableFunc(d.Articles, func(a, b Article) int { return byPath(a.Path, a.Line, b.Path, b.Line) })
 	slices.SortStableFunc(d.Problems, func(a, b Problem) int { return byPath(a.Path, a.Line, b.Path, b.Line) })
