@@ -143,20 +143,44 @@ func (ix *Index) SyncSource(ctx context.Context, src corpus.Source) (Report, err
 	return rep, err
 }
 
-// allKept reports whether d kept every unit of old as it was, old
-// serving and on disk: then nothing changed, and nothing is assembled
-// (at 1M chunks the copy of the chunks alone is ~200 MB) or compared.
+// allKept reports whether d gives exactly old's units, old serving and
+// on disk: every unit kept as it was, or read (a live source's) into the
+// same chunks. Then nothing changed, and the whole corpus is neither
+// assembled (at 1M chunks the copy of the chunks alone is ~200 MB) nor
+// compared id by id.
 func (ix *Index) allKept(old *state, d corpus.Delta) (Report, bool) {
-	if len(d.Articles) != 0 || len(d.Units) != len(old.units) || old.identity != ix.identity ||
+	if len(d.Units) != len(old.units) || old.identity != ix.identity ||
 		old.unitsKey != ix.unitsKey() || !old.saved || len(old.chunks) == 0 {
 		return Report{}, false
 	}
 	probs := slices.Clone(d.Problems)
+	per := ix.chunkPer(d.Articles)
+	next := 0
 	for i, u := range d.Units {
-		if !u.Kept || u.Path != old.units[i].Path || u.Fingerprint != old.units[i].Fingerprint {
+		o := &old.units[i]
+		if u.Path != o.Path || u.Fingerprint != o.Fingerprint {
 			return Report{}, false
 		}
-		probs = append(probs, old.units[i].Problems...)
+		if u.Kept {
+			probs = append(probs, o.Problems...)
+			continue
+		}
+		var (
+			fresh []Chunk
+			lines []int32
+		)
+		for ; next < len(d.Articles) && d.Articles[next].Path == u.Path; next++ {
+			if len(per[next]) > 0 {
+				lines = append(lines, int32(d.Articles[next].Line))
+			}
+			fresh = append(fresh, per[next]...)
+		}
+		if !sameChunks(old.chunks[o.Start:o.End], fresh) || !slices.Equal(lines, o.Lines) || !slices.Equal(u.Problems, o.Problems) {
+			return Report{}, false
+		}
+	}
+	if next != len(d.Articles) {
+		return Report{}, false
 	}
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()

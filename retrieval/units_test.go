@@ -320,3 +320,57 @@ func TestSyncSourceUploadsAgainstKept(t *testing.T) {
 		t.Errorf("%d articles, a full read gives %d (want %d: the seeds, wire.jsonl's second, new.txt)", rep.Articles, len(arts), len(seeds)+2)
 	}
 }
+
+// liveSource is a source without fingerprints (as the feeds are).
+type liveSource struct{ arts []corpus.Article }
+
+func (l *liveSource) Articles(context.Context) ([]corpus.Article, []corpus.Problem, error) {
+	return l.arts, nil, nil
+}
+
+// TestSyncSourceLiveSource: next to files, a source without fingerprints
+// is read every time; when it gives the same articles nothing is rebuilt
+// or written, and when it changes the index follows it.
+func TestSyncSourceLiveSource(t *testing.T) {
+	dir := t.TempDir()
+	m := unitCorpus()
+	live := &liveSource{arts: []corpus.Article{{ID: "feeds/1", Path: "feeds/a.jsonl", Line: 1,
+		Title: "خبر زنده", Text: "قطار سریع‌السیر تهران و قم امروز آزمایش شد."}}}
+	src := &corpus.Multi{Sources: []corpus.Source{&corpus.Folder{FS: m}, live}}
+	syncSource(t, newTestIndex(t, newCounting(), dir), src)
+	ino, mtime := snapshotStat(t, dir)
+	like := func(ix *Index) {
+		t.Helper()
+		arts, _, err := src.Articles(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := newTestIndex(t, newCounting(), "")
+		if _, err := full.SyncArticles(context.Background(), arts); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(ix.cur.Load().chunks, full.cur.Load().chunks, func(a, b Chunk) bool { return a.ID == b.ID && a.Hash == b.Hash }) {
+			t.Error("chunks differ from a full read")
+		}
+	}
+	ix := loadedIndex(t, newCounting(), dir)
+	loaded := ix.cur.Load()
+	if rep := syncSource(t, ix, src); rep.Unchanged != rep.Chunks || rep.Embedded != 0 {
+		t.Errorf("unchanged: %+v", rep)
+	}
+	if ix.cur.Load() != loaded {
+		t.Error("the loaded state was replaced")
+	}
+	if ino2, mtime2 := snapshotStat(t, dir); ino2 != ino || !mtime2.Equal(mtime) {
+		t.Error("an unchanged sync rewrote the snapshot")
+	}
+	like(ix)
+	live.arts[0].Text = "قطار سریع‌السیر تهران و قم امروز به راه افتاد."
+	if rep := syncSource(t, ix, src); rep.Updated != 1 || rep.Embedded != 1 {
+		t.Errorf("changed live article: %+v", rep)
+	}
+	like(ix)
+	if got := topArticle(t, ix, "قطار سریع‌السیر قم"); got != "feeds/1" {
+		t.Errorf("top %q, want feeds/1", got)
+	}
+}
