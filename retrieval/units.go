@@ -127,13 +127,15 @@ func (ix *Index) SyncSource(ctx context.Context, src corpus.Source) (Report, err
 		return rep, nil
 	}
 	chunks, units, probs, ok := ix.assemble(old, d)
-	if !ok { // units that do not fit together: read it all
-		if d, err = fp.ArticlesSince(ctx, nil); err != nil {
-			return Report{Problems: d.Problems, Duration: time.Since(start)}, err
+	if !ok { // units that do not fit together (two of one path): sync as before, without units
+		arts, probs, err := src.Articles(ctx)
+		if err != nil {
+			return Report{Problems: probs, Duration: time.Since(start)}, err
 		}
-		if chunks, units, probs, ok = ix.assemble(old, d); !ok {
-			return Report{Problems: d.Problems, Duration: time.Since(start)}, errors.New("corpus units do not match their articles")
-		}
+		rep, err := ix.SyncArticles(ctx, arts)
+		rep.Problems = append(probs, rep.Problems...)
+		rep.Duration = time.Since(start)
+		return rep, err
 	}
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()

@@ -374,3 +374,20 @@ func TestSyncSourceLiveSource(t *testing.T) {
 		t.Errorf("top %q, want feeds/1", got)
 	}
 }
+
+// TestSyncSourceUnitsCollide: two sources with articles of one path (no
+// unit can stand for them) sync as SyncArticles does.
+func TestSyncSourceUnitsCollide(t *testing.T) {
+	m := unitCorpus()
+	live := &liveSource{arts: []corpus.Article{{ID: "live1", Path: "iraq.txt", Line: 1, Text: "خبری با مسیری تکراری."}}}
+	src := &corpus.Multi{Sources: []corpus.Source{&corpus.Folder{FS: m}, live}}
+	ix := newTestIndex(t, newCounting(), t.TempDir())
+	rep := syncSource(t, ix, src)
+	arts, _, err := src.Articles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Articles != len(arts) || ix.cur.Load().units != nil {
+		t.Errorf("%d articles (a full read: %d), units %v", rep.Articles, len(arts), ix.cur.Load().units)
+	}
+}
