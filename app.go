@@ -256,8 +256,16 @@ func uploadsDir(cfg Config) string {
 }
 
 // sync makes the index hold the corpus: the articles of every source
-// (corpusSources), read in turn and merged.
+// (corpusSources), read in turn and merged; files unchanged since the
+// serving index was built are not read again (retrieval.Index.SyncSource).
 func (a *app) sync(ctx context.Context) (retrieval.Report, error) {
+	if a.local != nil {
+		// The in-process index reads only the files that changed since
+		// the serving snapshot was built (corpus.Fingerprinter).
+		rep, err := a.local.SyncSource(ctx, a.corpus)
+		a.index.count(ctx, "sync", err)
+		return rep, err
+	}
 	start := time.Now()
 	articles, problems, err := a.corpus.Articles(ctx)
 	if err != nil {

@@ -74,6 +74,12 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (Corpus, error) {
 
 // load is [Load] leaving out the top-level entries of fsys named in hide.
 func load(ctx context.Context, fsys fs.FS, hide []string, opts LoadOptions) (Corpus, error) {
+	return loadSince(ctx, fsys, hide, opts, nil)
+}
+
+// loadSince is load leaving out the files s holds (s nil: none), whose
+// units it records.
+func loadSince(ctx context.Context, fsys fs.FS, hide []string, opts LoadOptions, s *since) (Corpus, error) {
 	opts = opts.withDefaults()
 	var c Corpus
 	var files []string
@@ -117,18 +123,36 @@ func load(ctx context.Context, fsys fs.FS, hide []string, opts LoadOptions) (Cor
 			return Corpus{}, fmt.Errorf("load corpus: %w", err)
 		}
 		c.Files++
+		var fp string
+		if s != nil {
+			var kept bool
+			var err error
+			if fp, kept, err = s.keep(fsys, p, opts, seen); err != nil {
+				return Corpus{}, err
+			} else if kept {
+				continue
+			}
+		}
 		arts, probs := loadFile(ctx, fsys, p, opts)
 		c.Problems = append(c.Problems, probs...)
 		for _, a := range arts {
 			if prob, ok := dropFutureDate(&a, future); ok {
 				c.Problems = append(c.Problems, prob)
+				probs = append(probs, prob)
+				fp = "" // depends on the clock
 			}
 			if first, ok := seen[a.ID]; ok {
-				c.Problems = append(c.Problems, duplicateProblem(a, first))
+				prob := duplicateProblem(a, first)
+				c.Problems = append(c.Problems, prob)
+				probs = append(probs, prob)
+				fp = "" // depends on another file
 				continue
 			}
 			seen[a.ID] = location(a.Path, a.Line)
 			c.Articles = append(c.Articles, a)
+		}
+		if s != nil {
+			s.units = append(s.units, Unit{Path: s.name(p), Fingerprint: fp, Problems: probs})
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -140,7 +164,7 @@ func load(ctx context.Context, fsys fs.FS, hide []string, opts LoadOptions) (Cor
 		}
 		return a.Line - b.Line
 	})
-	if len(c.Articles) == 0 {
+	if len(c.Articles) == 0 && (s == nil || s.kept == 0) {
 		return c, fmt.Errorf("load corpus: %d files, %d problems: %w", c.Files, len(c.Problems), ErrNoArticles)
 	}
 	return c, nil

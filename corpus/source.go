@@ -48,20 +48,43 @@ type Folder struct {
 // Articles loads the folder.
 func (f *Folder) Articles(ctx context.Context) ([]Article, []Problem, error) {
 	if f.Optional {
-		if _, err := fs.Stat(f.FS, "."); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		if _, err := fs.Stat(f.FS, "."); isMissing(err) {
 			return nil, nil, nil
 		}
 	}
 	c, err := load(ctx, f.FS, f.Hide, f.Options)
-	if f.Prefix != "" {
-		for i := range c.Articles {
-			a := &c.Articles[i]
-			a.ID, a.Path = path.Join(f.Prefix, a.ID), path.Join(f.Prefix, a.Path)
-		}
-		for i := range c.Problems {
-			c.Problems[i].Path = path.Join(f.Prefix, c.Problems[i].Path)
-		}
+	f.prefixed(&c)
+	return c.Articles, c.Problems, f.wrapErr(err)
+}
+
+func isMissing(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// join names p inside the corpus (see Prefix).
+func (f *Folder) join(p string) string {
+	if f.Prefix == "" {
+		return p
 	}
+	return path.Join(f.Prefix, p)
+}
+
+// prefixed applies Prefix to the ids and paths of c.
+func (f *Folder) prefixed(c *Corpus) {
+	if f.Prefix == "" {
+		return
+	}
+	for i := range c.Articles {
+		a := &c.Articles[i]
+		a.ID, a.Path = path.Join(f.Prefix, a.ID), path.Join(f.Prefix, a.Path)
+	}
+	for i := range c.Problems {
+		c.Problems[i].Path = path.Join(f.Prefix, c.Problems[i].Path)
+	}
+}
+
+// wrapErr is the error of a load as the folder reports it.
+func (f *Folder) wrapErr(err error) error {
 	switch {
 	case err == nil:
 	case f.Optional && errors.Is(err, ErrNoArticles):
@@ -69,7 +92,7 @@ func (f *Folder) Articles(ctx context.Context) ([]Article, []Problem, error) {
 	case f.Name != "" && !errors.Is(err, ErrNoArticles):
 		err = fmt.Errorf("%s: %w", f.Name, err)
 	}
-	return c.Articles, c.Problems, err
+	return err
 }
 
 // Multi is the corpus of several sources, read in order: an article whose

@@ -97,6 +97,11 @@ type state struct {
 	coll     *chromem.Collection
 	articles int
 	built    time.Time
+	// units are the corpus units (files) the chunks came from, in row
+	// order, and unitsKey the chunking they were chunked with; nil when
+	// the state was synced from articles (SyncArticles) or is older.
+	units    []unitRec
+	unitsKey string
 	// saved is set when this state is known to be the snapshot in
 	// Options.Dir (it was loaded from it or saved to it).
 	saved bool
@@ -173,13 +178,21 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 	start := time.Now()
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
+	chunks, dupes := ix.chunkAll(articles)
+	rep, err := ix.syncChunks(ctx, chunks, nil)
+	rep.Problems = append(dupes, rep.Problems...)
+	rep.Duration = time.Since(start)
+	return rep, err
+}
 
+// syncChunks makes the index hold these chunks (SyncArticles after the
+// chunking); units, when not nil, are the corpus units they came from
+// (SyncSource). The caller holds syncMu.
+func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec) (Report, error) {
+	start := time.Now()
 	old := ix.cur.Load()
 	reuse := old.identity == ix.identity && len(old.chunks) > 0
 	rep := Report{Rebuilt: !reuse}
-
-	chunks, dupes := ix.chunkAll(articles)
-	rep.Problems = dupes
 
 	oldByID := make(map[string]string, len(old.chunks))
 	for _, c := range old.chunks {
@@ -216,6 +229,14 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 		// start with an unchanged corpus builds and writes nothing.
 		rep.Articles = old.articles
 		rep.Chunks = len(old.chunks)
+		if units != nil && (!sameUnits(old.units, units) || old.unitsKey != ix.unitsKey()) {
+			// Only what the units say changed (a file touched, a
+			// snapshot without units): the same index, saved with them.
+			st := *old
+			st.units, st.unitsKey, st.saved = units, ix.unitsKey(), false
+			ix.save(&st, &rep)
+			ix.cur.Store(&st)
+		}
 		rep.Duration = time.Since(start)
 		return rep, nil
 	}
@@ -263,19 +284,29 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 	if err != nil {
 		return rep, err
 	}
-	if ix.opts.Dir != "" {
-		if rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st); rep.SnapshotErr != nil {
-			_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
-			rep.SnapshotKept = err == nil
-		} else {
-			st.saved = true
-		}
+	if units != nil {
+		st.units, st.unitsKey = units, ix.unitsKey()
 	}
+	ix.save(st, &rep)
 	ix.cur.Store(st)
 	rep.Articles = st.articles
 	rep.Chunks = len(st.chunks)
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// save writes st as the snapshot (when Options.Dir is set) and says how
+// that went in rep.
+func (ix *Index) save(st *state, rep *Report) {
+	if ix.opts.Dir == "" {
+		return
+	}
+	if rep.SnapshotErr = saveSnapshot(ix.opts.Dir, st); rep.SnapshotErr != nil {
+		_, err := os.Stat(filepath.Join(ix.opts.Dir, snapshotName))
+		rep.SnapshotKept = err == nil
+	} else {
+		st.saved = true
+	}
 }
 
 // syncGCPercent is the GOGC a sync builds a new state at. The build's
@@ -352,6 +383,31 @@ func (ix *Index) snapshotPresent() bool {
 func (ix *Index) chunkAll(articles []corpus.Article) ([]Chunk, []corpus.Problem) {
 	seen := make(map[string]bool, len(articles))
 	var problems []corpus.Problem
+	skip := make([]bool, len(articles))
+	for i, a := range articles {
+		if seen[a.ID] {
+			problems = append(problems, corpus.Problem{Path: a.Path, Line: a.Line, Reason: fmt.Sprintf("duplicate id %q", a.ID), Skipped: true})
+			skip[i] = true
+			continue
+		}
+		seen[a.ID] = true
+	}
+	per := ix.chunkPer(articles, skip...)
+	n := 0
+	for _, cs := range per {
+		n += len(cs)
+	}
+	chunks := make([]Chunk, 0, n) // sized once: no regrown copies
+	for i, cs := range per {
+		chunks = append(chunks, cs...)
+		per[i] = nil
+	}
+	return chunks, problems
+}
+
+// chunkPer chunks each article (but those skip marks) on GOMAXPROCS
+// workers.
+func (ix *Index) chunkPer(articles []corpus.Article, skip ...bool) [][]Chunk {
 	per := make([][]Chunk, len(articles))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -365,26 +421,15 @@ func (ix *Index) chunkAll(articles []corpus.Article) ([]Chunk, []corpus.Problem)
 			}
 		}()
 	}
-	for i, a := range articles {
-		if seen[a.ID] {
-			problems = append(problems, corpus.Problem{Path: a.Path, Line: a.Line, Reason: fmt.Sprintf("duplicate id %q", a.ID), Skipped: true})
+	for i := range articles {
+		if i < len(skip) && skip[i] {
 			continue
 		}
-		seen[a.ID] = true
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	n := 0
-	for _, cs := range per {
-		n += len(cs)
-	}
-	chunks := make([]Chunk, 0, n) // sized once: no regrown copies
-	for i, cs := range per {
-		chunks = append(chunks, cs...)
-		per[i] = nil
-	}
-	return chunks, problems
+	return per
 }
 
 // embedChunks embeds chunks[todo[i]] in batches on a bounded number of

@@ -53,6 +53,12 @@ type snapshotMeta struct {
 	Dim      int
 	Saved    time.Time
 	IDs      []string
+	// Units and UnitsKey are the state's corpus units (see unitRec),
+	// added within version 2: gob leaves them empty when reading an older
+	// snapshot (which the next sync then saves with them) and an older
+	// binary skips them, so neither side rejects the other's snapshot.
+	Units    []unitRec
+	UnitsKey string
 }
 
 // snapshotFile is the part of *os.File the snapshot writer uses.
@@ -97,7 +103,8 @@ func saveSnapshot(dir string, st *state) (err error) {
 		}
 	}()
 
-	meta := snapshotMeta{Identity: st.identity, Dim: st.vecs.dim, Saved: time.Now().UTC(), IDs: make([]string, len(st.chunks))}
+	meta := snapshotMeta{Identity: st.identity, Dim: st.vecs.dim, Saved: time.Now().UTC(), IDs: make([]string, len(st.chunks)),
+		Units: st.units, UnitsKey: st.unitsKey}
 	for i, c := range st.chunks {
 		meta.IDs[i] = c.ID
 	}
@@ -327,7 +334,42 @@ func decodeSnapshot(ctx context.Context, r io.ReaderAt, size int64, rk Ranking) 
 	if pre.lex, pre.docLex, pre.titleLex, err = decodeLexical(lexData, len(chunks), articles, rk); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
-	return newState(ctx, meta.Identity, chunks, vecs, rk, &pre)
+	st, err := newState(ctx, meta.Identity, chunks, vecs, rk, &pre)
+	if err != nil {
+		return nil, err
+	}
+	if validUnits(meta.Units, chunks) {
+		st.units, st.unitsKey = meta.Units, meta.UnitsKey
+	} // else: read every unit on the next sync, which records them again
+	return st, nil
+}
+
+// validUnits reports whether units cover chunks in order, each on whole
+// articles with one line per article.
+func validUnits(units []unitRec, chunks []Chunk) bool {
+	if len(units) == 0 {
+		return false
+	}
+	var row int32
+	for i, u := range units {
+		if u.Start != row || u.End < u.Start || int(u.End) > len(chunks) || (i > 0 && units[i-1].Path >= u.Path) {
+			return false
+		}
+		articles := 0
+		for r := u.Start; r < u.End; r++ {
+			if r == u.Start || chunks[r].ArticleID != chunks[r-1].ArticleID {
+				if chunks[r].N != 0 {
+					return false
+				}
+				articles++
+			}
+		}
+		if articles != len(u.Lines) {
+			return false
+		}
+		row = u.End
+	}
+	return int(row) == len(chunks)
 }
 
 // isChunkID reports whether id is article + "#" + n, without building it.
