@@ -134,7 +134,11 @@ func vocabTerms(v Vocabulary, q string) (terms []string, idfs []float64) {
 	return terms, idfs
 }
 
-// vocabExpansions is [expansions] against a vocabulary.
+// vocabExpansions returns the lexicon's synonyms of the question's terms
+// that the vocabulary holds and the question does not, each weighted by its
+// share of the term's credit times the lower of the two idfs (a common
+// synonym must not outweigh the rare word asked). The in-process search and
+// the Weaviate adapter both expand with it.
 func vocabExpansions(v Vocabulary, terms []string, idfs []float64) []Term {
 	have := make(map[string]bool, len(terms))
 	for _, t := range terms {

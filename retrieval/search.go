@@ -203,7 +203,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	// News synonyms of the question's terms, at a discount; a word the
 	// corpus never uses is searched as its synonyms when it has some
 	// («میخرد» as «خرید»), else as its spelling variant.
-	exp := expansions(st.lex, terms, idfs)
+	exp := vocabExpansions(st.lex, terms, idfs)
 	stands := map[string]bool{}
 	for _, e := range exp {
 		stands[e.Expands] = true
@@ -305,29 +305,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	ScoreRelevance(&res)
 	return res, nil
-}
-
-// expansions returns the lexicon's synonyms of the question's terms that
-// the corpus uses and the question does not, each weighted by its share
-// of the term's credit times the lower of the two idfs (a common synonym
-// must not outweigh the rare word asked).
-func expansions(lex *bm25, terms []string, idfs []float64) []Term {
-	have := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		have[t] = true
-	}
-	var out []Term
-	for i, t := range terms {
-		for _, s := range persian.Synonyms(t) {
-			df := lex.df(s.Term)
-			if have[s.Term] || df == 0 {
-				continue
-			}
-			have[s.Term] = true
-			out = append(out, Term{Text: s.Term, IDF: s.Weight * min(idfs[i], lex.idf(s.Term)), DF: df, Expands: t, Weight: s.Weight})
-		}
-	}
-	return out
 }
 
 // beforeLimit bounds the passages that carry the sentence before them
