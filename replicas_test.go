@@ -160,6 +160,9 @@ func newCluster(t *testing.T, fake *telegramtest.Server, dbURL, seeds string, n 
 		prefix := testPrefix()
 		dropPrefix(t, wv, prefix)
 		index = []string{"INDEX_BACKEND=weaviate", "WEAVIATE_URL=" + wv, "WEAVIATE_PREFIX=" + prefix}
+		t.Logf("the replicas share the Weaviate index at %s (prefix %s) and one PostgreSQL", wv, prefix)
+	} else {
+		t.Log("WEAVIATE_URL is unset: each replica has its own in-process index; they share one PostgreSQL")
 	}
 	for i := range n {
 		r := &replica{name: string(rune('A' + i)), addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan struct{})}
