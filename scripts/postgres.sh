@@ -40,11 +40,14 @@ install_postgres() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
 }
 
-# free_port prints a TCP port on 127.0.0.1 that nothing listens on.
+# free_port prints a TCP port on 127.0.0.1 that nothing listens on, below
+# Linux's ephemeral range (32768–60999), where an outgoing connection of
+# another process (Weaviate's, say) could take it between the check and
+# the bind.
 free_port() {
 	local p i
 	for i in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -83,16 +86,25 @@ start() {
 		cat "$dir/initdb.log" >&2
 		exit 1
 	}
-	port=$(free_port)
 	# Sockets in the data folder: /var/run/postgresql may not exist or not
 	# be writable by the owner. max_connections leaves room for parallel
-	# test pools.
-	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir/data -c max_connections=200 -c fsync=off" start >&2 || {
-		say "pg_ctl start failed:"
-		cat "$dir/server.log" >&2
-		exit 1
-	}
+	# test pools. A port taken between the check and the bind is retried
+	# on another one.
+	local try
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $dir/data -c max_connections=200 -c fsync=off" start >&2; then
+			break
+		fi
+		if [ "$try" -eq 5 ] || ! grep -q "Address already in use" "$dir/server.log"; then
+			say "pg_ctl start failed:"
+			cat "$dir/server.log" >&2
+			exit 1
+		fi
+		say "port $port was taken meanwhile: trying another"
+		: >"$dir/server.log"
+	done
 	pid=$(head -n1 "$dir/data/postmaster.pid")
 	echo "$port" >"$dir/port"
 	say "PostgreSQL running: pid $pid, port $port, folder $dir (stop: scripts/postgres.sh stop $dir)"

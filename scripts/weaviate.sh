@@ -25,8 +25,32 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 state=${WEAVIATE_STATE:-${TMPDIR:-/tmp}/khabar-weaviate-$(id -u)}
 pidfile=$state/pid
 
-freeport() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+# freeports N prints N distinct ports nothing is bound to, below Linux's ephemeral range
+# (32768–60999): there an outgoing connection of another process could take
+# it before Weaviate binds it. Weaviate binds most ports on all interfaces,
+# so the check binds 0.0.0.0.
+freeports() {
+	python3 -c '
+import random, socket, sys
+want, got = int(sys.argv[1]), []
+for _ in range(1000):
+    p = random.randint(20000, 32000)
+    if p in got:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("0.0.0.0", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    got.append(p)
+    if len(got) == want:
+        break
+else:
+    raise SystemExit("no free ports")
+print(*got)
+' "$1"
 }
 
 build() {
@@ -52,7 +76,7 @@ start() {
 	rm -rf "$state/data"
 	mkdir -p "$state/data"
 	local http grpc gossip data raft rpc
-	http=$(freeport) grpc=$(freeport) gossip=$(freeport) data=$(freeport) raft=$(freeport) rpc=$(freeport)
+	read -r http grpc gossip data raft rpc < <(freeports 6)
 	env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
 		DISABLE_TELEMETRY=true GO_PROFILING_DISABLE=true PROMETHEUS_MONITORING_ENABLED=false \
 		AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true DEFAULT_VECTORIZER_MODULE=none \
