@@ -437,44 +437,35 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 	// تهران …») is answered for each: the best sentence that names a
 	// member no chosen sentence names is quoted too, in place of the
 	// weakest support when the answer is full.
-	for _, m := range unnamedMembers(res.Question, cands, append(append([]int(nil), head...), rest...)) {
+	// quoteBest adds the best self-contained sentence that match accepts,
+	// making room by dropping the last supporting sentence when the answer
+	// is full.
+	quoteBest := func(match func(i int) bool) {
 		for _, i := range order {
 			ante, ok := antecedents(cands, i)
-			if picked[i] || !ok || len(ante) > 0 || !names(cands[i], m) {
+			if picked[i] || !ok || len(ante) > 0 || !match(i) {
 				continue
 			}
 			if len(head)+len(rest) >= limit {
 				if len(rest) == 0 {
-					break
+					return
 				}
 				drop := rest[len(rest)-1]
 				picked[drop] = false
 				rest = rest[:len(rest)-1]
 			}
 			take(i, &rest)
-			break
+			return
 		}
+	}
+	for _, m := range unnamedMembers(res.Question, cands, append(append([]int(nil), head...), rest...)) {
+		quoteBest(func(i int) bool { return names(cands[i], m) })
 	}
 	// A question that names the outlets it asks of («ایسنا و مهر چند …
 	// اعلام کردند؟») quotes each of them: the best sentence of a named
 	// outlet no chosen sentence comes from.
 	for _, outlet := range unquotedOutlets(res, cands, append(append([]int(nil), head...), rest...)) {
-		for _, i := range order {
-			ante, ok := antecedents(cands, i)
-			if picked[i] || !ok || len(ante) > 0 || res.Passages[cands[i].passage].Source != outlet {
-				continue
-			}
-			if len(head)+len(rest) >= limit {
-				if len(rest) == 0 {
-					break
-				}
-				drop := rest[len(rest)-1]
-				picked[drop] = false
-				rest = rest[:len(rest)-1]
-			}
-			take(i, &rest)
-			break
-		}
+		quoteBest(func(i int) bool { return res.Passages[cands[i].passage].Source == outlet })
 	}
 	sort.SliceStable(rest, func(i, j int) bool {
 		a, b := cands[rest[i]], cands[rest[j]]

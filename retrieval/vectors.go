@@ -3,10 +3,9 @@ package retrieval
 import (
 	"container/heap"
 
-	"gonum.org/v1/gonum/blas/blas32"
-	"runtime"
 	"sort"
-	"sync"
+
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // matrix holds n vectors of dim float32s in one contiguous slice, row i at
@@ -91,26 +90,7 @@ const parallelMin = 20000
 // similarities writes the dot product of q with every row into out
 // (len = rows), one shard per CPU for large matrices.
 func (m *matrix) similarities(q []float32, out []float32) {
-	n := m.rows()
-	shards := runtime.GOMAXPROCS(0)
-	if n < parallelMin || shards < 2 {
-		m.simRange(q, out, 0, n)
-		return
-	}
-	per := (n + shards - 1) / shards
-	var wg sync.WaitGroup
-	for s := range shards {
-		lo, hi := s*per, min((s+1)*per, n)
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m.simRange(q, out, lo, hi)
-		}()
-	}
-	wg.Wait()
+	parallelRows(m.rows(), func(lo, hi int) { m.simRange(q, out, lo, hi) })
 }
 
 func (m *matrix) simRange(q []float32, out []float32, lo, hi int) {
