@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -216,19 +217,29 @@ func newCluster(t *testing.T, fake *telegramtest.Server, dbURL, seeds string, n 
 // waitLog waits until r has logged want.
 func (c *cluster) waitLog(r *replica, want string, within time.Duration) {
 	c.t.Helper()
+	c.waitMatch(r, regexp.MustCompile(regexp.QuoteMeta(want)), within)
+}
+
+// waitMatch waits until a line of r's logs matches re.
+func (c *cluster) waitMatch(r *replica, re *regexp.Regexp, within time.Duration) {
+	c.t.Helper()
 	deadline := time.Now().Add(within)
-	for !strings.Contains(r.logs.String(), want) {
+	for !re.MatchString(r.logs.String()) {
 		select {
 		case <-r.done:
-			c.t.Fatalf("replica %s exited before logging %q:\n%s", r.name, want, r.logs.String())
+			c.t.Fatalf("replica %s exited before logging %q:\n%s", r.name, re, r.logs.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("replica %s did not log %q within %s:\n%s", r.name, want, within, r.logs.String())
+			c.t.Fatalf("replica %s did not log %q within %s:\n%s", r.name, re, within, r.logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// leadsDigests matches the log line of the replica that took the digest
+// scheduler's lead (not another job's, such as the feeds poller's).
+var leadsDigests = regexp.MustCompile(`msg="leader: this replica runs the job"[^\n]* job=digest(\s|$)`)
 
 // kill ends r with SIGKILL: no shutdown, no unlock, sockets closed by the
 // kernel.
@@ -486,7 +497,7 @@ func TestReplicasOneDigestPerChatWithLeaderKilled(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for leader == nil {
 		for i, r := range c.replicas {
-			if strings.Contains(r.logs.String(), "leader: this replica runs the job") {
+			if leadsDigests.MatchString(r.logs.String()) {
 				leader, follower = r, c.replicas[1-i]
 			}
 		}
@@ -513,7 +524,7 @@ func TestReplicasOneDigestPerChatWithLeaderKilled(t *testing.T) {
 	if sentBefore >= groups {
 		t.Fatalf("the leader sent all %d digests before it was killed: nothing to take over", sentBefore)
 	}
-	c.waitLog(follower, "leader: this replica runs the job", 15*time.Second)
+	c.waitMatch(follower, leadsDigests, 15*time.Second)
 	takeover := time.Since(killed)
 
 	// The follower sends the rest: every group but at most the one whose
