@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -244,30 +243,15 @@ func TestSourcesSummaryAndStats(t *testing.T) {
 func TestCommandsRegistered(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{})
 	startBot(t, fake, chat.New(&echoAnswerer{}, discard(), chat.Options{}), Options{Admins: []int64{77}})
-	byScope := map[string][]string{}
-	for _, c := range waitCalls(t, fake, "setMyCommands", 3) {
-		var cmds []tgbotapi.BotCommand
-		if err := json.Unmarshal([]byte(c.Params.Get("commands")), &cmds); err != nil {
-			t.Fatal(err)
-		}
-		scope := "default"
-		if raw := c.Params.Get("scope"); raw != "" && raw != "null" {
-			var s tgbotapi.BotCommandScope
-			if err := json.Unmarshal([]byte(raw), &s); err != nil {
-				t.Fatal(err)
-			}
-			scope = s.Type
-			if s.ChatID != 0 {
-				scope += ":" + strconv.FormatInt(s.ChatID, 10)
-			}
-		}
+	calls := waitCalls(t, fake, "setMyCommands", 3)
+	for _, cmds := range menuCommands(t, calls) {
 		for _, cmd := range cmds {
-			byScope[scope] = append(byScope[scope], cmd.Command)
 			if !strings.ContainsAny(cmd.Description, "ابپتجدرزسشفکگلمنوهی") {
 				t.Errorf("/%s: description %q is not Persian", cmd.Command, cmd.Description)
 			}
 		}
 	}
+	byScope := menus(t, calls)
 	tests := []struct {
 		scope string
 		want  []string

@@ -28,6 +28,19 @@ func (noFeeds) Remove(string) (feed.FeedStatus, error)      { return feed.FeedSt
 func menus(t *testing.T, calls []telegramtest.Call) map[string][]string {
 	t.Helper()
 	byScope := map[string][]string{}
+	for scope, cmds := range menuCommands(t, calls) {
+		for _, cmd := range cmds {
+			byScope[scope] = append(byScope[scope], cmd.Command)
+		}
+	}
+	return byScope
+}
+
+// menuCommands returns the commands of setMyCommands calls by scope
+// ("default", "all_group_chats", "chat:77"), in the order sent.
+func menuCommands(t *testing.T, calls []telegramtest.Call) map[string][]tgbotapi.BotCommand {
+	t.Helper()
+	byScope := map[string][]tgbotapi.BotCommand{}
 	for _, c := range calls {
 		var cmds []tgbotapi.BotCommand
 		if err := json.Unmarshal([]byte(c.Params.Get("commands")), &cmds); err != nil {
@@ -44,9 +57,7 @@ func menus(t *testing.T, calls []telegramtest.Call) map[string][]string {
 				scope += ":" + strconv.FormatInt(s.ChatID, 10)
 			}
 		}
-		for _, cmd := range cmds {
-			byScope[scope] = append(byScope[scope], cmd.Command)
-		}
+		byScope[scope] = append(byScope[scope], cmds...)
 	}
 	return byScope
 }
