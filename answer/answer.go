@@ -246,6 +246,13 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Question: question, Standalone: question, Mode: ModeLanguage, Text: MsgPersianOnly}, nil
 	}
 	q := retrieval.Query{Text: standalone, K: c.opts.K}
+	cont, continues := continuation{}, false
+	if !rewritten {
+		cont, continues = c.continued(ctx, req.Conversation, question, standalone)
+		if continues {
+			standalone = cont.standalone
+		}
+	}
 	reading, dated, err := c.readPeriod(ctx, standalone)
 	if err != nil {
 		return Answer{}, err
@@ -272,7 +279,13 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	a := Answer{Question: question, Standalone: standalone}
 	defer func() {
-		c.memory.add(req.Conversation, turn{question: question, standalone: standalone, answer: a.Text})
+		t := turn{question: question, standalone: standalone, answer: a.Text}
+		if !a.NotFound() {
+			for _, s := range a.Sources {
+				t.articles = append(t.articles, s.ArticleID)
+			}
+		}
+		c.memory.add(req.Conversation, t)
 	}()
 	if dated {
 		has, err := c.ix.HasArticles(ctx, q.From, q.To)
@@ -288,8 +301,10 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			a.Note = fmt.Sprintf(MsgPeriodMoved, periodPhrase(reading.Asked), periodPhrase(reading.Period))
 		}
 	}
-	res, err := c.ix.Search(ctx, q)
-	if err != nil {
+	floor, res := c.opts.Floor, cont.res
+	if continues {
+		floor = cont.floor
+	} else if res, err = c.ix.Search(ctx, q); err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
 	}
 	if dated && !about && !c.opts.Floor.Relevant(res) {
@@ -314,7 +329,7 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		a.Related = c.related(res)
 		return a, nil
 	}
-	if !c.opts.Floor.Relevant(res) {
+	if !floor.Relevant(res) {
 		return notFound()
 	}
 	a.Mode = ModeExtractive

@@ -39,6 +39,9 @@ type constraint struct {
 	idf    float64
 	rarity float64 // idf over the idf of a word one passage uses
 	number bool
+	// corrected: the corpus never uses the term as typed and it is read as
+	// a known word it likely stands for («زدند» → «زدن»).
+	corrected bool
 	// inAnswer: the answering sentence, the sentences it refers back to or
 	// its article's title has the term (or a synonym, or a longer form).
 	inAnswer bool
@@ -83,7 +86,7 @@ func constraints(res retrieval.Result, ex extraction) []constraint {
 				out = append(out, c)
 				continue
 			}
-			term = t.Correction
+			term, c.corrected = t.Correction, true
 		}
 		c.inAnswer = termMatch(term, syn[term], answerWords) > 0
 		c.inCited = c.inAnswer || termMatch(term, syn[term], citedWords) > 0

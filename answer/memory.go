@@ -15,7 +15,11 @@ type turn struct {
 	question   string // as asked
 	standalone string // as searched
 	answer     string
-	at         time.Time
+	// articles are the articles the answer cited, best first; none when
+	// nothing was found. A question that goes on about them is answered
+	// from them (see [Composer.continued]).
+	articles []string
+	at       time.Time
 }
 
 // conversations is the memory of the turns: the in-process one, or a
@@ -36,6 +40,7 @@ type Turn struct {
 	Question   string    `json:"question"`   // as asked
 	Standalone string    `json:"standalone"` // as searched
 	Answer     string    `json:"answer"`
+	Articles   []string  `json:"articles,omitempty"` // cited, best first
 	At         time.Time `json:"at"`
 }
 
@@ -68,7 +73,7 @@ func (m *storeMemory) recent(key string) []turn {
 	var out []turn
 	for _, t := range m.store.Recent(key) {
 		if m.ttl == 0 || t.At.After(cutoff) {
-			out = append(out, turn{question: t.Question, standalone: t.Standalone, answer: t.Answer, at: t.At})
+			out = append(out, turn{question: t.Question, standalone: t.Standalone, answer: t.Answer, articles: t.Articles, at: t.At})
 		}
 	}
 	if len(out) > m.turns {
@@ -81,7 +86,7 @@ func (m *storeMemory) add(key string, t turn) {
 	if key == "" || m.turns == 0 {
 		return
 	}
-	m.store.Append(key, Turn{Question: t.question, Standalone: t.standalone, Answer: t.answer, At: m.now()}, m.turns)
+	m.store.Append(key, Turn{Question: t.question, Standalone: t.standalone, Answer: t.answer, Articles: t.articles, At: m.now()}, m.turns)
 }
 
 // maxConversations bounds the memory: the least recently used
