@@ -422,6 +422,16 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		if picked[i] || !ok {
 			continue
 		}
+		if by := restatedBy(cands, i, append(append([]int(nil), head...), rest...)); by >= 0 {
+			// Another outlet's words for the figures already quoted: its
+			// citation joins theirs instead of repeating them.
+			picked[i] = true
+			if !containsArticle(res, cands[by].also, res.Passages[cands[i].passage].ArticleID) &&
+				res.Passages[cands[by].passage].ArticleID != res.Passages[cands[i].passage].ArticleID {
+				cands[by].also = append(cands[by].also, cands[i].passage)
+			}
+			continue
+		}
 		need := 1
 		for _, a := range ante {
 			if !picked[a] {
@@ -503,6 +513,38 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 	}
 	ex.text = strings.Join(lines, "\n")
 	return ex
+}
+
+// restatedBy returns the chosen sentence that already states every
+// figure of sentence i, when i states two or more («۱۱۴ هزار و ۶۰۰ تومان»
+// told again by another outlet, in other words), or -1.
+func restatedBy(cands []candidate, i int, chosen []int) int {
+	figures := numbersOf(cands[i].words)
+	if len(figures) < 2 {
+		return -1
+	}
+	for _, j := range chosen {
+		held := numbersOf(cands[j].words)
+		all := true
+		for f := range figures {
+			all = all && held[f]
+		}
+		if all {
+			return j
+		}
+	}
+	return -1
+}
+
+// numbersOf returns the numbers written in digits among words.
+func numbersOf(words []string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range words {
+		if hasDigit(w) {
+			out[w] = true
+		}
+	}
+	return out
 }
 
 // unnamedMembers returns the members of a contrast class that the

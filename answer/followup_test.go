@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/khabar/khabar/persian"
 )
 
 // TestSeedsSubjectlessFollowUpStaysOnTheStory: a question that leaves its
@@ -78,5 +80,37 @@ func TestTurnKeepsTheCitedArticles(t *testing.T) {
 	}
 	if len(turns[1].Articles) != 0 {
 		t.Errorf("a not-found turn keeps articles: %v", turns[1].Articles)
+	}
+}
+
+// TestSeedsRestatedFigureCitedOnce: another outlet telling the same figures
+// in its own words («دلار آزاد … به ۱۱۴ هزار و ۶۰۰ تومان رسید») is not a
+// line of its own: its citation joins the line that states them.
+func TestSeedsRestatedFigureCitedOnce(t *testing.T) {
+	c := seedComposer(t, mehr1404)
+	a := ask(t, c, "", "قیمت دلار در بازار آزاد تهران روز ۱۳ مهر چقدر بود؟")
+	if a.NotFound() {
+		t.Fatalf("not found:\n%s", a)
+	}
+	if strings.Contains(a.Text, "در بازار ارز هم دلار آزاد") {
+		t.Errorf("the restated figure has a line of its own:\n%s", a.Text)
+	}
+	if first := firstLine(a.Text); !strings.Contains(first, "۱۱۴ هزار و ۶۰۰") || !strings.Contains(first, "][") {
+		t.Errorf("want the figure first, cited by both outlets:\n%s", a.Text)
+	}
+}
+
+func TestRestatedBy(t *testing.T) {
+	cand := func(text string) candidate { return candidate{words: persian.Tokens(text)} }
+	cands := []candidate{
+		cand("قیمت دلار روز ۱۳ مهر با افت ۱۶۰۰ تومانی به ۱۱۴۶۰۰ تومان رسید"),
+		cand("دلار آزاد با ۱۶۰۰ تومان کاهش به ۱۱۴۶۰۰ تومان رسید"), // the same figures
+		cand("دلار به ۱۱۴۶۰۰ تومان رسید که ۱.۴ درصد کمتر است"),    // a new one
+		cand("سکه به ۱۱۱ میلیون تومان رسید"),                      // one figure only
+	}
+	for i, want := range []int{-1, 0, -1, -1} {
+		if got := restatedBy(cands, i, []int{0}); i > 0 && got != want {
+			t.Errorf("restatedBy(%d) = %d, want %d", i, got, want)
+		}
 	}
 }
