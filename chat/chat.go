@@ -247,7 +247,7 @@ func (c *Chat) ask(ctx context.Context, m Message, question string) Reply {
 	}
 	a, err := c.answer.Answer(ctx, answer.Request{
 		Question:     question,
-		Conversation: strconv.FormatInt(m.ChatID, 10),
+		Conversation: conversationKey(m),
 		Stream:       m.Stream,
 	})
 	switch {
@@ -438,4 +438,19 @@ func parseCommand(text string) (cmd, args string, ok bool) {
 		return "", "", false
 	}
 	return strings.ToLower(head), strings.TrimSpace(args), true
+}
+
+// conversationKey keys the memory behind follow-up questions: a private
+// chat is one conversation; in a group, each member's questions in each
+// forum topic are one, so that a question is never read as going on about
+// another member's, nor about one asked in another topic.
+func conversationKey(m Message) string {
+	key := strconv.FormatInt(m.ChatID, 10)
+	if m.Thread != 0 {
+		key += "/t" + strconv.Itoa(m.Thread)
+	}
+	if !m.Private && m.UserID != m.ChatID {
+		key += "/u" + strconv.FormatInt(m.UserID, 10)
+	}
+	return key
 }

@@ -100,3 +100,40 @@ func TestChatErrorsArePolite(t *testing.T) {
 		})
 	}
 }
+
+// TestConversationPerMemberAndTopic: the memory behind follow-ups is a
+// private chat's own; in a group each member's, per forum topic, so that
+// a member's question is not read as going on about another's.
+func TestConversationPerMemberAndTopic(t *testing.T) {
+	e := &echoAnswerer{}
+	c := New(e, testLogger(t), Options{})
+	ctx := context.Background()
+	for _, m := range []Message{
+		{ChatID: 5, UserID: 5, Private: true, Text: "خط ۱۰ مترو کی افتتاح شد؟"},
+		{ChatID: 5, UserID: 5, Private: true, Text: "چند تا ایستگاه داره؟"},
+		{ChatID: -100, UserID: 1, Text: "/ask سپاهان با تراکتور چند چند شد؟"},
+		{ChatID: -100, UserID: 2, Text: "/ask گل اولش رو دقیقه چند زدن؟"},
+		{ChatID: -100, UserID: 1, Thread: 7, Text: "/ask گل اولش رو دقیقه چند زدن؟"},
+		{ChatID: -100, UserID: 1, Text: "/ask گل اولش رو دقیقه چند زدن؟"},
+		{ChatID: -100, UserID: -100, Text: "/ask گل اولش رو دقیقه چند زدن؟"}, // an anonymous admin
+	} {
+		c.Handle(ctx, m)
+	}
+	got := e.conversations
+	if len(got) != 7 {
+		t.Fatalf("want 7 questions answered, got %d: %v", len(got), e.asked())
+	}
+	same := func(i, j int) bool { return got[i] == got[j] }
+	switch {
+	case !same(0, 1):
+		t.Errorf("a private chat is one conversation: %q, %q", got[0], got[1])
+	case same(2, 3):
+		t.Errorf("two members of a group share a conversation: %q", got[2])
+	case same(2, 4):
+		t.Errorf("two forum topics share a conversation: %q", got[2])
+	case !same(2, 5):
+		t.Errorf("a member's questions in one topic are not one conversation: %q, %q", got[2], got[5])
+	case same(2, 6) || same(0, 2):
+		t.Errorf("conversations collide: %v", got)
+	}
+}

@@ -32,13 +32,15 @@ func testLogger(t testing.TB) *slog.Logger {
 // echoAnswerer answers every question with a cited sentence that repeats
 // it, and records the questions in order.
 type echoAnswerer struct {
-	mu        sync.Mutex
-	questions []string
+	mu            sync.Mutex
+	questions     []string
+	conversations []string
 }
 
 func (e *echoAnswerer) Answer(_ context.Context, req answer.Request) (answer.Answer, error) {
 	e.mu.Lock()
 	e.questions = append(e.questions, req.Question)
+	e.conversations = append(e.conversations, req.Conversation)
 	e.mu.Unlock()
 	p := retrieval.Passage{Chunk: retrieval.Chunk{ArticleID: "a", Title: "عنوان خبر", Source: "تابناک", URL: "https://example.com/a?x=1&y=2", Text: "متن قطعه."}, Coverage: 0.5}
 	return answer.Answer{Question: req.Question, Text: "پاسخ به: " + req.Question + " [۱]", Mode: answer.ModeExtractive,
