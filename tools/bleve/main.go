@@ -14,9 +14,10 @@
 // A separate module (tools/bleve/go.mod), so bleve's dependency graph never
 // touches khabar's go.mod:
 //
-//	go -C tools/bleve run . -corpus ../shared/eval/hamshahri-ir/corpus.jsonl
+//	go -C tools/bleve run . -corpus "$PWD/../shared/eval/hamshahri-ir/corpus.jsonl"
 //
-// (a relative -corpus is taken from tools/bleve, go -C's directory).
+// from the repository root (a relative -corpus is taken from tools/bleve,
+// go -C's directory).
 package main
 
 import (
