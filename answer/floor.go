@@ -191,7 +191,10 @@ func asksWhenOrHowMany(question string) bool {
 //     sentence with none, or when no quoted sentence states one together
 //     with the measure asked («قیمت»،
 //     «جمعیت» …); a question for a result («نتیجه بازی …») by a
-//     sentence with no score and no outcome.
+//     sentence with no score and no outcome;
+//   - an answer of another type than the question's wh-word asks for
+//     (see [unmetType]): no year for «چه سالی», no age for «چند ساله»,
+//     no mother for «مادر … کیست», no definition for «پلیمر چیست».
 func meetsConstraints(res retrieval.Result, ex extraction) bool { return unmet(res, ex) == "" }
 
 // unmet names the first constraint of the question the quoted sentences
@@ -228,7 +231,11 @@ func unmet(res retrieval.Result, ex extraction) string {
 	if asksResult(res.Question) && !statesScore(answer) && !statesOutcome(answer) {
 		return "result"
 	}
-	return ""
+	var cited []string
+	for _, l := range ex.lines {
+		cited = append(cited, l.words...)
+	}
+	return unmetType(res.Question, answer, ex.lines[ex.answer].text, cited)
 }
 
 // meetsTopic reports whether the answering sentence (with those it

@@ -1,0 +1,259 @@
+package answer
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/khabar/khabar/persian"
+)
+
+// Answer types: what a question's wh-word asks for, and whether the
+// answering sentence states a thing of that kind. A sentence on the
+// question's topic that states no year does not answer «چه سالی», one that
+// names no mother does not answer «اسم مادر … چیست». The checks read
+// canonical tokens ([persian.Tokens]) of the question and of the answering
+// sentence with the sentences it refers back to.
+
+// unmetType names the first answer type the question asks for that the
+// answering sentence does not state, or "": answer is its words (with
+// those of the sentences it refers back to), text the sentence as quoted,
+// cited the words of every quoted sentence.
+func unmetType(question string, answer []string, text string, cited []string) string {
+	q := persian.Tokens(persian.Written(question))
+	switch {
+	case asksYear(q) && !statesYear(answer, asksDate(q)):
+		return "year asked"
+	case asksAge(q) && !statesAge(answer):
+		return "age asked"
+	case !namesKin(q, cited):
+		// Any quoted sentence: the one that names the relation may follow
+		// the one that names the person («… نقش پدرش یعقوب …»).
+		return "kin asked"
+	case asksDefinition(q) && !defines(answer, text):
+		return "definition asked"
+	}
+	return ""
+}
+
+// yearWords follow «چه»/«کدام» in a question for a year, a century or a
+// date: «در چه سالی»، «کدام قرن»، «چه تاریخی».
+var yearWords = map[string]bool{"سال": true, "سالی": true, "قرن": true, "قرنی": true, "تاریخ": true, "تاریخی": true, "سده": true, "سدهای": true, "دهه": true, "دههای": true}
+
+// asksYear reports whether question tokens q ask for a year, a century or
+// a date («چه سالی»، «کدام قرن»، «چه تاریخی»).
+func asksYear(q []string) bool {
+	for i := 0; i+1 < len(q); i++ {
+		if (q[i] == "چه" || q[i] == "کدام" || q[i] == "کدوم") && yearWords[q[i+1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// asksDate reports whether question tokens q ask for a date («چه
+// تاریخی»), which a day and month answer as well as a year.
+func asksDate(q []string) bool {
+	for i := 0; i+1 < len(q); i++ {
+		if (q[i] == "چه" || q[i] == "کدام") && (q[i+1] == "تاریخ" || q[i+1] == "تاریخی" || q[i+1] == "روزی") {
+			return true
+		}
+	}
+	return false
+}
+
+// countedNouns precede a number that counts or numbers something, not a
+// year: «فصل ۱۲۰»، «ماده ۱۳۴».
+var countedNouns = map[string]bool{"فصل": true, "ماده": true, "بند": true, "اصل": true, "شماره": true, "صفحه": true, "پلاک": true, "کد": true}
+
+// yearMarks are the words that state a year or a period of years without
+// its number, or a relative year.
+var yearMarks = map[string]bool{"قرن": true, "قرنها": true, "سده": true, "دهه": true, "هزاره": true, "امسال": true, "پارسال": true}
+
+// statesYear reports whether words state a year: a number of three or four
+// digits that numbers no chapter or article («فصل ۱۲۰»), a two-digit year
+// after «سال» («سال ۹۲»), a century or decade («قرن»، «دهه»); with date, a
+// day and month too («۱۳ مهر»).
+func statesYear(words []string, date bool) bool {
+	for i, w := range words {
+		if yearMarks[w] {
+			return true
+		}
+		if !isNumber(w) {
+			if date && monthNames[w] && i > 0 && isNumber(words[i-1]) {
+				return true
+			}
+			continue
+		}
+		n := utf8.RuneCountInString(w)
+		after := i > 0 && countedNouns[words[i-1]]
+		if (n == 3 || n == 4) && !after {
+			return true
+		}
+		if n == 2 && i > 0 && words[i-1] == "سال" {
+			return true
+		}
+	}
+	return false
+}
+
+// monthNames are the names of the months, Iranian and Gregorian, canonical.
+var monthNames = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند
+		ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر`) {
+		monthNames[persian.Canonical(w)] = true
+	}
+}
+
+// asksAge reports whether question tokens q ask how old someone is or
+// was: «چند ساله»، «چند سالش بود»، «چند سال داشت»، «سن … چقدر».
+func asksAge(q []string) bool {
+	for i, w := range q {
+		if w == "سن" || w == "سنش" {
+			return true
+		}
+		if w != "چند" || i+1 >= len(q) {
+			continue
+		}
+		switch next := q[i+1]; {
+		case next == "ساله" || next == "سالش" || next == "سالشه" || next == "سالگی":
+			return true
+		case next == "سال" && i+2 < len(q) && (strings.HasPrefix(q[i+2], "داشت") || strings.HasPrefix(q[i+2], "دار")):
+			return true // «چند سال داشت»، «چند سال دارد»
+		}
+	}
+	return false
+}
+
+// statesAge reports whether words state an age: «۶۰ ساله»، «در ۲۰
+// سالگی»، «سن»، a birth («متولد»، «زاده») or a year of birth or death.
+func statesAge(words []string) bool {
+	for _, w := range words {
+		switch {
+		case strings.Contains(w, "ساله"), strings.Contains(w, "سالگی"):
+			return true
+		case w == "سن" || w == "سنش" || w == "سنی" || w == "عمر" || w == "عمرش":
+			return true
+		case strings.HasPrefix(w, "متولد") || w == "زاده" || w == "درگذشت":
+			return true
+		case isNumber(w) && utf8.RuneCountInString(w) == 4:
+			return true
+		}
+	}
+	return false
+}
+
+// kin are the nouns of family and succession a question asks after («اسم
+// مادر …»، «پدر …»، «جانشین …»), each with the words that name that
+// relation in an answer: «همسر» is stated by «ازدواج» too, «فرزند» by «پسر».
+var kin = map[string][]string{
+	"مادر":   {"مادر"},
+	"پدر":    {"پدر"},
+	"همسر":   {"همسر", "ازدواج", "زن", "شوهر"},
+	"شوهر":   {"شوهر", "همسر", "ازدواج"},
+	"فرزند":  {"فرزند", "پسر", "دختر", "فرزندان"},
+	"پسر":    {"پسر", "فرزند"},
+	"دختر":   {"دختر", "فرزند"},
+	"برادر":  {"برادر"},
+	"خواهر":  {"خواهر"},
+	"جانشین": {"جانشین"},
+}
+
+// kinSuffixes are the endings a kin noun takes («مادرش»، «پدران»،
+// «فرزندانش»، «همسری»), «بزرگ» with it: «پدربزرگ» is «پدر بزرگ» written
+// without a space, which names «پدر» as a word.
+var kinSuffixes = []string{"", "ش", "اش", "ان", "انش", "ها", "هایش", "ی", "ای", "شان", "م", "بزرگ"}
+
+// kinForm returns the kin noun a canonical token is a form of, or "":
+// «مادرش» → «مادر», not «مادرید».
+func kinForm(w string, nouns func(string) bool) string {
+	for _, suf := range kinSuffixes {
+		if stem, ok := strings.CutSuffix(w, suf); ok && nouns(stem) {
+			return stem
+		}
+	}
+	return ""
+}
+
+// namesKin reports whether the answering sentence (its words) names every
+// relation of kin the question (tokens q) asks after: «اسم مادر مریم» is
+// not answered by a sentence about Mary that names no mother. A question
+// that names the relation as part of a title («پدر علم شیمی») is checked
+// alike.
+func namesKin(q, answer []string) bool {
+	isKin := func(s string) bool { _, ok := kin[s]; return ok }
+	for _, w := range q {
+		noun := kinForm(w, isKin)
+		if noun == "" {
+			continue
+		}
+		said := false
+		for _, a := range answer {
+			said = said || kinForm(a, func(s string) bool {
+				for _, k := range kin[noun] {
+					if s == k {
+						return true
+					}
+				}
+				return false
+			}) != ""
+		}
+		if !said {
+			return false
+		}
+	}
+	return true
+}
+
+// definitionWords end a question that asks what something is: «پلیمر
+// چیست؟»، «سلولز چیه؟». Not «چی» alone: «سکه امامی چی؟» asks «what
+// about …» of a follow-up.
+var definitionWords = map[string]bool{"چیست": true, "چیه": true}
+
+// asksDefinition reports whether question tokens q ask what a thing is and
+// nothing more: one to three words and «چیست»/«چیه» («پلیمر چیه؟»، «قالی
+// یا فرش چیه؟»).
+func asksDefinition(q []string) bool {
+	n := len(q)
+	if n < 2 || n > 4 || nonDefinitions[q[0]] || measures[persian.Stem(q[0])] {
+		return false // «قیمت دلار چیست؟» asks a value, «نام … چیست؟» a name
+	}
+	return definitionWords[q[n-1]] || (q[n-1] == "چه" || q[n-1] == "چی") && q[n-2] == "یعنی"
+}
+
+// nonDefinitions open a short «… چیست؟» that asks something else than
+// what a thing is: its state, cause, name, result.
+var nonDefinitions = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`وضعیت وضع شرایط نتیجه نتایج علت دلیل نظر موضع برنامه هدف نام اسم ماجرا خبر موضوع پاسخ جواب راه`) {
+		nonDefinitions[persian.Canonical(w)] = true
+	}
+}
+
+// copulas are the words a definition states what something is with: «…
+// است»، «یعنی»، «گفته می‌شود»، «نام دارد».
+var copulas = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`است هست هستند اند بود بودند باشد میباشد میباشند یعنی نام نامیده گفته گویند میگویند میشود شود عبارت`) {
+		copulas[persian.Canonical(w)] = true
+	}
+}
+
+// defines reports whether a sentence (its words and text) can state what
+// something is: it holds a copula, a word that ends with a written-in one
+// («ماده‌ای‌ست»), or an apposition in brackets («توپ تنیس (توپی لاستیکی
+// …)»).
+func defines(words []string, text string) bool {
+	if strings.Contains(text, "(") {
+		return true
+	}
+	for _, w := range words {
+		if copulas[w] || strings.HasSuffix(w, "ست") && utf8.RuneCountInString(w) > 4 && strings.HasSuffix(strings.TrimSuffix(w, "ست"), "ای") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,100 @@
+package answer
+
+import (
+	"testing"
+
+	"github.com/khabar/khabar/persian"
+)
+
+// TestMeetsConstraintsAnswerType: a sentence on the question's topic that
+// does not state what its wh-word asks for (a year, an age, the relative
+// asked after, a definition, the continent asked) is a near miss; one that
+// states it answers.
+func TestMeetsConstraintsAnswerType(t *testing.T) {
+	tests := []struct {
+		q, text string
+		want    bool
+	}{
+		// A year, a century or a date.
+		{"کاخ گلستان در چه سالی ساخته شد؟", "کاخ گلستان از بناهای تاریخی تهران است و هر روز بازدیدکننده دارد.", false},
+		{"کاخ گلستان در چه سالی ساخته شد؟", "کاخ گلستان در سال ۱۲۳۰ ساخته شد.", true},
+		{"کاخ گلستان در کدام قرن ساخته شد؟", "کاخ گلستان در قرن سیزدهم ساخته شد.", true},
+		{"کتابخانه ملی در چه سالی افتتاح شد؟", "کتابخانه ملی در فصل ۱۲ گزارش سازمان برنامه آمده و افتتاح آن خبر شد.", false},
+		{"نمایشگاه کتاب در چه تاریخی افتتاح شد؟", "نمایشگاه کتاب روز ۱۳ مهر افتتاح شد.", true},
+		{"نمایشگاه کتاب در چه سالی افتتاح شد؟", "نمایشگاه کتاب روز ۱۳ مهر افتتاح شد.", false},
+		// An age.
+		{"وزیر ورزش چند سال دارد؟", "وزیر ورزش در جلسه هیئت دولت حاضر شد و درباره ۳ طرح گفت.", false},
+		{"وزیر ورزش چند سال دارد؟", "وزیر ورزش ۵۲ ساله است.", true},
+		{"داور مسابقه چند ساله است؟", "داور مسابقه متولد ۱۳۶۰ است.", true},
+		// The relative asked after, in any quoted sentence.
+		{"اسم مادر شاعر چیست؟", "شاعر در شیراز به دنیا آمد و در ۲۰ سالگی به تهران رفت.", false},
+		{"اسم مادر شاعر چیست؟", "مادرش فاطمه نام داشت و شاعر در شیراز به دنیا آمد.", true},
+		{"همسر بازیگر کیست؟", "بازیگر سال گذشته با یک کارگردان ازدواج کرد.", true},
+		{"پدر لوط کیست؟", "پدربزرگ لوط او را به سرپرستی گرفت.", true},
+		{"تیم رئال مادرید کجاست؟", "تیم رئال مادرید در شهر مادرید است.", true}, // not «مادر»
+		// A definition.
+		{"پلیمر چیست؟", "ظرفیت تولید پلیمر کشور به ۱۲ میلیون تن رسید.", false},
+		{"پلیمر چیست؟", "پلیمر ماده‌ای است که از مولکول‌های بلند ساخته شده.", true},
+		{"شیره انگور چیه؟", "شیره ماده‌ای‌ست که از عصاره انگور به دست می‌آید.", true},
+		{"جنس توپ تنیس چیه؟", "بازیکن توپ تنیس (توپی لاستیکی با پوشش نمدی) را به زمین حریف می‌زند.", true},
+		// Another continent than the one asked.
+		{"قهرمانی کشتی آسیا کجا برگزار شد؟", "قهرمانی کشتی آسیا در بیشکک برگزار شد.", true},
+		{"ذخایر نفت آفریقا چقدر است؟", "ذخایر نفت اروپا ۱۲ میلیارد بشکه است.", false},
+	}
+	for _, tt := range tests {
+		res := resultFor(tt.q, passage("a", tt.text, 1))
+		if got := meetsConstraints(res, extract(res, 4)); got != tt.want {
+			t.Errorf("%s ← %s: got %v (%s), want %v", tt.q, tt.text, got, unmet(res, extract(res, 4)), tt.want)
+		}
+	}
+}
+
+func TestAsksYear(t *testing.T) {
+	for q, want := range map[string]bool{
+		"مسجد در چه سالی ساخته شد؟":     true,
+		"در کدام سال جنگ تمام شد؟":      true,
+		"این کاخ در کدوم قرن ساخته شد؟": true,
+		"قرارداد در چه تاریخی امضا شد؟": true,
+		"امسال چند نفر قبول شدند؟":      false,
+		"سال گذشته چه اتفاقی افتاد؟":    false,
+	} {
+		if got := asksYear(tokensOf(q)); got != want {
+			t.Errorf("asksYear(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestAsksAge(t *testing.T) {
+	for q, want := range map[string]bool{
+		"او چند سالش بود؟":            true,
+		"وقتی درگذشت چند سال داشت؟":   true,
+		"مربی تیم چند ساله است؟":      true,
+		"سن بازنشستگی چقدر است؟":      true,
+		"جنگ چند سال طول کشید؟":       false,
+		"چند سال پیش افتتاح شد؟":      false,
+		"قیمت سکه چند هزار تومان شد؟": false,
+	} {
+		if got := asksAge(tokensOf(q)); got != want {
+			t.Errorf("asksAge(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestAsksDefinition(t *testing.T) {
+	for q, want := range map[string]bool{
+		"پلیمر چیست؟":                         true,
+		"قالی یا فرش چیه؟":                    true,
+		"بازیافت یعنی چی؟":                    true,
+		"نام دیگر زبان عربی در کتاب ها چیست؟": false, // asks a name, not what a thing is
+		"قیمت دلار چیست؟":                     false, // asks a value
+		"وضعیت هوای تهران چیست؟":              false,
+		"دلار": false,
+	} {
+		if got := asksDefinition(tokensOf(q)); got != want {
+			t.Errorf("asksDefinition(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// tokensOf is how [unmetType] reads a question.
+func tokensOf(q string) []string { return persian.Tokens(persian.Written(q)) }
