@@ -31,6 +31,8 @@ func unmetType(question string, answer []string, text string, cited []string) st
 		return "kin asked"
 	case asksDefinition(q) && !defines(answer, text):
 		return "definition asked"
+	case asksWhoIs(q) && !defines(answer, text):
+		return "identity asked"
 	}
 	return ""
 }
@@ -256,4 +258,21 @@ func defines(words []string, text string) bool {
 		}
 	}
 	return false
+}
+
+// asksWhoIs reports whether question tokens q ask who or what someone is
+// and nothing more: one to three words and «کیست»، «کیه»، «کی بود»
+// («نیوتن کی بود؟»، «سپاه پاسداران کیه؟»). Like a definition, it is
+// answered by a sentence that says what the one asked is.
+func asksWhoIs(q []string) bool {
+	copula := false
+	if n := len(q); n > 0 && (q[n-1] == "بود" || q[n-1] == "است" || q[n-1] == "هست" || q[n-1] == "بوده") {
+		q, copula = q[:n-1], true
+	}
+	n := len(q)
+	isKin := func(s string) bool { _, ok := kin[s]; return ok }
+	if n < 2 || n > 4 || nonDefinitions[q[0]] || kinForm(q[0], isKin) != "" {
+		return false // «همسر بازیگر کیست؟» asks a relative: see [namesKin]
+	}
+	return q[n-1] == "کیست" || q[n-1] == "کیه" || q[n-1] == "کی" && copula
 }

@@ -37,6 +37,9 @@ func TestMeetsConstraintsAnswerType(t *testing.T) {
 		{"پلیمر چیست؟", "پلیمر ماده‌ای است که از مولکول‌های بلند ساخته شده.", true},
 		{"شیره انگور چیه؟", "شیره ماده‌ای‌ست که از عصاره انگور به دست می‌آید.", true},
 		{"جنس توپ تنیس چیه؟", "بازیکن توپ تنیس (توپی لاستیکی با پوشش نمدی) را به زمین حریف می‌زند.", true},
+		// Who someone is.
+		{"نیوتن کی بود؟", "معادلات ماکسول پس از نخستین یکپارچه‌سازی که از سوی نیوتن انجام گرفت، به‌شمار می‌رود.", false},
+		{"نیوتن کی بود؟", "نیوتن فیزیک‌دان و ریاضی‌دان انگلیسی بود.", true},
 		// Another continent than the one asked.
 		{"قهرمانی کشتی آسیا کجا برگزار شد؟", "قهرمانی کشتی آسیا در بیشکک برگزار شد.", true},
 		{"ذخایر نفت آفریقا چقدر است؟", "ذخایر نفت اروپا ۱۲ میلیارد بشکه است.", false},
@@ -98,3 +101,20 @@ func TestAsksDefinition(t *testing.T) {
 
 // tokensOf is how [unmetType] reads a question.
 func tokensOf(q string) []string { return persian.Tokens(persian.Written(q)) }
+
+func TestAsksWhoIs(t *testing.T) {
+	for q, want := range map[string]bool{
+		"نیوتن کی بود؟":                          true,
+		"سپاه پاسداران کیه؟":                     true,
+		"سخنگوی دولت کیست؟":                      true,
+		"جلسه کی برگزار شد؟":                     false, // «when»
+		"خط ده مترو کی؟":                         false,
+		"کی لینکلن را ترور کرد؟":                 false,
+		"نام وزیر ورزش کیست؟":                    false,
+		"رئیس جدید سازمان لیگ فوتبال کشور کیست؟": false, // more than a name
+	} {
+		if got := asksWhoIs(tokensOf(q)); got != want {
+			t.Errorf("asksWhoIs(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
