@@ -34,6 +34,9 @@ func unmetType(question string, answer []string, text string, cited []string) st
 	case asksWhoIs(q) && !defines(answer, text):
 		return "identity asked"
 	}
+	if kind := askedKind(q); kind != "" && !namesKind(kind, q, cited) {
+		return "kind asked"
+	}
 	return ""
 }
 
@@ -275,4 +278,88 @@ func asksWhoIs(q []string) bool {
 		return false // «همسر بازیگر کیست؟» asks a relative: see [namesKin]
 	}
 	return q[n-1] == "کیست" || q[n-1] == "کیه" || q[n-1] == "کی" && copula
+}
+
+// kinds are the nouns a «which …» question asks a member of («کدام
+// کشور»، «چه شهری»), each with a member of the contrast lexicon's
+// classes that holds the kind's members (see [persian.ContrastClasses]):
+// the classes of «فرانسه» are the countries'.
+var kinds = map[string][]string{
+	"کشور":  {"فرانسه"},
+	"شهر":   {"تبریز", "لندن"},
+	"استان": {"گیلان"},
+	"قاره":  {"آسیا"},
+	"ورزش":  {"والیبال"},
+}
+
+// askedKind returns the kind a question (its tokens) asks a member of:
+// «کدام کشور»، «کدوم کشورها»، «چه شهری» → کشور, شهر; or "".
+func askedKind(q []string) string {
+	for i := 0; i+1 < len(q); i++ {
+		if q[i] != "کدام" && q[i] != "کدوم" && q[i] != "چه" {
+			continue
+		}
+		for kind := range kinds {
+			if kindForm(q[i+1], kind) {
+				return kind
+			}
+		}
+	}
+	return ""
+}
+
+// kindForm reports whether token w is kind noun k or a form of it:
+// «کشوری»، «کشورها»، «کشورهایی»، «شهرهای».
+func kindForm(w, k string) bool {
+	rest, ok := strings.CutPrefix(w, k)
+	if !ok {
+		return false
+	}
+	switch rest {
+	case "", "ی", "ها", "های", "هایی":
+		return true
+	}
+	return false
+}
+
+// namesKind reports whether the quoted sentences (their words) name a
+// thing of the kind asked: the kind noun itself («کشور …»، «شهر …») or a
+// member of its contrast classes that the question (tokens q) does not
+// name: «دانمارک با کدام کشورها همسایه است؟» is not answered by a
+// sentence that names only Denmark.
+func namesKind(kind string, q, answer []string) bool {
+	for _, w := range answer {
+		if strings.HasPrefix(w, kind) {
+			return true
+		}
+	}
+	classes := map[int]bool{}
+	for _, m := range kinds[kind] {
+		for _, c := range persian.Contrasts(strings.Join(persian.Terms(m), " ")) {
+			classes[c] = true
+		}
+	}
+	asked := members(persian.Terms(strings.Join(q, " ")))
+	// «آمریکایی» names «آمریکا»: a nationality is read as its country.
+	var said []string
+	for _, w := range persian.Terms(strings.Join(answer, " ")) {
+		said = append(said, w)
+		for _, suf := range []string{"یی", "ای", "ی"} {
+			if stem, ok := strings.CutSuffix(w, suf); ok && len(persian.Contrasts(stem)) > 0 {
+				said = append(said, stem)
+				break
+			}
+		}
+	}
+	for c, ms := range members(said) {
+		if !classes[c] {
+			continue
+		}
+		for m := range ms {
+			if !asked[c][m] {
+				return true
+			}
+		}
+	}
+	return false
 }
