@@ -281,15 +281,21 @@ func asksWhoIs(q []string) bool {
 }
 
 // kinds are the nouns a «which …» question asks a member of («کدام
-// کشور»، «چه شهری»), each with a member of the contrast lexicon's
-// classes that holds the kind's members (see [persian.ContrastClasses]):
-// the classes of «فرانسه» are the countries'.
-var kinds = map[string][]string{
-	"کشور":  {"فرانسه"},
-	"شهر":   {"تبریز", "لندن"},
-	"استان": {"گیلان"},
-	"قاره":  {"آسیا"},
-	"ورزش":  {"والیبال"},
+// کشور»، «چه شهری»، «چه رنگی»), each with the nouns that name the kind in
+// an answer, and its members: those listed, and those of the contrast
+// lexicon's classes that hold the kind's examples (see
+// [persian.ContrastClasses]: the classes of «فرانسه» are the countries').
+var kinds = map[string]struct {
+	nouns, examples, members []string
+}{
+	"کشور":  {nouns: []string{"کشور"}, examples: []string{"فرانسه"}},
+	"شهر":   {nouns: []string{"شهر"}, examples: []string{"تبریز", "لندن"}},
+	"استان": {nouns: []string{"استان"}, examples: []string{"گیلان"}},
+	"قاره":  {nouns: []string{"قاره"}, examples: []string{"آسیا"}},
+	"ورزش":  {nouns: []string{"ورزش", "رشته"}, examples: []string{"والیبال"}},
+	"تیم":   {nouns: []string{"تیم", "باشگاه"}, examples: []string{"استقلال"}},
+	"رنگ": {nouns: []string{"رنگ"}, members: strings.Fields(`قرمز سرخ آبی سبز زرد سفید سیاه مشکی نارنجی بنفش صورتی قهوهای
+		خاکستری طلایی نقرهای سرمهای ارغوانی لاجوردی فیروزهای کرم زرشکی`)},
 }
 
 // askedKind returns the kind a question (its tokens) asks a member of:
@@ -316,30 +322,44 @@ func kindForm(w, k string) bool {
 		return false
 	}
 	switch rest {
-	case "", "ی", "ها", "های", "هایی":
+	case "", "ی", "ها", "های", "هایی", "ه", "یه": // «کدوم کشوره؟»، «چه رنگیه؟»
 		return true
 	}
 	return false
 }
 
 // namesKind reports whether the quoted sentences (their words) name a
-// thing of the kind asked: the kind noun itself («کشور …»، «شهر …») or a
-// member of its contrast classes that the question (tokens q) does not
-// name: «دانمارک با کدام کشورها همسایه است؟» is not answered by a
+// thing of the kind asked: a noun of the kind («کشور …»، «باشگاه …») or a
+// member of it (listed, or of its contrast classes) that the question
+// (tokens q) does not name: «دانمارک با کدام کشورها همسایه است؟» is not answered by a
 // sentence that names only Denmark.
 func namesKind(kind string, q, answer []string) bool {
+	k := kinds[kind]
 	for _, w := range answer {
-		if strings.HasPrefix(w, kind) {
-			return true
+		for _, n := range k.nouns {
+			if strings.HasPrefix(w, n) {
+				return true
+			}
+		}
+	}
+	asked := map[string]bool{}
+	for _, w := range q {
+		asked[w] = true
+	}
+	for _, w := range answer {
+		for _, m := range k.members {
+			if w == m && !asked[w] {
+				return true
+			}
 		}
 	}
 	classes := map[int]bool{}
-	for _, m := range kinds[kind] {
+	for _, m := range k.examples {
 		for _, c := range persian.Contrasts(strings.Join(persian.Terms(m), " ")) {
 			classes[c] = true
 		}
 	}
-	asked := members(persian.Terms(strings.Join(q, " ")))
+	inQuestion := members(persian.Terms(strings.Join(q, " ")))
 	// «آمریکایی» names «آمریکا»: a nationality is read as its country.
 	var said []string
 	for _, w := range persian.Terms(strings.Join(answer, " ")) {
@@ -356,7 +376,7 @@ func namesKind(kind string, q, answer []string) bool {
 			continue
 		}
 		for m := range ms {
-			if !asked[c][m] {
+			if !inQuestion[c][m] {
 				return true
 			}
 		}
