@@ -33,6 +33,8 @@ func unmetType(question string, answer []string, text string, cited []string) st
 		return "definition asked"
 	case asksWhoIs(q) && !defines(answer, text):
 		return "identity asked"
+	case asksCount(q) && !statesCount(answer):
+		return "count asked"
 	}
 	if kind := askedKind(q); kind != "" && !namesKind(kind, q, cited) {
 		return "kind asked"
@@ -379,6 +381,40 @@ func namesKind(kind string, q, answer []string) bool {
 			if !inQuestion[c][m] {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// notCounted follow «چند» in a question that asks for no count of things:
+// a duration or an age («چند سال»), a share («چند درصد»), a score
+// («چند چند»).
+var notCounted = map[string]bool{"سال": true, "سالش": true, "ساله": true, "سالگی": true, "درصد": true, "برابر": true, "چند": true, "ماه": true, "روز": true, "ساعت": true, "دقیقه": true, "هفته": true, "قرن": true, "سالی": true}
+
+// asksCount reports whether question tokens q ask how many things or
+// people: «چند نفر»، «چند کشور»، «چند تا».
+func asksCount(q []string) bool {
+	for i := 0; i+1 < len(q); i++ {
+		if q[i] == "چند" && !notCounted[q[i+1]] && !isNumber(q[i+1]) && (i == 0 || q[i-1] != "چند") {
+			return true
+		}
+	}
+	return false
+}
+
+// statesCount reports whether words hold a number that is no part of a
+// date: «۹ مهر»، «سال ۹۲» and a year («۱۴۰۴») count nothing.
+func statesCount(words []string) bool {
+	for i, w := range words {
+		if !isNumber(w) && !numberLetters[w] || monthNames[w] || yearMarks[w] {
+			continue
+		}
+		switch {
+		case i+1 < len(words) && monthNames[words[i+1]]:
+		case i > 0 && (words[i-1] == "سال" || words[i-1] == "سالهای" || monthNames[words[i-1]]):
+		case isNumber(w) && utf8.RuneCountInString(w) == 4 && (w[0] == '1' || w[0] == '2'):
+		default:
+			return true
 		}
 	}
 	return false
