@@ -35,6 +35,8 @@ func unmetType(question string, answer []string, text string, cited []string) st
 		return "identity asked"
 	case asksCount(q) && !statesCount(answer):
 		return "count asked"
+	case asksWhen(q) && !statesYear(answer, true) && !statesTime(answer):
+		return "time asked"
 	}
 	if kind := askedKind(q); kind != "" && !namesKind(kind, q, cited) {
 		return "kind asked"
@@ -415,6 +417,44 @@ func statesCount(words []string) bool {
 		case isNumber(w) && utf8.RuneCountInString(w) == 4 && (w[0] == '1' || w[0] == '2'):
 		default:
 			return true
+		}
+	}
+	return false
+}
+
+// asksWhen reports whether question tokens q ask when: «چه زمانی»، «چه
+// وقت»، «چه موقع» (not the bare «کی», which also asks who).
+func asksWhen(q []string) bool {
+	for i := 0; i+1 < len(q); i++ {
+		if q[i] == "چه" && (strings.HasPrefix(q[i+1], "زمان") || strings.HasPrefix(q[i+1], "وقت") || strings.HasPrefix(q[i+1], "موقع")) {
+			return true
+		}
+	}
+	return false
+}
+
+// timeWords place an event in time without a year: «در قرن …»، «در
+// دوران …»، «پس از …»، «امروز».
+var timeWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`قرن قرنها سده دهه هزاره دوران دوره عصر هنگام هنگامی زمان زمانی وقتی پس بعد قبل پیش
+		امروز دیروز فردا امسال پارسال اکنون هماکنون تاکنون اخیرا آینده گذشته ابتدا اوایل اواخر اواسط میانه نیمه ماه هفته روز شب صبح`) {
+		timeWords[persian.Canonical(w)] = true
+	}
+}
+
+// statesTime reports whether words place something in time: a time word
+// («دوره‌ای») or a month, alone or in a word («تیرماه»).
+func statesTime(words []string) bool {
+	for _, w := range words {
+		if timeWords[w] || monthNames[w] || strings.HasSuffix(w, "ماه") {
+			return true
+		}
+		for _, suf := range []string{"ای", "ی", "ها", "های"} {
+			if stem, ok := strings.CutSuffix(w, suf); ok && timeWords[stem] {
+				return true // «در دوره‌ای از …»
+			}
 		}
 	}
 	return false
