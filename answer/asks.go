@@ -29,6 +29,10 @@ func unmetType(question string, answer []string, text string, cited []string) st
 		// Any quoted sentence: the one that names the relation may follow
 		// the one that names the person («… نقش پدرش یعقوب …»).
 		return "kin asked"
+	case (asksDefinition(q) || asksWhoIs(q)) && !namesDefined(q, answer):
+		// «نیوتن کی بود؟» is not answered by a sentence on «نیون»: the
+		// thing defined is named as a word, not only spelled alike.
+		return "defined not named"
 	case asksDefinition(q) && !defines(answer, text):
 		return "definition asked"
 	case asksWhoIs(q) && !defines(answer, text):
@@ -281,6 +285,9 @@ func asksWhoIs(q []string) bool {
 	if n < 2 || n > 4 || nonDefinitions[q[0]] || kinForm(q[0], isKin) != "" {
 		return false // «همسر بازیگر کیست؟» asks a relative: see [namesKin]
 	}
+	if q[n-2] == "تا" || q[n-2] == "از" {
+		return false // «ثبت‌نامش تا کیه؟» asks until when
+	}
 	return q[n-1] == "کیست" || q[n-1] == "کیه" || q[n-1] == "کی" && copula
 }
 
@@ -458,4 +465,49 @@ func statesTime(words []string) bool {
 		}
 	}
 	return false
+}
+
+// definitionFrame are the words of a definition or who-is question that
+// are not the thing asked about: the question words, the copula, and the
+// relations that frame it («شامل»، «جنس»، «مخفف»، «معنی» …).
+var definitionFrame = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`چیست چیه کیست کیه کی چه چی یعنی بود است هست بوده برای درباره راجب راجع شامل جنس مخفف معنی دنبال`) {
+		definitionFrame[persian.Canonical(w)] = true
+	}
+}
+
+// namesDefined reports whether the answering sentence (its words) names
+// every content word of what a definition or who-is question (tokens q)
+// asks about, as a word or a longer form of it («جعبه» in «جعبهی»), not
+// a word spelled alike.
+func namesDefined(q, answer []string) bool {
+	var asked []string
+	for _, w := range q {
+		if !definitionFrame[w] {
+			asked = append(asked, w)
+		}
+	}
+	for _, t := range persian.Terms(strings.Join(asked, " ")) {
+		t = foldHamza(t)
+		named := false
+		for _, w := range answer {
+			w = foldHamza(w)
+			if w == t || persian.Stem(w) == t || utf8.RuneCountInString(t) >= 3 && strings.HasPrefix(w, t) {
+				named = true
+				break
+			}
+		}
+		if !named {
+			return false
+		}
+	}
+	return true
+}
+
+// foldHamza writes the letters with hamza as their bare forms, so that
+// the two spellings of a word agree: «رئیس» and «رییس».
+func foldHamza(w string) string {
+	return strings.NewReplacer("ئ", "ی", "أ", "ا", "إ", "ا", "ؤ", "و").Replace(w)
 }
