@@ -16,10 +16,13 @@ import (
 
 // unmetType names the first answer type the question asks for that the
 // answering sentence does not state, or "": answer is its words (with
-// those of the sentences it refers back to), text the sentence as quoted,
-// cited the words of every quoted sentence.
-func unmetType(question string, answer []string, text string, cited []string) string {
+// those of the sentences it refers back to), title those of its article's
+// title, text the sentence as quoted, cited the words of every quoted
+// sentence; corrected maps a question term the corpus never uses to the
+// known word the search took it for («یونسیف» → «یونیسف»).
+func unmetType(question string, answer, title []string, text string, cited []string, corrected map[string]string) string {
 	q := persian.Tokens(persian.Written(question))
+	namesDefined := func(q, words []string) bool { return namesDefined(q, words, corrected) }
 	switch {
 	case asksYear(q) && !statesYear(answer, asksDate(q)):
 		return "year asked"
@@ -29,7 +32,8 @@ func unmetType(question string, answer []string, text string, cited []string) st
 		// Any quoted sentence: the one that names the relation may follow
 		// the one that names the person («… نقش پدرش یعقوب …»).
 		return "kin asked"
-	case (asksDefinition(q) || asksWhoIs(q)) && !namesDefined(q, answer):
+	case (asksDefinition(q) || asksWhoIs(q) || asksWhereIs(q)) && !namesDefined(q, answer) &&
+		!(refersToTitle(answer) && namesDefined(q, append(append([]string(nil), answer...), title...))):
 		// «نیوتن کی بود؟» is not answered by a sentence on «نیون»: the
 		// thing defined is named as a word, not only spelled alike.
 		return "defined not named"
@@ -467,22 +471,24 @@ func statesTime(words []string) bool {
 	return false
 }
 
-// definitionFrame are the words of a definition or who-is question that
-// are not the thing asked about: the question words, the copula, and the
-// relations that frame it («شامل»، «جنس»، «مخفف»، «معنی» …).
+// definitionFrame are the words of a definition, who-is or where-is
+// question that are not the thing asked about: the question words, the
+// copula, and the relations that frame it («شامل»، «جنس»، «مخفف»، «محل»،
+// «متولد» …).
 var definitionFrame = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`چیست چیه کیست کیه کی چه چی یعنی بود است هست بوده برای درباره راجب راجع شامل جنس مخفف معنی دنبال`) {
+	for _, w := range strings.Fields(`چیست چیه کیست کیه کی چه چی یعنی بود است هست بوده برای درباره راجب راجع شامل جنس مخفف معنی دنبال
+		کجاست کجا کجاییه کجایی محل مقر متولد اهل زادگاه بیشتر اکثر`) {
 		definitionFrame[persian.Canonical(w)] = true
 	}
 }
 
 // namesDefined reports whether the answering sentence (its words) names
-// every content word of what a definition or who-is question (tokens q)
-// asks about, as a word or a longer form of it («جعبه» in «جعبهی»), not
+// every content word of what a definition, who-is or where-is question
+// (tokens q) asks about, as a word or a longer form of it («جعبه» in «جعبهی»), not
 // a word spelled alike.
-func namesDefined(q, answer []string) bool {
+func namesDefined(q, answer []string, corrected map[string]string) bool {
 	var asked []string
 	for _, w := range q {
 		if !definitionFrame[w] {
@@ -490,6 +496,9 @@ func namesDefined(q, answer []string) bool {
 		}
 	}
 	for _, t := range persian.Terms(strings.Join(asked, " ")) {
+		if c, ok := corrected[t]; ok {
+			t = c // a typing error, named as the search read it
+		}
 		t = foldHamza(t)
 		named := false
 		for _, w := range answer {
@@ -510,4 +519,37 @@ func namesDefined(q, answer []string) bool {
 // the two spellings of a word agree: «رئیس» and «رییس».
 func foldHamza(w string) string {
 	return strings.NewReplacer("ئ", "ی", "أ", "ا", "إ", "ا", "ؤ", "و").Replace(w)
+}
+
+// asksWhereIs reports whether question tokens q ask where something is
+// and nothing more: one to three words and «کجاست»، «کجاییه»، «کجا بود»
+// («فرودگاه مهرآباد کجاست؟»، «ویکتور هوگو اهل کجاست؟»).
+func asksWhereIs(q []string) bool {
+	copula := false
+	if n := len(q); n > 0 && (q[n-1] == "بود" || q[n-1] == "است" || q[n-1] == "هست" || q[n-1] == "بوده") {
+		q, copula = q[:n-1], true
+	}
+	n := len(q)
+	if n < 2 || n > 4 {
+		return false
+	}
+	switch q[n-1] {
+	case "کجاست", "کجاییه", "کجایی", "کجاس":
+		return true
+	case "کجا":
+		return copula
+	}
+	return false
+}
+
+// refersToTitle reports whether a sentence (its words) names something by
+// a pronoun («اکثر دفاتر آن …»، «او …»): what it stands for may be named
+// only by the article's title.
+func refersToTitle(words []string) bool {
+	for _, w := range words {
+		if anaphors[w] {
+			return true
+		}
+	}
+	return false
 }

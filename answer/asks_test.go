@@ -43,6 +43,10 @@ func TestMeetsConstraintsAnswerType(t *testing.T) {
 		{"سگ هاسکی چیه؟", "سگ هاسکی نژادی از سگ‌های سورتمه است.", true},
 		{"اولین رییس فیفا کی بود؟", "اولین رئیس فیفا روبر گرن بود.", true}, // «رئیس» is «رییس»
 		{"جعبه سیاه شامل چیه؟", "جعبهٔ سیاه ابزاری است که اطلاعات پرواز را ضبط می‌کند.", true},
+		// Where something is: what is located is named.
+		{"پایتخت لندن کجاست؟", "همایش اصلاح‌طلبان پایتخت چهارشنبه برگزار می‌شود.", false},
+		{"ویکتور هوگو اهل کجاست؟", "ویکتور هوگو نویسنده فرانسوی بود.", true},
+		{"محل زندگی قورباغه کجاست؟", "قورباغه‌ها در نزدیکی آب زندگی می‌کنند.", true},
 		// Who someone is.
 		{"نیوتن کی بود؟", "معادلات ماکسول پس از نخستین یکپارچه‌سازی که از سوی نیوتن انجام گرفت، به‌شمار می‌رود.", false},
 		{"نیوتن کی بود؟", "نیوتن فیزیک‌دان و ریاضی‌دان انگلیسی بود.", true},
@@ -174,5 +178,25 @@ func TestAsksCount(t *testing.T) {
 		if got := asksCount(tokensOf(q)); got != want {
 			t.Errorf("asksCount(%q) = %v, want %v", q, got, want)
 		}
+	}
+}
+
+// TestNamesDefinedByTitleOrCorrection: a sentence that names what is asked
+// about by a pronoun is read with its article's title; a word the corpus
+// never uses is named as the search corrected it.
+func TestNamesDefinedByTitleOrCorrection(t *testing.T) {
+	answer := tokensOf("اکثر دفاتر آن در پاریس مستقر است.")
+	if got := unmetType("بیشتر دفاتر یونسکو کجاست؟", answer, tokensOf("یونسکو"), "", answer, nil); got != "" {
+		t.Errorf("a pronoun and the article's title: %q", got)
+	}
+	if got := unmetType("بیشتر دفاتر یونسکو کجاست؟", answer, tokensOf("سازمان ملل"), "", answer, nil); got == "" {
+		t.Error("a pronoun and another title named what was asked about")
+	}
+	answer = tokensOf("ستاد یا مقر یونیسف در نیویورک است.")
+	if got := unmetType("مقر یونسیف کجاست؟", answer, nil, "", answer, map[string]string{"یونسیف": "یونیسف"}); got != "" {
+		t.Errorf("a corrected typing error: %q", got)
+	}
+	if got := unmetType("مقر یونسیف کجاست؟", answer, nil, "", answer, nil); got == "" {
+		t.Error("an uncorrected word was named")
 	}
 }

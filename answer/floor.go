@@ -235,7 +235,13 @@ func unmet(res retrieval.Result, ex extraction) string {
 	for _, l := range ex.lines {
 		cited = append(cited, l.words...)
 	}
-	return unmetType(res.Question, answer, ex.lines[ex.answer].text, cited)
+	corrected := map[string]string{}
+	for _, t := range res.Terms {
+		if t.DF == 0 && t.Correction != "" {
+			corrected[t.Text] = t.Correction
+		}
+	}
+	return unmetType(res.Question, answer, title, ex.lines[ex.answer].text, cited, corrected)
 }
 
 // meetsTopic reports whether the answering sentence (with those it
