@@ -405,10 +405,11 @@ func namesKind(kind string, q, answer []string) bool {
 var notCounted = map[string]bool{"سال": true, "سالش": true, "ساله": true, "سالگی": true, "درصد": true, "برابر": true, "چند": true, "ماه": true, "روز": true, "ساعت": true, "دقیقه": true, "هفته": true, "قرن": true, "سالی": true}
 
 // asksCount reports whether question tokens q ask how many things or
-// people: «چند نفر»، «چند کشور»، «چند تا».
+// people: «چند نفر»، «چند کشور»، «چند تا»; not «قیمت بنزین چند است؟»,
+// a value.
 func asksCount(q []string) bool {
 	for i := 0; i+1 < len(q); i++ {
-		if q[i] == "چند" && !notCounted[q[i+1]] && !isNumber(q[i+1]) && (i == 0 || q[i-1] != "چند") {
+		if q[i] == "چند" && !notCounted[q[i+1]] && !isNumber(q[i+1]) && !copulaOrVerb(q[i+1]) && (i == 0 || q[i-1] != "چند") {
 			return true
 		}
 	}
@@ -416,7 +417,7 @@ func asksCount(q []string) bool {
 }
 
 // statesCount reports whether words hold a number that is no part of a
-// date: «۹ مهر»، «سال ۹۲» and a year («۱۴۰۴») count nothing.
+// date: «۹ مهر»، «سال ۹۲» and a year («۱۴۰۴»، «۱۹۹۸») count nothing.
 func statesCount(words []string) bool {
 	for i, w := range words {
 		if !isNumber(w) && !numberLetters[w] || monthNames[w] || yearMarks[w] {
@@ -425,7 +426,7 @@ func statesCount(words []string) bool {
 		switch {
 		case i+1 < len(words) && monthNames[words[i+1]]:
 		case i > 0 && (words[i-1] == "سال" || words[i-1] == "سالهای" || monthNames[words[i-1]]):
-		case isNumber(w) && utf8.RuneCountInString(w) == 4 && (w[0] == '1' || w[0] == '2'):
+		case isNumber(w) && utf8.RuneCountInString(w) == 4 && (strings.HasPrefix(w, "13") || strings.HasPrefix(w, "14") || strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")):
 		default:
 			return true
 		}
@@ -550,6 +551,16 @@ func refersToTitle(words []string) bool {
 		if anaphors[w] {
 			return true
 		}
+	}
+	return false
+}
+
+// copulaOrVerb reports whether a question word after «چند» is its verb
+// («چند است»، «چند شد»), not a counted noun.
+func copulaOrVerb(w string) bool {
+	switch w {
+	case "است", "هست", "بود", "شد", "شده", "میشود", "میشه", "بوده", "هستند", "بودند", "شدند":
+		return true
 	}
 	return false
 }
