@@ -22,7 +22,7 @@ import (
 // known word the search took it for («یونسیف» → «یونیسف»).
 func unmetType(question string, answer, title []string, text string, cited []string, corrected map[string]string) string {
 	q := persian.Tokens(persian.Written(question))
-	namesDefined := func(q, words []string) bool { return namesDefined(q, words, corrected) }
+	named := func(words []string) bool { return namesDefined(q, words, corrected) }
 	switch {
 	case asksYear(q) && !statesYear(answer, asksDate(q)):
 		return "year asked"
@@ -32,8 +32,8 @@ func unmetType(question string, answer, title []string, text string, cited []str
 		// Any quoted sentence: the one that names the relation may follow
 		// the one that names the person («… نقش پدرش یعقوب …»).
 		return "kin asked"
-	case (asksDefinition(q) || asksWhoIs(q) || asksWhereIs(q)) && !namesDefined(q, answer) &&
-		!(refersToTitle(answer) && namesDefined(q, append(append([]string(nil), answer...), title...))):
+	case (asksDefinition(q) || asksWhoIs(q) || asksWhereIs(q)) && !named(answer) &&
+		!(refersToTitle(answer) && named(append(append([]string(nil), answer...), title...))):
 		// «نیوتن کی بود؟» is not answered by a sentence on «نیون»: the
 		// thing defined is named as a word, not only spelled alike.
 		return "defined not named"

@@ -194,7 +194,8 @@ func asksWhenOrHowMany(question string) bool {
 //     sentence with no score and no outcome;
 //   - an answer of another type than the question's wh-word asks for
 //     (see [unmetType]): no year for «چه سالی», no age for «چند ساله»,
-//     no mother for «مادر … کیست», no definition for «پلیمر چیست».
+//     no mother for «مادر … کیست», no definition of «پلیمر» for «پلیمر
+//     چیست», no country for «کدام کشور», only dates for «چند نفر».
 func meetsConstraints(res retrieval.Result, ex extraction) bool { return unmet(res, ex) == "" }
 
 // unmet names the first constraint of the question the quoted sentences
