@@ -194,7 +194,11 @@ func asksWhenOrHowMany(question string) bool {
 //     sentence with none, or when no quoted sentence states one together
 //     with the measure asked («قیمت»،
 //     «جمعیت» …); a question for a result («نتیجه بازی …») by a
-//     sentence with no score and no outcome.
+//     sentence with no score and no outcome;
+//   - an answer of another type than the question's wh-word asks for
+//     (see [unmetType]): no year for «چه سالی», no age for «چند ساله»,
+//     no mother for «مادر … کیست», no definition of «پلیمر» for «پلیمر
+//     چیست», no country for «کدام کشور», only dates for «چند نفر».
 func meetsConstraints(res retrieval.Result, ex extraction) bool { return unmet(res, ex) == "" }
 
 // unmet names the first constraint of the question the quoted sentences
@@ -231,7 +235,17 @@ func unmet(res retrieval.Result, ex extraction) string {
 	if asksResult(res.Question) && !statesScore(answer) && !statesOutcome(answer) {
 		return "result"
 	}
-	return ""
+	var cited []string
+	for _, l := range ex.lines {
+		cited = append(cited, l.words...)
+	}
+	corrected := map[string]string{}
+	for _, t := range res.Terms {
+		if t.DF == 0 && t.Correction != "" {
+			corrected[t.Text] = t.Correction
+		}
+	}
+	return unmetType(res.Question, answer, title, ex.lines[ex.answer].text, cited, corrected)
 }
 
 // meetsTopic reports whether the answering sentence (with those it

@@ -181,3 +181,24 @@ func TestContrastClasses(t *testing.T) {
 		t.Errorf("volleyball %v, price %v", Contrasts("والیبال"), Contrasts("قیمت"))
 	}
 }
+
+// TestContrastContinents: the continents are one class (a question about
+// Africa is not answered by a sentence about Europe), and «آمریکا», a
+// country and a continent, is in both classes.
+func TestContrastContinents(t *testing.T) {
+	shared := func(a, b string) bool {
+		for _, i := range Contrasts(strings.Join(Terms(a), " ")) {
+			for _, j := range Contrasts(strings.Join(Terms(b), " ")) {
+				if i == j {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, pair := range [][2]string{{"آسیا", "اروپا"}, {"آفریقا", "اقیانوسیه"}, {"آمریکای جنوبی", "آسیا"}, {"آمریکا", "اروپا"}, {"آمریکا", "چین"}} {
+		if !shared(pair[0], pair[1]) {
+			t.Errorf("%s and %s share no contrast class", pair[0], pair[1])
+		}
+	}
+}
