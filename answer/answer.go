@@ -347,7 +347,11 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			return notFound()
 		}
 	}
-	if !meetsConstraints(res, ex) {
+	checked := res
+	if continues {
+		checked = wholeQuestion(res, cont.standalone)
+	}
+	if !meetsConstraints(checked, ex) {
 		// A near miss: the passages are on the topic, not on the fact asked.
 		a.Relevance = 0
 		return notFound()

@@ -41,7 +41,7 @@ func unmetType(question string, answer, title []string, text string, cited []str
 		return "definition asked"
 	case asksWhoIs(q) && !defines(answer, text):
 		return "identity asked"
-	case asksCount(q) && !statesCount(answer):
+	case asksCount(q) && !statesCount(answer, q):
 		return "count asked"
 	case asksWhen(q) && !statesYear(answer, true) && !statesTime(answer):
 		return "time asked"
@@ -417,10 +417,18 @@ func asksCount(q []string) bool {
 }
 
 // statesCount reports whether words hold a number that is no part of a
-// date: «۹ مهر»، «سال ۹۲» and a year («۱۴۰۴»، «۱۹۹۸») count nothing.
-func statesCount(words []string) bool {
+// date: «۹ مهر»، «سال ۹۲» and a year («۱۴۰۴»، «۱۹۹۸») count nothing, nor
+// does an ordinal («نخستین بار»، «قطعه نخست») or a number the question
+// itself holds (the «۱۰» of «خط ۱۰» names the line; it counts no riders).
+func statesCount(words, question []string) bool {
+	asked := map[string]bool{}
+	for _, w := range question {
+		if isNumber(w) {
+			asked[w] = true
+		}
+	}
 	for i, w := range words {
-		if !isNumber(w) && !numberLetters[w] || monthNames[w] || yearMarks[w] {
+		if !isNumber(w) && !numberLetters[w] || monthNames[w] || yearMarks[w] || ordinals[w] || asked[w] {
 			continue
 		}
 		switch {
@@ -432,6 +440,15 @@ func statesCount(words []string) bool {
 		}
 	}
 	return false
+}
+
+// ordinals rank rather than count: «نخستین بار» says how many of nothing.
+var ordinals = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`نخست نخستین اول اولین یکم دوم سوم چهارم پنجم ششم هفتم هشتم نهم دهم`) {
+		ordinals[persian.Canonical(w)] = true
+	}
 }
 
 // asksWhen reports whether question tokens q ask when: «چه زمانی»، «چه

@@ -74,7 +74,7 @@ func (c *Composer) continued(ctx context.Context, conversation, question, standa
 			continue
 		}
 		ex := extract(res, c.opts.MaxSentences)
-		if len(ex.sources) > 0 && meetsConstraints(res, ex) && ownShare(res, ex, question) >= minOwnShare {
+		if len(ex.sources) > 0 && meetsConstraints(wholeQuestion(res, carried), ex) && ownShare(res, ex, question) >= minOwnShare {
 			return continuation{standalone: carried, res: res, floor: floor}, true
 		}
 	}
@@ -85,6 +85,15 @@ func (c *Composer) continued(ctx context.Context, conversation, question, standa
 // more passages than k, with no cap per article.
 func focusQuery(text string, k int) retrieval.Query {
 	return retrieval.Query{Text: text, K: max(focusK, k), PerArticle: focusK}
+}
+
+// wholeQuestion is res read as the answer to the carried question: what
+// the question leaves out is the conversation's, and its constraints are
+// met on the whole of it («خط ۱۰» names the line asked about, it counts
+// no riders). The sentences are chosen for the question's own words.
+func wholeQuestion(res retrieval.Result, carried string) retrieval.Result {
+	res.Question = carried
+	return res
 }
 
 // focusOn keeps the passages of res from articles, at most k, and rates
