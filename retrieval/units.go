@@ -79,7 +79,8 @@ func (h *held) Articles(path string) []corpus.Held {
 	starts := h.articleRows(u)
 	out := make([]corpus.Held, len(starts))
 	for i, r := range starts {
-		out[i] = corpus.Held{ID: h.st.chunks[r].ArticleID, Line: int(u.Lines[i])}
+		// Cloned: the id may be a view of the snapshot's mapping.
+		out[i] = corpus.Held{ID: cloneString(h.st.chunks[r].ArticleID), Line: int(u.Lines[i])}
 	}
 	return out
 }
