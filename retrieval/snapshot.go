@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-		"encoding/binary"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
