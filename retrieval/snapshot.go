@@ -429,23 +429,48 @@ func decodeMapped(ctx context.Context, m *mapping, r io.ReaderAt, hdr snapshotHe
 	}
 	m.release(sec(secMeta))
 	m.release(sec(secRecords))
-	sum, content := verifyBody(r, &hdr, spans)
-	if sum != hdr.sum {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrSnapshot)
-	}
-	if err == nil {
-		err = content
-	}
 	if err == nil {
 		err = validateChunks(chunks)
+	}
+	// The checksum pass reads the whole file: it runs beside the decoding
+	// of the lexical indexes and the chromem-go collection, whose result
+	// is dropped if it fails.
+	type verdict struct {
+		sum     uint64
+		content error
+	}
+	verified := make(chan verdict, 1)
+	go func() {
+		sum, content := verifyBody(r, &hdr, spans)
+		verified <- verdict{sum, content}
+	}()
+	var st *state
+	if err == nil {
+		st, err = decodeState(ctx, m, &hdr, &meta, chunks, rk)
+	}
+	v := <-verified
+	switch {
+	case v.sum != hdr.sum:
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrSnapshot)
+	case errors.Is(err, ErrSnapshot) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return nil, err
+	case err == nil && v.content != nil:
+		err = v.content
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
+	return st, nil
+}
+
+// decodeState builds the state of a snapshot whose meta and chunks are
+// decoded and checked: the vectors and int8 vectors as views of m, the
+// lexical indexes decoded, the chromem-go collection built.
+func decodeState(ctx context.Context, m *mapping, hdr *snapshotHeader, meta *snapshotMeta, chunks []Chunk, rk Ranking) (*state, error) {
+	sec := func(k int) []byte { return hdr.section(m.data, k) }
 	vecs := matrix{dim: meta.Dim, data: nativeFloats(sec(secVectors))}
-	var pre prebuilt
-	pre.m = m
-	if q8 {
+	pre := prebuilt{m: m}
+	if hdr.lens[secQ8] > 0 {
 		pre.q8 = quantized{dim: meta.Dim, data: int8sOf(sec(secQ8)), scale: nativeFloats(sec(secScales))}
 	}
 	articles := 0
@@ -454,10 +479,11 @@ func decodeMapped(ctx context.Context, m *mapping, r io.ReaderAt, hdr snapshotHe
 			articles++
 		}
 	}
+	var err error
 	pre.lex, pre.docLex, pre.titleLex, err = decodeLexical(sec(secLexical), len(chunks), articles, rk)
 	m.release(sec(secLexical))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
+		return nil, err
 	}
 	st, err := newState(ctx, meta.Identity, chunks, vecs, rk, &pre)
 	if err != nil {
