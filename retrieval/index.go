@@ -528,8 +528,11 @@ type lexical struct {
 // and the mapping they may all point into.
 type prebuilt struct {
 	lexical
-	q8 quantized
-	m  *mapping
+	// decodeLexical, when set, gives the lexical indexes instead; it
+	// runs beside the building of the collection.
+	decodeLexical func() (lexical, error)
+	q8            quantized
+	m             *mapping
 }
 
 // newState builds the chromem-go collection and the lexical indexes over
@@ -569,10 +572,22 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	case vecs.rows() >= quantMin:
 		st.q8 = quantize(vecs)
 	}
-	var wg sync.WaitGroup
-	if pre != nil {
+	var (
+		wg     sync.WaitGroup
+		lexErr error
+	)
+	switch {
+	case pre != nil && pre.decodeLexical != nil:
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var l lexical
+			l, lexErr = pre.decodeLexical()
+			st.lex, st.docLex, st.titleLex = l.lex, l.docLex, l.titleLex
+		}()
+	case pre != nil:
 		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
-	} else {
+	default:
 		st.buildLexical(&wg, rk)
 	}
 	// chromem-go reads every vector it is given (AddDocument checks that
@@ -586,6 +601,9 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	}
 	db, coll, err := buildCollection(ctx, identity, chunks, vecs, release)
 	wg.Wait()
+	if err == nil {
+		err = lexErr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,9 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -318,5 +320,58 @@ func TestBuildCollectionReleasesEveryRow(t *testing.T) {
 	want := [][2]int{{0, releaseRows}, {releaseRows, 2 * releaseRows}, {2 * releaseRows, n}}
 	if !slices.Equal(got, want) {
 		t.Errorf("released %v, want %v", got, want)
+	}
+}
+
+// TestAllFinite: every float of a buffer is checked, whatever its place
+// (even or odd, the last of an odd count), against a plain loop.
+func TestAllFinite(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for n := 1; n <= 9; n++ {
+			for at := -1; at < n; at++ {
+				v := make([]float32, n)
+				for i := range v {
+					v[i] = float32(i) - 3.5 // negatives, zero-ish, the largest finite too
+				}
+				v[0] = math.MaxFloat32
+				if n > 1 {
+					v[1] = -math.MaxFloat32
+				}
+				if at >= 0 {
+					v[at] = bad
+				}
+				if got, want := allFinite(appendVectors(nil, v)), at < 0; got != want {
+					t.Errorf("%d floats, %v at %d: allFinite %v, want %v", n, bad, at, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestLoadRejectsNonFiniteVectors: a snapshot (with a valid checksum)
+// whose vectors hold a NaN or an infinity, or whose int8 scales are
+// negative, is rejected: a mapped snapshot is read only, so a load can no
+// longer zero them as it did.
+func TestLoadRejectsNonFiniteVectors(t *testing.T) {
+	src := newTestIndex(t, newCounting(), "")
+	mustSync(t, src, testCorpus())
+	for name, tamper := range map[string]func(st *state){
+		"NaN":            func(st *state) { st.vecs.data[70] = float32(math.NaN()) },
+		"infinity":       func(st *state) { st.vecs.data[len(st.vecs.data)-1] = float32(math.Inf(-1)) },
+		"negative scale": func(st *state) { st.q8.scale[1] = -st.q8.scale[1] },
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := *src.cur.Load()
+			st.vecs.data = slices.Clone(st.vecs.data)
+			st.q8 = quantize(st.vecs)
+			tamper(&st)
+			dir := t.TempDir()
+			if err := saveSnapshot(dir, &st); err != nil {
+				t.Fatal(err)
+			}
+			if err := newTestIndex(t, newCounting(), dir).Load(context.Background()); !errors.Is(err, ErrSnapshot) {
+				t.Fatalf("got %v, want ErrSnapshot", err)
+			}
+		})
 	}
 }

@@ -479,11 +479,10 @@ func decodeState(ctx context.Context, m *mapping, hdr *snapshotHeader, meta *sna
 			articles++
 		}
 	}
-	var err error
-	pre.lex, pre.docLex, pre.titleLex, err = decodeLexical(sec(secLexical), len(chunks), articles, rk)
-	m.release(sec(secLexical))
-	if err != nil {
-		return nil, err
+	pre.decodeLexical = func() (l lexical, err error) {
+		l.lex, l.docLex, l.titleLex, err = decodeLexical(sec(secLexical), len(chunks), articles, rk)
+		m.release(sec(secLexical))
+		return l, err
 	}
 	st, err := newState(ctx, meta.Identity, chunks, vecs, rk, &pre)
 	if err != nil {
@@ -537,15 +536,18 @@ func verifyBody(r io.ReaderAt, hdr *snapshotHeader, spans []int32) (uint64, erro
 		}
 		return true
 	}
-	finite := func(neg bool) func([]byte) {
-		return func(b []byte) {
-			for i := 0; i+4 <= len(b); i += 4 {
-				x := math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))
-				if x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 || (!neg && x < 0) {
-					fail(fmt.Errorf("float %v in the vectors", x))
-					return
-				}
+	scales := func(b []byte) {
+		for i := 0; i+4 <= len(b); i += 4 {
+			x := math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))
+			if x != x || x > math.MaxFloat32 || x < 0 {
+				fail(fmt.Errorf("int8 scale %v", x))
+				return
 			}
+		}
+	}
+	vectors := func(b []byte) {
+		if !allFinite(b) {
+			fail(errors.New("a vector holds NaN or an infinity"))
 		}
 	}
 	pos := uint64(headerLen)
@@ -561,9 +563,9 @@ func verifyBody(r io.ReaderAt, hdr *snapshotHeader, spans []int32) (uint64, erro
 		ok := true
 		switch {
 		case k == secVectors:
-			ok = chunked(off, n, finite(true))
+			ok = chunked(off, n, vectors)
 		case k == secScales:
-			ok = chunked(off, n, finite(false))
+			ok = chunked(off, n, scales)
 		case k == secStrings && spans != nil:
 			// A window of whole strings, each checked on its own.
 			for j := 0; ok && j < len(spans); {
@@ -593,6 +595,28 @@ func verifyBody(r io.ReaderAt, hdr *snapshotHeader, spans []int32) (uint64, erro
 		pos = hdr.offs[k] + hdr.lens[k]
 	}
 	return h.Sum64(), bad
+}
+
+// allFinite reports whether the little-endian float32s in b (a multiple
+// of 8 bytes but for the last float) are all finite: no exponent of all
+// ones. Two floats at a time, without a branch per float: adding 1 to an
+// exponent of all ones carries into the float's sign bit, which nothing
+// else reaches (the sign bit is masked off first).
+func allFinite(b []byte) bool {
+	const (
+		exp  = 0x7f800000_7f800000
+		one  = 0x00800000_00800000
+		sign = 0x80000000_80000000
+	)
+	var acc uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		acc |= binary.LittleEndian.Uint64(b[i:])&exp + one
+	}
+	if i+4 <= len(b) {
+		acc |= uint64(binary.LittleEndian.Uint32(b[i:]))&(exp>>32) + one>>32
+	}
+	return acc&sign == 0
 }
 
 func allZero(b []byte) bool {
