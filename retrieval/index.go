@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,7 +184,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
 	chunks, dupes := ix.chunkAll(articles)
-	rep, err := ix.syncChunks(ctx, chunks, nil)
+	rep, err := ix.syncChunks(ctx, chunks, nil, nil)
 	rep.Problems = append(dupes, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err
@@ -191,10 +192,16 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 
 // syncChunks makes the index hold these chunks (SyncArticles after the
 // chunking); units, when not nil, are the corpus units they came from
-// (SyncSource). The caller holds syncMu.
-func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec) (Report, error) {
+// (SyncSource), and from, when not nil, the state some of the chunks were
+// taken from (it may no longer be the serving one). The caller holds
+// syncMu.
+func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec, from *state) (Report, error) {
 	start := time.Now()
 	old := ix.cur.Load()
+	// The chunks may be views of old's or from's mappings: both stay
+	// reachable (so mapped) until the new state holds what it needs.
+	defer runtime.KeepAlive(old)
+	defer runtime.KeepAlive(from)
 	reuse := old.identity == ix.identity && len(old.chunks) > 0
 	rep := Report{Rebuilt: !reuse}
 
@@ -291,6 +298,13 @@ func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec
 	// Chunks kept from the serving state may be views of its snapshot's
 	// mapping, which must then stay mapped as long as st serves.
 	st.maps = pinsOf(chunks, old.maps)
+	if from != nil && from != old {
+		for _, m := range pinsOf(chunks, from.maps) {
+			if !slices.Contains(st.maps, m) {
+				st.maps = append(st.maps, m)
+			}
+		}
+	}
 	if units != nil {
 		st.units, st.unitsKey = units, ix.unitsKey()
 	}

@@ -24,7 +24,14 @@ import (
 // holds the *mapping (state.maps), and the memory is unmapped by a cleanup
 // when the last such state is unreachable. Nothing that leaves the index
 // may point into a mapping: the exported methods clone what they return
-// (see cloneChunk).
+// (see cloneChunk). A method that reads a state's views keeps the state
+// reachable until its last read (runtime.KeepAlive): a []Chunk or a
+// vector slice alone does not keep the mapping, and a concurrent Load or
+// Sync may drop the last other reference to the state.
+//
+// A sync that keeps chunks of a state gives the new state that state's
+// mappings (pinsOf), so a state's chunks may point into a mapping it did
+// not load.
 type mapping struct {
 	data   []byte
 	mapped bool // data is a memory mapping (else Go memory)

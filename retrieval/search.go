@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"slices"
 	"sort"
@@ -176,6 +177,10 @@ func release(buf *[]float32) { floatPool.Put(buf) }
 // without an error.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	st := ix.cur.Load()
+	// The chunks' strings and the vectors may be views of st's snapshot
+	// mapping, which only st keeps mapped: st stays reachable until the
+	// last of them is read (mapfile.go).
+	defer runtime.KeepAlive(st)
 	if len(st.chunks) == 0 || persian.Canonical(q.Text) == "" {
 		return Result{}, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -76,6 +77,7 @@ func (h *held) Articles(path string) []corpus.Held {
 	if u == nil {
 		return nil
 	}
+	defer runtime.KeepAlive(h.st) // its mapping, until the ids are cloned
 	starts := h.articleRows(u)
 	out := make([]corpus.Held, len(starts))
 	for i, r := range starts {
@@ -140,7 +142,7 @@ func (ix *Index) SyncSource(ctx context.Context, src corpus.Source) (Report, err
 	}
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
-	rep, err := ix.syncChunks(ctx, chunks, units)
+	rep, err := ix.syncChunks(ctx, chunks, units, old)
 	rep.Problems = append(probs, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err
