@@ -375,3 +375,28 @@ func TestLoadRejectsNonFiniteVectors(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncPinsTheStateItTookChunksFrom: chunks assembled from one state
+// and synced after a Load made another state serve (SyncSource assembles
+// before it takes the sync lock) keep the first state's mapping.
+func TestSyncPinsTheStateItTookChunksFrom(t *testing.T) {
+	a, _ := loadMapped(t)
+	from := a.cur.Load()
+	dirB := t.TempDir()
+	mustSync(t, newTestIndex(t, newCounting(), dirB), changedCorpus())
+	ix := newTestIndex(t, newCounting(), dirB)
+	if err := ix.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	serving := ix.cur.Load()
+	ix.syncMu.Lock()
+	_, err := ix.syncChunks(context.Background(), slices.Clone(from.chunks), nil, from)
+	ix.syncMu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := ix.cur.Load()
+	if st == serving || len(st.maps) != 1 || st.maps[0] != from.maps[0] {
+		t.Fatalf("the new state holds %d mappings, want the one its chunks came from", len(st.maps))
+	}
+}
