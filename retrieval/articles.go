@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"runtime"
 	"sort"
 	"time"
 )
@@ -89,10 +90,15 @@ func (ix *Index) LatestDate(ctx context.Context) (time.Time, error) {
 	return latest, nil
 }
 
+// document puts article a together. Its strings are copies (the text is
+// built, the others cloned): the chunks may be views of the snapshot's
+// mapping, which must not outlive the state (mapfile.go).
 func (st *state) document(a int) Document {
+	defer runtime.KeepAlive(st) // its mapping, until the last read of it
 	chunks := st.chunks[st.artStart[a]:st.artStart[a+1]]
 	first := chunks[0]
-	d := Document{ID: first.ArticleID, Title: first.Title, Source: first.Source, URL: first.URL, Date: first.Date}
+	d := Document{ID: cloneString(first.ArticleID), Title: cloneString(first.Title), Source: cloneString(first.Source),
+		URL: cloneString(first.URL), Date: first.Date}
 	for _, c := range chunks {
 		if c.Arrived.After(d.Arrived) {
 			d.Arrived = c.Arrived

@@ -8,21 +8,37 @@ import (
 	"unsafe"
 )
 
-// The snapshot's chunk section holds, per chunk in row order (the ids are
-// in the manifest), in unsigned varints and length-prefixed strings:
+// The snapshot keeps the chunks in three sections, so that a load reads
+// only the small one:
 //
-//	article | n | title | source | url | start | end | text | hash | date | arrived
+//   - records, per chunk in row order (the ids are in the manifest), in
+//     unsigned varints: article | n | title | source | url | start | end |
+//     text length | hash length | date | arrived. A string field
+//     (article, title, source, url) is 0 when it equals the chunk before's,
+//     else its length + 1; the article's bytes follow it in the record,
+//     the others' are in the strings section. A time is 0 when zero, else 1
+//     and its Unix seconds (zig-zag varint).
+//   - hashes: the chunks' content hashes, concatenated.
+//   - strings: per chunk, its new title, source and url, then its text,
+//     concatenated: every byte of it belongs to exactly one string.
 //
-// where a time is 0 when zero, else 1 and its Unix seconds (zig-zag
-// varint). The vector section is the matrix, row after row, float32
-// little-endian. Both replace chromem-go's gob export, whose decoding
-// held every message in memory twice (~250 MB on hamshahri + farsnews)
-// and whose maps of metadata cost a third of the load.
+// A loaded chunk's strings are views of the snapshot's mapping (see
+// mapfile.go): the texts are neither copied nor read on load. The decoder
+// checks the records' structure; the strings' UTF-8 is checked by the
+// checksum pass (snapshot.go), which reads the file beside the mapping.
 
-func appendChunks(b []byte, chunks []Chunk) []byte {
-	str := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+// appendRecords appends the records of chunks (prev the chunk before the
+// first, or nil).
+func appendRecords(b []byte, chunks []Chunk, prev *Chunk) []byte {
+	ref := func(s string, same bool, inline bool) {
+		if same {
+			b = append(b, 0)
+			return
+		}
+		b = binary.AppendUvarint(b, uint64(len(s))+1)
+		if inline {
+			b = append(b, s...)
+		}
 	}
 	tm := func(t time.Time) {
 		if t.IsZero() {
@@ -32,36 +48,94 @@ func appendChunks(b []byte, chunks []Chunk) []byte {
 		b = append(b, 1)
 		b = binary.AppendVarint(b, t.Unix())
 	}
-	for _, c := range chunks {
-		str(c.ArticleID)
+	for i := range chunks {
+		c := &chunks[i]
+		p := prev != nil
+		ref(c.ArticleID, p && prev.ArticleID == c.ArticleID, true)
 		b = binary.AppendUvarint(b, uint64(c.N))
-		str(c.Title)
-		str(c.Source)
-		str(c.URL)
+		ref(c.Title, p && prev.Title == c.Title, false)
+		ref(c.Source, p && prev.Source == c.Source, false)
+		ref(c.URL, p && prev.URL == c.URL, false)
 		b = binary.AppendUvarint(b, uint64(c.Start))
 		b = binary.AppendUvarint(b, uint64(c.End))
-		str(c.Text)
-		str(c.Hash)
+		b = binary.AppendUvarint(b, uint64(len(c.Text)))
+		b = binary.AppendUvarint(b, uint64(len(c.Hash)))
 		tm(c.Date)
 		tm(c.Arrived)
+		prev = c
 	}
 	return b
 }
 
-// decodeChunks reads len(ids) chunks from s; their strings are substrings
-// of s (the text is held once, in the section as read, with no allocation
-// per chunk).
-func decodeChunks(s string, ids []string) ([]Chunk, error) {
-	r := &lexReader{b: unsafe.Slice(unsafe.StringData(s), len(s))}
-	pos := func() int { return len(s) - len(r.b) }
-	str := func() string {
-		n := r.count(len(r.b), "string length")
-		start := pos()
-		r.bytes(n)
+// appendStrings appends what the strings section holds of chunks (prev as
+// for appendRecords).
+func appendStrings(b []byte, chunks []Chunk, prev *Chunk) []byte {
+	for i := range chunks {
+		c := &chunks[i]
+		if prev == nil || prev.Title != c.Title {
+			b = append(b, c.Title...)
+		}
+		if prev == nil || prev.Source != c.Source {
+			b = append(b, c.Source...)
+		}
+		if prev == nil || prev.URL != c.URL {
+			b = append(b, c.URL...)
+		}
+		b = append(b, c.Text...)
+		prev = c
+	}
+	return b
+}
+
+// view returns b's bytes as a string without copying them.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// decodeRecords reads len(ids) chunks from the records section rec, their
+// strings views of the strings section strs and the hashes section
+// hashes, both of which they must use up exactly. It returns the lengths
+// of the strings section's strings in order (for the UTF-8 check). It
+// reads rec only: not a byte of strs or hashes.
+func decodeRecords(rec, strs, hashes []byte, ids []string) ([]Chunk, []int32, error) {
+	r := &lexReader{b: rec}
+	var off, hoff uint64
+	spans := make([]int32, 0, len(ids)+len(ids)/4)
+	take := func(n uint64) string {
+		if r.err == nil && (n > uint64(len(strs))-off || n > math.MaxInt32) {
+			r.err = fmt.Errorf("string of %d bytes past the strings section", n)
+		}
 		if r.err != nil {
 			return ""
 		}
-		return s[start : start+n]
+		s := view(strs[off : off+n])
+		off += n
+		spans = append(spans, int32(n))
+		return s
+	}
+	// ref reads a string field: prev when it says "same", else a string
+	// of the strings section, or of the record itself when inline.
+	ref := func(prev string, first, inline bool) string {
+		v := r.uvarint()
+		switch {
+		case r.err != nil:
+			return ""
+		case v == 0 && first:
+			r.err = fmt.Errorf("the first chunk repeats a string")
+			return ""
+		case v == 0:
+			return prev
+		case inline:
+			if v-1 > uint64(len(r.b)) {
+				r.err = errLexShort
+				return ""
+			}
+			return view(r.bytes(int(v - 1)))
+		}
+		return take(v - 1)
 	}
 	num := func(what string) int {
 		v := r.uvarint()
@@ -93,38 +167,55 @@ func decodeChunks(s string, ids []string) ([]Chunk, error) {
 		return time.Unix(v, 0).UTC()
 	}
 	chunks := make([]Chunk, len(ids))
+	var prev Chunk
 	for i, id := range ids {
 		c := &chunks[i]
 		c.ID = id
-		c.ArticleID = str()
+		first := i == 0
+		c.ArticleID = ref(prev.ArticleID, first, true)
 		c.N = num("chunk number")
-		c.Title, c.Source, c.URL = str(), str(), str()
+		c.Title = ref(prev.Title, first, false)
+		c.Source = ref(prev.Source, first, false)
+		c.URL = ref(prev.URL, first, false)
 		c.Start, c.End = num("start"), num("end")
-		c.Text, c.Hash = str(), str()
+		c.Text = take(r.uvarint())
+		if hl := r.uvarint(); r.err == nil {
+			if hl == 0 || hl > uint64(len(hashes))-hoff {
+				r.err = fmt.Errorf("hash of %d bytes", hl)
+			} else {
+				c.Hash = view(hashes[hoff : hoff+hl])
+				hoff += hl
+			}
+		}
 		c.Date, c.Arrived = tm(), tm()
 		if r.err != nil {
-			return nil, fmt.Errorf("chunk %s: %w", quoteShort(id), r.err)
+			return nil, nil, fmt.Errorf("chunk %s: %w", quoteShort(id), r.err)
 		}
-		if c.ArticleID == "" || c.Hash == "" {
-			return nil, fmt.Errorf("chunk %s: missing article or hash", quoteShort(id))
+		if c.ArticleID == "" {
+			return nil, nil, fmt.Errorf("chunk %s: missing article", quoteShort(id))
 		}
+		prev = *c
 	}
-	if len(r.b) != 0 {
-		return nil, fmt.Errorf("%d bytes after the chunks", len(r.b))
+	switch {
+	case len(r.b) != 0:
+		return nil, nil, fmt.Errorf("%d bytes after the chunk records", len(r.b))
+	case off != uint64(len(strs)):
+		return nil, nil, fmt.Errorf("%d bytes of the strings section unused", uint64(len(strs))-off)
+	case hoff != uint64(len(hashes)):
+		return nil, nil, fmt.Errorf("%d bytes of the hashes section unused", uint64(len(hashes))-hoff)
 	}
-	return chunks, nil
+	return chunks, spans, nil
 }
 
-// appendVectors appends the matrix's floats, little-endian.
-func appendVectors(b []byte, m matrix) []byte {
-	for _, x := range m.data {
+// appendVectors appends the floats of v, little-endian.
+func appendVectors(b []byte, v []float32) []byte {
+	for _, x := range v {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
 	}
 	return b
 }
 
-// vectorBytes views v's memory as bytes, to read the vector section into
-// it without a copy; fixVectorOrder then makes the floats native.
+// vectorBytes views v's memory as bytes.
 func vectorBytes(v []float32) []byte {
 	if len(v) == 0 {
 		return nil
@@ -132,18 +223,39 @@ func vectorBytes(v []float32) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))
 }
 
-// fixVectorOrder turns little-endian floats read into v's memory into
-// native ones (nothing to do on little-endian machines) and zeroes NaN and
-// infinities.
-func fixVectorOrder(v []float32) {
-	little := binary.NativeEndian.Uint16([]byte{1, 0}) == 1
-	b := vectorBytes(v)
-	for i := range v {
-		if !little {
+// appendInt8s appends v's bytes.
+func appendInt8s(b []byte, v []int8) []byte {
+	if len(v) == 0 {
+		return b
+	}
+	return append(b, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v))...)
+}
+
+// floatsOf views b (little-endian floats on a little-endian machine, at a
+// multiple of 4 bytes) as float32s.
+func floatsOf(b []byte) []float32 {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
+}
+
+// int8sOf views b as int8s.
+func int8sOf(b []byte) []int8 {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), len(b))
+}
+
+// nativeFloats turns the little-endian floats in b into native ones in
+// place (nothing to do on little-endian machines) and views them.
+func nativeFloats(b []byte) []float32 {
+	v := floatsOf(b)
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		for i := range v {
 			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 		}
-		if x := v[i]; x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 {
-			v[i] = 0
-		}
 	}
+	return v
 }

@@ -114,6 +114,9 @@ func BenchmarkScale(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
+		if rss, ok := residentMB(); ok {
+			b.ReportMetric(rss, "rss-after-search-MB")
+		}
 		runtime.KeepAlive(warm)
 	}
 }
@@ -231,6 +234,10 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
 		b.ReportMetric(live, "live-heap-MB")
+		if rss, ok := residentMB(); ok {
+			// The heap plus the pages of the mapped snapshot read so far.
+			b.ReportMetric(rss, "rss-after-load-MB")
+		}
 		b.ReportMetric(live*1000/float64(rep.Chunks), "MB/1k-chunks")
 		b.ReportMetric(float64(rep.Chunks), "chunks")
 		runtime.KeepAlive(ix)
@@ -272,6 +279,10 @@ func BenchmarkSnapshotSearch(b *testing.B) {
 			writeHeapProfile(b, p)
 		}
 		b.ReportMetric(live, "live-heap-MB")
+		if rss, ok := residentMB(); ok {
+			// The heap plus the pages of the mapped snapshot read so far.
+			b.ReportMetric(rss, "rss-after-load-MB")
+		}
 		b.ReportMetric(live*1000/float64(len(st.chunks)), "MB/1k-chunks")
 		b.ReportMetric(float64(len(st.chunks)), "chunks")
 		r := rand.New(rand.NewPCG(7, 8))
@@ -292,8 +303,26 @@ func BenchmarkSnapshotSearch(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
+		if rss, ok := residentMB(); ok {
+			b.ReportMetric(rss, "rss-after-search-MB")
+		}
 		runtime.KeepAlive(ix)
 	}
+}
+
+// residentMB is the process's resident set (VmRSS), where Linux says it.
+func residentMB() (float64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024, err == nil
+		}
+	}
+	return 0, false
 }
 
 // writeHeapProfile writes a heap profile (what is live at the last

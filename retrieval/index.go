@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +106,10 @@ type state struct {
 	// saved is set when this state is known to be the snapshot in
 	// Options.Dir (it was loaded from it or saved to it).
 	saved bool
+	// maps are the snapshot mappings the state's chunks, vectors or int8
+	// vectors point into (see mapfile.go): held so that they stay mapped
+	// while the state is reachable.
+	maps []*mapping
 }
 
 // New returns an empty index that embeds with embed. identity names the
@@ -179,7 +184,7 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
 	chunks, dupes := ix.chunkAll(articles)
-	rep, err := ix.syncChunks(ctx, chunks, nil)
+	rep, err := ix.syncChunks(ctx, chunks, nil, nil)
 	rep.Problems = append(dupes, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err
@@ -187,10 +192,16 @@ func (ix *Index) SyncArticles(ctx context.Context, articles []corpus.Article) (R
 
 // syncChunks makes the index hold these chunks (SyncArticles after the
 // chunking); units, when not nil, are the corpus units they came from
-// (SyncSource). The caller holds syncMu.
-func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec) (Report, error) {
+// (SyncSource), and from, when not nil, the state some of the chunks were
+// taken from (it may no longer be the serving one). The caller holds
+// syncMu.
+func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec, from *state) (Report, error) {
 	start := time.Now()
 	old := ix.cur.Load()
+	// The chunks may be views of old's or from's mappings: both stay
+	// reachable (so mapped) until the new state holds what it needs.
+	defer runtime.KeepAlive(old)
+	defer runtime.KeepAlive(from)
 	reuse := old.identity == ix.identity && len(old.chunks) > 0
 	rep := Report{Rebuilt: !reuse}
 
@@ -283,6 +294,16 @@ func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec
 	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, nil)
 	if err != nil {
 		return rep, err
+	}
+	// Chunks kept from the serving state may be views of its snapshot's
+	// mapping, which must then stay mapped as long as st serves.
+	st.maps = pinsOf(chunks, old.maps)
+	if from != nil && from != old {
+		for _, m := range pinsOf(chunks, from.maps) {
+			if !slices.Contains(st.maps, m) {
+				st.maps = append(st.maps, m)
+			}
+		}
 	}
 	if units != nil {
 		st.units, st.unitsKey = units, ix.unitsKey()
@@ -516,12 +537,24 @@ type lexical struct {
 	lex, docLex, titleLex *bm25
 }
 
+// prebuilt is what a loaded snapshot gives a new state besides its chunks
+// and vectors: the lexical indexes, the int8 vectors (empty: quantise),
+// and the mapping they may all point into.
+type prebuilt struct {
+	lexical
+	// decodeLexical, when set, gives the lexical indexes instead; it
+	// runs beside the building of the collection.
+	decodeLexical func() (lexical, error)
+	q8            quantized
+	m             *mapping
+}
+
 // newState builds the chromem-go collection and the lexical indexes over
 // chunks whose vectors are the rows of vecs. Chunks of one article must be
 // contiguous (as chunkAll and the snapshot keep them). pre, when not nil,
 // holds the lexical indexes already built over these chunks (read from
-// the snapshot), which are then used as they are.
-func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking, pre *lexical) (*state, error) {
+// the snapshot), which are then used as they are, and the int8 vectors.
+func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix, rk Ranking, pre *prebuilt) (*state, error) {
 	st := &state{
 		identity: identity,
 		chunks:   chunks,
@@ -542,17 +575,49 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	st.articles = len(st.artStart)
 	st.artStart = append(st.artStart, int32(len(chunks)))
 
-	if vecs.rows() >= quantMin {
+	var m *mapping
+	if pre != nil && pre.m != nil && pre.m.mapped {
+		m = pre.m
+		st.maps = []*mapping{m}
+	}
+	switch {
+	case pre != nil && pre.q8.rows() == vecs.rows() && pre.q8.dim == vecs.dim:
+		st.q8 = pre.q8
+	case vecs.rows() >= quantMin:
 		st.q8 = quantize(vecs)
 	}
-	var wg sync.WaitGroup
-	if pre != nil {
+	var (
+		wg     sync.WaitGroup
+		lexErr error
+	)
+	switch {
+	case pre != nil && pre.decodeLexical != nil:
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var l lexical
+			l, lexErr = pre.decodeLexical()
+			st.lex, st.docLex, st.titleLex = l.lex, l.docLex, l.titleLex
+		}()
+	case pre != nil:
 		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
-	} else {
+	default:
 		st.buildLexical(&wg, rk)
 	}
-	db, coll, err := buildCollection(ctx, identity, chunks, vecs)
+	// chromem-go reads every vector it is given (AddDocument checks that
+	// it is normalised), which would make the whole mapped matrix
+	// resident; the pages read are released batch by batch (clean pages
+	// of the file: the kernel reads them again when a search needs them).
+	release := func(lo, hi int) {
+		if m != nil {
+			m.release(vectorBytes(vecs.data[lo*vecs.dim : hi*vecs.dim]))
+		}
+	}
+	db, coll, err := buildCollection(ctx, identity, chunks, vecs, release)
 	wg.Wait()
+	if err == nil {
+		err = lexErr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -610,6 +675,10 @@ func articleText(chunks []Chunk) string {
 
 const collectionName = "chunks"
 
+// releaseRows is how many rows buildCollection stores between two calls
+// of its release (16 MB of 256-dimension vectors).
+const releaseRows = 16384
+
 // errNoEmbed guards chromem-go's trap: a nil embedding function silently
 // means OpenAI. Our documents always carry their vectors.
 func errNoEmbed(context.Context, string) ([]float32, error) {
@@ -621,7 +690,8 @@ func errNoEmbed(context.Context, string) ([]float32, error) {
 // contents the chunks' texts, so both are held once; they carry no
 // metadata, which nothing reads back (the chunks are the record) and which
 // chromem-go would copy again.
-func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs matrix) (*chromem.DB, *chromem.Collection, error) {
+// release, when not nil, is called on rows [lo, hi) once they are stored.
+func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs matrix, release func(lo, hi int)) (*chromem.DB, *chromem.Collection, error) {
 	db := chromem.NewDB()
 	coll, err := db.CreateCollection(collectionName, map[string]string{"identity": identity, "dim": strconv.Itoa(vecs.dim)}, errNoEmbed)
 	if err != nil {
@@ -635,6 +705,9 @@ func buildCollection(ctx context.Context, identity string, chunks []Chunk, vecs 
 		}
 		if err := coll.AddDocument(ctx, doc); err != nil {
 			return nil, nil, fmt.Errorf("store chunk %s: %w", c.ID, err)
+		}
+		if release != nil && ((i+1)%releaseRows == 0 || i+1 == len(chunks)) {
+			release(i/releaseRows*releaseRows, i+1)
 		}
 	}
 	return db, coll, nil

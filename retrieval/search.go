@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"slices"
 	"sort"
@@ -176,6 +177,10 @@ func release(buf *[]float32) { floatPool.Put(buf) }
 // without an error.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	st := ix.cur.Load()
+	// The chunks' strings and the vectors may be views of st's snapshot
+	// mapping, which only st keeps mapped: st stays reachable until the
+	// last of them is read (mapfile.go).
+	defer runtime.KeepAlive(st)
 	if len(st.chunks) == 0 || persian.Canonical(q.Text) == "" {
 		return Result{}, nil
 	}
@@ -284,7 +289,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	for _, art := range top.sorted() {
 		for _, row := range st.bestChunks(art.doc, per, *chunkLex, maxLex, dense, rk.DenseWeight) {
-			p := Passage{Chunk: st.chunks[row], Score: float64(art.score), Lexical: float64((*chunkLex)[row])}
+			// Cloned: the chunk may be a view of the snapshot's mapping,
+			// which must not outlive the state (mapfile.go).
+			p := Passage{Chunk: cloneChunk(st.chunks[row]), Score: float64(art.score), Lexical: float64((*chunkLex)[row])}
 			if dense != nil {
 				p.Dense = float64((*dense)[row])
 			}
@@ -293,7 +300,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 				prev := st.chunks[row-1]
 				if spans := persian.Sentences(prev.Text); len(spans) > 0 {
 					last := spans[len(spans)-1]
-					p.Before, p.BeforeStart = last.Text, prev.Start+last.Start
+					p.Before, p.BeforeStart = cloneString(last.Text), prev.Start+last.Start
 				}
 			}
 			res.Passages = append(res.Passages, p)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/khabar/khabar/corpus"
 )
 
@@ -54,7 +54,7 @@ func craftSnapshot(t *testing.T, dir string, tamper func(chunks []Chunk) (dim in
 		t.Fatal(err)
 	}
 	dim := tamper(chunks)
-	db, _, err := buildCollection(context.Background(), "test/v1", chunks, vecs)
+	db, _, err := buildCollection(context.Background(), "test/v1", chunks, vecs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,27 +157,39 @@ func TestCraftedSnapshotIsValid(t *testing.T) {
 }
 
 // resealSnapshot makes data's header agree with its body: the lengths add
-// up and the checksum matches, so that a fuzzed body reaches the decoder.
+// up (with the numeric sections' padding) and the checksum matches, so
+// that a fuzzed body reaches the decoder.
 func resealSnapshot(data []byte) []byte {
 	if len(data) < headerLen {
 		return data
 	}
-	// Each section keeps its stated length while they fit; the last one
-	// takes what is left.
-	left := uint64(len(data) - headerLen)
+	// Each section keeps its stated length while it fits; the last one
+	// takes what is left (a section that does not fit, half of it).
+	var lens [sections]uint64
 	for k := range sections {
-		l := binary.BigEndian.Uint64(data[12+8*k:])
-		if l > left || k == sections-1 {
-			l = left
-			if k < sections-1 {
-				l = left / 2
-			}
-			binary.BigEndian.PutUint64(data[12+8*k:], l)
-		}
-		left -= l
+		lens[k] = binary.BigEndian.Uint64(data[12+8*k:])
 	}
-	sum := sha256.Sum256(data[headerLen:])
-	copy(data[sumOffset:], sum[:])
+	size := uint64(len(data))
+	for k := range sections {
+		offs, _, _ := layout(lens)
+		left := uint64(0)
+		if offs[k] <= size {
+			left = size - offs[k]
+		}
+		if lens[k] > left || k == sections-1 {
+			lens[k] = left
+			if k < sections-1 {
+				lens[k] = left / 2
+			}
+		}
+	}
+	if _, total, ok := layout(lens); !ok || total != size {
+		return data // the padding does not fit: rejected as truncated
+	}
+	for k, l := range lens {
+		binary.BigEndian.PutUint64(data[12+8*k:], l)
+	}
+	binary.BigEndian.PutUint64(data[sumOffset:], xxhash.Sum64(data[headerLen:]))
 	return data
 }
 

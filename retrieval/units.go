@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -76,10 +77,12 @@ func (h *held) Articles(path string) []corpus.Held {
 	if u == nil {
 		return nil
 	}
+	defer runtime.KeepAlive(h.st) // its mapping, until the ids are cloned
 	starts := h.articleRows(u)
 	out := make([]corpus.Held, len(starts))
 	for i, r := range starts {
-		out[i] = corpus.Held{ID: h.st.chunks[r].ArticleID, Line: int(u.Lines[i])}
+		// Cloned: the id may be a view of the snapshot's mapping.
+		out[i] = corpus.Held{ID: cloneString(h.st.chunks[r].ArticleID), Line: int(u.Lines[i])}
 	}
 	return out
 }
@@ -139,7 +142,7 @@ func (ix *Index) SyncSource(ctx context.Context, src corpus.Source) (Report, err
 	}
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
-	rep, err := ix.syncChunks(ctx, chunks, units)
+	rep, err := ix.syncChunks(ctx, chunks, units, old)
 	rep.Problems = append(probs, rep.Problems...)
 	rep.Duration = time.Since(start)
 	return rep, err
