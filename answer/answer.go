@@ -347,7 +347,7 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 			return notFound()
 		}
 	}
-	if !meetsConstraints(res, ex) {
+	if !answers(res, ex) {
 		// A near miss: the passages are on the topic, not on the fact asked.
 		a.Relevance = 0
 		return notFound()
