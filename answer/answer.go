@@ -306,6 +306,8 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		floor = cont.floor
 	} else if res, err = c.ix.Search(ctx, q); err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
+	} else {
+		res = c.byOutlets(ctx, q, res)
 	}
 	if dated && !about && !c.opts.Floor.Relevant(res) {
 		// An evening's event is reported the next day: «۱۷ مهر بازی …».
