@@ -221,3 +221,28 @@ func statesInUnit(words []string, unit string) bool {
 	}
 	return false
 }
+
+// promoteUnit moves to the front of order, the candidates by score, the
+// best sentence that can be shown (see [antecedents]) and gives a number
+// in the unit a question asks a count in («هر چند دقیقه» → «با فاصله
+// زمانی ۱۲ دقیقه»), when the best one that can be shown gives none: it is
+// the answering sentence, whichever article it is from.
+func promoteUnit(question string, cands []candidate, order []int) {
+	unit, _ := askedUnit(question)
+	if unit == "" {
+		return
+	}
+	for k, i := range order {
+		if _, ok := antecedents(cands, i); !ok {
+			continue
+		}
+		if !statesInUnit(cands[i].words, unit) {
+			continue
+		}
+		if k > 0 {
+			copy(order[1:k+1], order[:k])
+			order[0] = i
+		}
+		return
+	}
+}

@@ -381,6 +381,7 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 			}
 		}
 	}
+	promoteUnit(res.Question, cands, order)
 
 	limit, ratio := maxSentences, keepRatio
 	if isFactoid(res.Question) {
