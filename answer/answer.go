@@ -354,6 +354,9 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		a.Relevance = 0
 		return notFound()
 	}
+	if shown := extractCounting(res, c.opts.MaxSentences, true); len(shown.sources) > 0 {
+		a.Text, a.Sources = shown.text, shown.sources // «چند فیلم»: «۱۸۰ فیلم» first
+	}
 	if c.opts.LLM == nil {
 		return a, nil
 	}

@@ -229,6 +229,21 @@ func statesInUnit(words []string, unit string) bool {
 // the answering sentence, whichever article it is from.
 func promoteUnit(question string, cands []candidate, order []int) {
 	unit, _ := askedUnit(question)
+	promoteIn(unit, cands, order)
+}
+
+// promoteCounted is [promoteUnit] for the thing a question counts («چند
+// فیلم» → «۱۸۰ فیلم»; see [countedNoun]). It orders what an answer shows,
+// not what decides it: the sentences that decide whether the passages
+// answer are those of the plain extraction.
+func promoteCounted(question string, cands []candidate, order []int) {
+	promoteIn(countedNoun(question), cands, order)
+}
+
+// promoteIn moves to the front of order the best sentence that can be
+// shown and gives a number in unit, when the best one that can be shown
+// gives none.
+func promoteIn(unit string, cands []candidate, order []int) {
 	if unit == "" {
 		return
 	}
@@ -245,4 +260,30 @@ func promoteUnit(question string, cands []candidate, order []int) {
 		}
 		return
 	}
+}
+
+// countedNoun returns the word a question counts with «چند» («چند فیلم»،
+// «چند تا ایستگاه»), or "": a word of a number, a question word, a
+// function word or the last word (the verb: «به چند رسید؟») is no thing
+// counted.
+func countedNoun(question string) string {
+	toks := persian.Tokens(persian.Written(question))
+	for i, w := range toks {
+		if w != "چند" || i > 0 && (toks[i-1] == "ساعت" || toks[i-1] == "چند") {
+			continue
+		}
+		j := i + 1
+		if j < len(toks) && toks[j] == "تا" {
+			j++
+		}
+		if j+1 >= len(toks) {
+			return ""
+		}
+		n := toks[j]
+		if n == "چند" || hasDigit(n) || numberLetters[n] || questionWords[n] || persian.IsStopword(n) {
+			return ""
+		}
+		return n
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -132,5 +133,37 @@ func TestSeedsFollowUpOnAnotherExam(t *testing.T) {
 	}
 	if !a.NotFound() || strings.Contains(a.String(), "[۱]") {
 		t.Errorf("answered with the national exam's figures:\n%s", a.String())
+	}
+}
+
+func TestCountedNoun(t *testing.T) {
+	for question, want := range map[string]string{
+		"جشنواره فیلم کودک 1404 چند فیلم از چند کشور دارد؟": "فیلم",
+		"خط ۱۰ چند تا ایستگاه داره؟":                        "ایستگاه",
+		"غلظت ذرات معلق به چند رسید؟":                       "", // the verb ends the question
+		"قیمت دلار چند است؟":                                "",
+		"بازی ساعت چند شروع شد؟":                            "",
+		"پرسپولیس با تراکتور چند چند شد؟":                   "",
+	} {
+		if got := countedNoun(question); got != persian.Canonical(want) {
+			t.Errorf("countedNoun(%q) = %q, want %q", question, got, want)
+		}
+	}
+}
+
+// TestSeedsCountedThingFirst: «چند فیلم» is answered first by the
+// sentence that gives a number of films, not by the festival's lead.
+func TestSeedsCountedThingFirst(t *testing.T) {
+	ix, err := seedsOverlap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(ix, Options{Now: func() time.Time { return mehr1404 }})
+	a, err := c.Answer(context.Background(), Request{Question: "جشنواره فیلم کودک 1404 چند فیلم از چند کشور دارد؟"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.NotFound() || !strings.HasPrefix(persian.Canonical(a.Text), persian.Canonical("در این دوره از جشنواره ۱۸۰ فیلم")) {
+		t.Errorf("not answered first with the number of films:\n%s", a.String())
 	}
 }

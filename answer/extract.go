@@ -259,6 +259,13 @@ func trigrams(words []string) map[string]bool {
 // most of them and says little about which one answers, while the rest of
 // the question («کجا به دنیا آمد») picks the sentence.
 func extract(res retrieval.Result, maxSentences int) extraction {
+	return extractCounting(res, maxSentences, false)
+}
+
+// extractCounting is [extract]; with counted, a question that counts a
+// thing («چند فیلم») is answered first by the best sentence that gives a
+// number of it (see [promoteCounted]).
+func extractCounting(res retrieval.Result, maxSentences int, counted bool) extraction {
 	idf, syn := termWeights(res)
 	cands := candidates(res)
 	// Local weight: idf × log(1 + candidates / candidates containing it),
@@ -382,6 +389,9 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 		}
 	}
 	promoteUnit(res.Question, cands, order)
+	if counted {
+		promoteCounted(res.Question, cands, order)
+	}
 
 	limit, ratio := maxSentences, keepRatio
 	if isFactoid(res.Question) {
