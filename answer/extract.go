@@ -176,6 +176,14 @@ func candidates(res retrieval.Result) []candidate {
 			if d := duplicateOf(cands, grams); d >= 0 {
 				if a := res.Passages[cands[d].passage].ArticleID; a != p.ArticleID && !containsArticle(res, cands[d].also, p.ArticleID) {
 					cands[d].also = append(cands[d].also, pi)
+				} else if a == p.ArticleID && cands[d].prev < 0 && prev >= 0 && cands[prev].pos < cands[d].pos {
+					// The same sentence opened another passage of the
+					// article: here it has the sentence before it, which
+					// it may refer back to («او افزود …»).
+					cands[d].prev = prev
+					if cands[d].orphan {
+						cands[d].context = cands[prev].words
+					}
 				}
 				prev = d
 				continue

@@ -46,3 +46,25 @@ func TestSeedsOverlapAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedsSentenceRepeatedByAnotherPassage: «به گفته این مقام، صادرات
+// ایران به ترکمنستان …» opens a passage after «او افزود …», whose speaker
+// is in the article's other passage, where «او افزود …» is repeated: the
+// chain is followed there and the figure is quoted with its speaker.
+func TestSeedsSentenceRepeatedByAnotherPassage(t *testing.T) {
+	ix, err := seedsOverlap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(ix, Options{Now: func() time.Time { return mehr1404 }})
+	a, err := c.Answer(context.Background(), Request{Question: "صادرات ایران به ترکمنستان و به عراق چقدر بوده است؟"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := persian.Canonical(a.Text)
+	for _, want := range []string{"۷۸۰ میلیون دلار", "۵ میلیارد و ۱۰۰ میلیون دلار", "معاون وزیر صنعت"} {
+		if a.NotFound() || !strings.Contains(text, persian.Canonical(want)) {
+			t.Errorf("no %q:\n%s", want, a.String())
+		}
+	}
+}
