@@ -306,6 +306,8 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 		floor = cont.floor
 	} else if res, err = c.ix.Search(ctx, q); err != nil {
 		return Answer{}, fmt.Errorf("search: %w", err)
+	} else {
+		res = c.byOutlets(ctx, q, res)
 	}
 	if dated && !about && !c.opts.Floor.Relevant(res) {
 		// An evening's event is reported the next day: «۱۷ مهر بازی …».
@@ -351,10 +353,13 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if continues {
 		checked = wholeQuestion(res, cont.standalone)
 	}
-	if !meetsConstraints(checked, ex) {
+	if !answers(checked, ex) {
 		// A near miss: the passages are on the topic, not on the fact asked.
 		a.Relevance = 0
 		return notFound()
+	}
+	if shown := extractCounting(res, c.opts.MaxSentences, true); len(shown.sources) > 0 {
+		a.Text, a.Sources = shown.text, shown.sources // «چند فیلم»: «۱۸۰ فیلم» first
 	}
 	if c.opts.LLM == nil {
 		return a, nil

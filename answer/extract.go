@@ -176,6 +176,14 @@ func candidates(res retrieval.Result) []candidate {
 			if d := duplicateOf(cands, grams); d >= 0 {
 				if a := res.Passages[cands[d].passage].ArticleID; a != p.ArticleID && !containsArticle(res, cands[d].also, p.ArticleID) {
 					cands[d].also = append(cands[d].also, pi)
+				} else if a == p.ArticleID && cands[d].prev < 0 && prev >= 0 && cands[prev].pos < cands[d].pos {
+					// The same sentence opened another passage of the
+					// article: here it has the sentence before it, which
+					// it may refer back to («او افزود …»).
+					cands[d].prev = prev
+					if cands[d].orphan {
+						cands[d].context = cands[prev].words
+					}
 				}
 				prev = d
 				continue
@@ -259,6 +267,13 @@ func trigrams(words []string) map[string]bool {
 // most of them and says little about which one answers, while the rest of
 // the question («کجا به دنیا آمد») picks the sentence.
 func extract(res retrieval.Result, maxSentences int) extraction {
+	return extractCounting(res, maxSentences, false)
+}
+
+// extractCounting is [extract]; with counted, a question that counts a
+// thing («چند فیلم») is answered first by the best sentence that gives a
+// number of it (see [promoteCounted]).
+func extractCounting(res retrieval.Result, maxSentences int, counted bool) extraction {
 	idf, syn := termWeights(res)
 	cands := candidates(res)
 	// Local weight: idf × log(1 + candidates / candidates containing it),
@@ -380,6 +395,10 @@ func extract(res retrieval.Result, maxSentences int) extraction {
 				break
 			}
 		}
+	}
+	promoteUnit(res.Question, cands, order)
+	if counted {
+		promoteCounted(res.Question, cands, order)
 	}
 
 	limit, ratio := maxSentences, keepRatio

@@ -74,7 +74,7 @@ func (c *Composer) continued(ctx context.Context, conversation, question, standa
 			continue
 		}
 		ex := extract(res, c.opts.MaxSentences)
-		if len(ex.sources) > 0 && meetsConstraints(wholeQuestion(res, carried), ex) && ownShare(res, ex, question) >= minOwnShare {
+		if len(ex.sources) > 0 && answers(wholeQuestion(res, carried), ex) && ownShare(res, ex, question) >= minOwnShare {
 			return continuation{standalone: carried, res: res, floor: floor}, true
 		}
 	}

@@ -50,8 +50,10 @@ func RouteMessage(text string) Route {
 	// A greeting or thanks that opens or closes the message.
 	var pleasantry string
 	for len(m.toks) > 0 {
-		if n, reply := m.pleasantryAt(0, pleasantries); n > 0 && (n == len(m.toks) || reply == MsgGreeting || reply == MsgThanks) {
+		if n, reply := m.pleasantryAt(0, pleasantries); n > 0 && (n == len(m.toks) || reply == MsgGreeting || reply == MsgThanks || m.onlyCourtesy(n)) {
 			m.toks, pleasantry = m.toks[n:], weightier(pleasantry, reply)
+		} else if n := m.match(0, courtesy); n > 0 && pleasantry != "" {
+			m.toks = m.toks[n:] // «مرسی از جوابت», «سلام رفیق»
 		} else if n, reply := m.courtesyAtEnd(); n > 0 {
 			m.toks, pleasantry = m.toks[:len(m.toks)-n], weightier(pleasantry, reply)
 		} else if fillers[m.toks[0].word] {
@@ -75,9 +77,23 @@ func RouteMessage(text string) Route {
 	return Route{Intent: IntentQuestion, Text: m.text(0, len(m.toks))}
 }
 
+// onlyCourtesy reports whether the tokens from i on are only words that
+// address the bot or say what a pleasantry is for («چطوری رفیق؟»,
+// «ممنون بابت جواب»), so that the message is small talk and nothing more.
+func (m message) onlyCourtesy(i int) bool {
+	for i < len(m.toks) {
+		n := m.match(i, courtesy)
+		if n == 0 {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // replyWeight orders the replies to a message of several pleasantries:
 // «سلام، خوبی؟» is asked how it is, «ممنون، عالی بود» is thanked.
-var replyWeight = map[string]int{MsgAck: 1, MsgGreeting: 2, MsgBye: 3, MsgAbout: 4, MsgHowAreYou: 5, MsgThanks: 6}
+var replyWeight = map[string]int{MsgAck: 1, MsgGreeting: 2, MsgBye: 3, MsgAbout: 4, MsgHowAreYou: 5, MsgKind: 6, MsgThanks: 7}
 
 // weightier returns the reply of the two that answers more.
 func weightier(a, b string) string {
@@ -327,7 +343,13 @@ var pleasantries = []pleasantry{
 		"دست شما درد نکنه", "دستتون درد نکنه", "دمت گرم", "دمتون گرم", "لطف کردی", "لطف کردید", "لطف دارید",
 		"قربانت", "قربونت", "قربون دستت", "thanks", "thank you", "thx", "merci", "tnx", "tanks"), MsgThanks},
 	{phraseSet("خوبی", "خوبید", "خوب هستی", "خوب هستید", "چطوری", "چطورید", "چه طوری", "حالت چطوره",
-		"حالت خوبه", "حالتون چطوره", "حال شما", "احوال شما", "چه خبر از خودت", "خودت چطوری", "how are you"), MsgHowAreYou},
+		"حالت خوبه", "حالتون چطوره", "حال شما", "احوال شما", "چه خبر از خودت", "خودت چطوری", "how are you",
+		"خوبین", "خوبن", "خوب هستین", "چطورین", "چطوره حالت", "حالتون خوبه", "حال شما خوبه", "حالت چطوره",
+		"خوبی ان شالله", "خوب هستی ان شالله", "سلامتی"), MsgHowAreYou},
+	{phraseSet("ربات خوبی هستی", "ربات خوبی هستید", "ربات خوبیه", "ربات خوبی هستش", "تو ربات خوبی هستی",
+		"خیلی خوبی", "خیلی خوبه", "عالی هستی", "عالی هستید", "عالیه کارت", "کارت عالیه", "کارت درسته", "باحالی",
+		"خیلی باحالی", "ایول داری", "دمت گرم خیلی خوبی", "خیلی کمک کردی", "کمکم کردی", "به درد بخوری",
+		"good bot", "nice bot", "you are great"), MsgKind},
 	{phraseSet("تو کی هستی", "شما کی هستید", "کی هستی", "تو کی هستی", "اسمت چیه", "اسمت چیست", "اسم تو چیه",
 		"تو چی هستی", "چیکار میکنی", "چیکار می‌کنی", "چه کار می‌کنی", "چه کاری از دستت برمیاد",
 		"چه کارهایی بلدی", "چی بلدی", "چه کار میتونی بکنی", "چطور ازت استفاده کنم", "کمک", "راهنما",
@@ -340,6 +362,15 @@ var pleasantries = []pleasantry{
 	{phraseSet("باشه", "باشه ممنون", "اوکی", "اوکی ممنون", "ok", "okay", "عالی", "عالیه", "عالی بود", "خوبه",
 		"حله", "چشم", "آهان", "اها", "آره", "بله", "نه", "نخیر", "جالبه", "جالب بود", "آفرین", "ایول"), MsgAck},
 }
+
+// courtesy are the words that may follow a pleasantry without asking
+// anything: how the bot is addressed and what the thanks are for.
+var courtesy = phraseSet("رفیق", "رفیق جان", "داداش", "داداش جان", "دوست من", "دوست عزیز", "دوستم", "عزیزم", "عزیز",
+	"ربات", "ربات جان", "بات", "از جوابت", "از جوابتون", "از جواب", "از پاسخت",
+	"از پاسختون", "از پاسخ", "بابت جواب", "بابت جوابت", "بابت جوابتون", "بابت پاسخ", "بابت پاسخت", "برای جواب",
+	"برای جوابت", "برای پاسخ", "از کمکت", "از کمکتون", "بابت کمکت", "بابت کمک", "از راهنماییت",
+	"از راهنماییتون", "بابت راهنمایی", "از اطلاعات", "بابت اطلاعات", "از توضیحات", "از توضیحاتت", "بابت توضیحات",
+	"از لطفت", "از لطفتون", "از شما", "از تو", "خیلی", "واقعا", "زیاد", "یه دنیا", "فراوان", "همه چی", "همه چیز")
 
 // fillers open a message without adding to it: «خب، …», «راستی …».
 var fillers = map[string]bool{"خب": true, "راستی": true, "لطفا": true, "ببخشید": true, "دیگه": true}

@@ -51,6 +51,18 @@ func TestRouteMessage(t *testing.T) {
 		{"عالی بود", IntentReply, "", MsgAck},
 		{"ممنون، عالی بود", IntentReply, "", MsgThanks},
 		{"👍", IntentReply, "", MsgAck},
+		// What the thanks are for, how the bot is addressed, spoken forms
+		// and kind words are small talk too.
+		{"مرسی از جوابت", IntentReply, "", MsgThanks},
+		{"ممنون بابت جواب", IntentReply, "", MsgThanks},
+		{"چطوری رفیق؟", IntentReply, "", MsgHowAreYou},
+		{"سلام، خوبین؟", IntentReply, "", MsgHowAreYou},
+		{"سلام داداش", IntentReply, "", MsgGreeting},
+		{"ربات خوبی هستی", IntentReply, "", MsgKind},
+		{"خیلی باحالی", IntentReply, "", MsgKind},
+		{"سلام رفیق، قیمت دلار چنده؟", IntentQuestion, "قیمت دلار چنده", ""},
+		{"مرسی از جوابت، یورو چند شد؟", IntentQuestion, "یورو چند شد", ""},
+		{"سلام، جان باختگان سیل چند نفرند؟", IntentQuestion, "جان باختگان سیل چند نفرند", ""},
 
 		// The latest news.
 		{"چه خبر؟", IntentSummary, "", ""},

@@ -298,10 +298,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			p.Coverage = st.lex.coverage(terms[:asKnown], idfs[:asKnown], row, res.QueryWeight)
 			if row > st.artStart[art.doc] && len(res.Passages) < beforeLimit {
 				prev := st.chunks[row-1]
-				if spans := persian.Sentences(prev.Text); len(spans) > 0 {
-					last := spans[len(spans)-1]
-					p.Before, p.BeforeStart = cloneString(last.Text), prev.Start+last.Start
-				}
+				p.Before, p.BeforeStart = sentenceBefore(prev, p.Start)
+				p.Before = cloneString(p.Before) // the chunk's text may be a view of the mapped snapshot
 			}
 			res.Passages = append(res.Passages, p)
 			if len(res.Passages) == k {
@@ -534,4 +532,18 @@ func dateOnly(t time.Time) time.Time {
 	}
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// sentenceBefore returns the last sentence of chunk prev that starts
+// before offset start of the article, and its offset: with chunks that
+// overlap, prev's last sentence is also the first of the next chunk, and
+// the one before it is what that chunk refers back to («او افزود …»).
+func sentenceBefore(prev Chunk, start int) (string, int) {
+	spans := persian.Sentences(prev.Text)
+	for i := len(spans) - 1; i >= 0; i-- {
+		if at := prev.Start + spans[i].Start; at < start {
+			return spans[i].Text, at
+		}
+	}
+	return "", 0
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/corpus"
+	"github.com/khabar/khabar/persian"
 )
 
 func TestSearchEmptyIndexFindsNothing(t *testing.T) {
@@ -341,6 +342,33 @@ func TestSearchPassageCarriesTheSentenceBefore(t *testing.T) {
 		}
 	}
 	if later == 0 {
+		t.Fatalf("no later chunk found: %+v", res.Passages)
+	}
+}
+
+// TestSearchPassageCarriesTheSentenceBeforeItsOverlap: with chunks that
+// overlap, a chunk opens with the previous chunk's last sentence, and the
+// sentence before the chunk is the one before that («رئیس … گفت» for the
+// chunk opening with «او افزود …»), not the chunk's own first sentence.
+func TestSearchPassageCarriesTheSentenceBeforeItsOverlap(t *testing.T) {
+	ix := New(NewLocalEmbedder(64), "local", Options{Chunk: ChunkOptions{TargetWords: 16, MaxWords: 30, Overlap: 1}})
+	mustSync(t, ix, fstest.MapFS{"a.txt": {Data: []byte("لیگ کشتی آزاد امروز با هشت تیم در تهران آغاز شد. رئیس فدراسیون کشتی گفت لیگ در ده وزن برگزار می‌شود. او افزود ورود تماشاگران به سالن رایگان است. هر تیم دو کشتی‌گیر خارجی دارد.")}})
+	res, err := ix.Search(context.Background(), Query{Text: "ورود تماشاگران به سالن رایگان", K: 5, PerArticle: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, p := range res.Passages {
+		if p.N == 0 {
+			continue
+		}
+		checked++
+		first := persian.Sentences(p.Text)[0].Text
+		if p.Before == "" || p.Before == first || p.BeforeStart >= p.Start {
+			t.Errorf("chunk %d (%q): before %q at %d, chunk at %d", p.N, first, p.Before, p.BeforeStart, p.Start)
+		}
+	}
+	if checked == 0 {
 		t.Fatalf("no later chunk found: %+v", res.Passages)
 	}
 }
