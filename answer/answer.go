@@ -351,15 +351,22 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	checked := res
 	if continues {
-		checked = wholeQuestion(res, cont.standalone)
+		checked = wholeQuestion(res, question, cont.standalone)
 	}
-	if !answers(checked, ex) {
+	// «چند فیلم» is shown with «۱۸۰ فیلم» first; what is shown is what
+	// must give what is asked. When only the count does, it must be the
+	// count of the story the question found: a sentence of the article the
+	// answer came from, not another's figure (a footballer's age for a
+	// surgeon's).
+	plain := answers(checked, ex)
+	switch shown := extractCounting(res, c.opts.MaxSentences, true); {
+	case len(shown.sources) > 0 && answers(checked, shown) && (plain || oneArticle(res, ex, shown)):
+		a.Text, a.Sources = shown.text, shown.sources
+	case plain:
+	default:
 		// A near miss: the passages are on the topic, not on the fact asked.
 		a.Relevance = 0
 		return notFound()
-	}
-	if shown := extractCounting(res, c.opts.MaxSentences, true); len(shown.sources) > 0 {
-		a.Text, a.Sources = shown.text, shown.sources // «چند فیلم»: «۱۸۰ فیلم» first
 	}
 	if c.opts.LLM == nil {
 		return a, nil

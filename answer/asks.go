@@ -45,6 +45,8 @@ func unmetType(question string, answer, title []string, text string, cited []str
 		return "count asked"
 	case asksWhen(q) && !statesYear(answer, true) && !statesTime(answer):
 		return "time asked"
+	case asksUntil(q) && !statesYear(answer, true) && !statesDay(answer):
+		return "end asked"
 	}
 	if kind := askedKind(q); kind != "" && !namesKind(kind, q, cited) {
 		return "kind asked"
@@ -456,6 +458,48 @@ func init() {
 func asksWhen(q []string) bool {
 	for i := 0; i+1 < len(q); i++ {
 		if q[i] == "چه" && (strings.HasPrefix(q[i+1], "زمان") || strings.HasPrefix(q[i+1], "وقت") || strings.HasPrefix(q[i+1], "موقع")) {
+			return true
+		}
+	}
+	return false
+}
+
+// asksUntil reports whether question tokens q ask until when: «ثبت‌نامش
+// تا کیه؟»، «تا چه تاریخی …»، «تا کی ادامه داره؟».
+func asksUntil(q []string) bool {
+	for i := 0; i+1 < len(q); i++ {
+		if q[i] != "تا" {
+			continue
+		}
+		switch n := q[i+1]; {
+		case n == "کی" || n == "کیه" || n == "کیست":
+			return true
+		case n == "چه" && i+2 < len(q) && (strings.HasPrefix(q[i+2], "زمان") || strings.HasPrefix(q[i+2], "تاریخ") || strings.HasPrefix(q[i+2], "روز") || strings.HasPrefix(q[i+2], "وقت")):
+			return true
+		}
+	}
+	return false
+}
+
+// weekdays name the days of the week.
+var weekdays = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`شنبه یکشنبه دوشنبه سه‌شنبه چهارشنبه پنجشنبه پنج‌شنبه جمعه`) {
+		weekdays[persian.Canonical(w)] = true
+	}
+}
+
+// statesDay reports whether words name a day: a month («۹ مهر»، «پایان
+// مهر»), a weekday, or a day relative to today («فردا»): what «تا کی»
+// is answered by, where «در زمان ثبت‌نام» places nothing.
+func statesDay(words []string) bool {
+	for _, w := range words {
+		if monthNames[w] || weekdays[w] || strings.HasSuffix(w, "ماه") && len([]rune(w)) > 3 {
+			return true
+		}
+		switch w {
+		case "امروز", "فردا", "پسفردا", "امشب":
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/khabar/khabar/persian"
 	"github.com/khabar/khabar/retrieval"
@@ -74,7 +75,7 @@ func (c *Composer) continued(ctx context.Context, conversation, question, standa
 			continue
 		}
 		ex := extract(res, c.opts.MaxSentences)
-		if len(ex.sources) > 0 && answers(wholeQuestion(res, carried), ex) && ownShare(res, ex, question) >= minOwnShare {
+		if len(ex.sources) > 0 && answers(wholeQuestion(res, question, carried), ex) && ownShare(res, ex, question) >= minOwnShare {
 			return continuation{standalone: carried, res: res, floor: floor}, true
 		}
 	}
@@ -87,12 +88,23 @@ func focusQuery(text string, k int) retrieval.Query {
 	return retrieval.Query{Text: text, K: max(focusK, k), PerArticle: focusK}
 }
 
-// wholeQuestion is res read as the answer to the carried question: what
-// the question leaves out is the conversation's, and its constraints are
-// met on the whole of it («خط ۱۰» names the line asked about, it counts
-// no riders). The sentences are chosen for the question's own words.
-func wholeQuestion(res retrieval.Result, carried string) retrieval.Result {
-	res.Question = carried
+// wholeQuestion is res read with the numbers of the carried question that
+// the question leaves out: they name what the conversation is about («خط
+// ۱۰»), and a sentence that repeats them gives no count. Only the numbers:
+// the carried question's own asks («چند درصد …») are not this question's.
+func wholeQuestion(res retrieval.Result, question, carried string) retrieval.Result {
+	own := map[string]bool{}
+	for _, w := range persian.Tokens(question) {
+		own[w] = true
+	}
+	var add []string
+	for _, w := range persian.Tokens(carried) {
+		if isNumber(w) && !own[w] {
+			own[w] = true
+			add = append(add, w)
+		}
+	}
+	res.Question = strings.TrimSpace(question + " " + strings.Join(add, " "))
 	return res
 }
 
@@ -135,4 +147,13 @@ func ownShare(res retrieval.Result, ex extraction, question string) float64 {
 		return 1 // nothing of its own: all it asks is carried
 	}
 	return held / total
+}
+
+// oneArticle reports whether the answering sentences of two extractions of
+// res are from one article.
+func oneArticle(res retrieval.Result, a, b extraction) bool {
+	if len(a.lines) == 0 || len(b.lines) == 0 {
+		return false
+	}
+	return res.Passages[a.lines[a.answer].passage].ArticleID == res.Passages[b.lines[b.answer].passage].ArticleID
 }

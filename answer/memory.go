@@ -241,6 +241,12 @@ func asksItself(words []string) bool {
 			return true
 		}
 	}
+	// A spoken question word: «تا کیه» is «تا کیست».
+	for _, w := range strings.Fields(persian.Written(strings.Join(words, " "))) {
+		if questionWords[persian.Canonical(w)] {
+			return true
+		}
+	}
 	return false
 }
 
