@@ -178,28 +178,18 @@ func askedUnit(question string) (unit string, counts bool) {
 	return unit, counts
 }
 
-// months are the month names, Jalali and Gregorian, canonical.
-var months = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند
-		ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر`) {
-		months[persian.Canonical(w)] = true
-	}
-}
-
 // onlyDates reports whether every number in words is the day of a date
 // («۲۲ مهر») or its year («۲۲ مهر ۱۴۰۴»); a number in letters is not.
 func onlyDates(words []string) bool {
 	for i, w := range words {
-		if numberLetters[w] && !months[w] {
+		if numberLetters[w] && !monthNames[w] {
 			return false
 		}
 		if !hasDigit(w) {
 			continue
 		}
-		day := i+1 < len(words) && months[words[i+1]]
-		year := i > 0 && months[words[i-1]]
+		day := i+1 < len(words) && monthNames[words[i+1]]
+		year := i > 0 && monthNames[words[i-1]]
 		if !day && !year {
 			return false
 		}
