@@ -320,7 +320,7 @@ func contrasted(question string, answer, title []string) bool {
 			continue
 		}
 		for m := range said[class] {
-			if !qs[m] && !synonymOfAny(m, qs) && !holdsSaid(m, qs, said[class]) {
+			if !qs[m] && !synonymOfAny(m, qs) && !holdsSaid(m, qs, said[class]) && !inSaidCountry(m, asked, said) {
 				return true
 			}
 		}
@@ -339,6 +339,42 @@ func holdsSaid(m string, asked, said map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// inSaidCountry reports whether member m is a city of a country the
+// question asks about and the sentence names: «سدهای تهران و سدهای عراق»
+// is answered for Iraq by «… در بغداد گفت: … سدهای عراق …», where Baghdad
+// is no other place than Iraq.
+func inSaidCountry(m string, asked, said map[int]map[string]bool) bool {
+	country := countryOf[m]
+	if country == "" {
+		return false
+	}
+	in := func(members map[int]map[string]bool) bool {
+		for _, ms := range members {
+			if ms[country] {
+				return true
+			}
+		}
+		return false
+	}
+	return in(asked) && in(said)
+}
+
+// countryOf maps the cities of the contrast lexicon's class of world
+// cities to their country, in the lexicon's key form.
+var countryOf = map[string]string{}
+
+func init() {
+	for _, pair := range [][2]string{
+		{"تهران", "ایران"}, {"توکیو", "ژاپن"}, {"لندن", "انگلیس"}, {"پاریس", "فرانسه"}, {"برلین", "آلمان"}, {"مسکو", "روسیه"},
+		{"پکن", "چین"}, {"واشنگتن", "آمریکا"}, {"نیویورک", "آمریکا"}, {"دبی", "امارات"}, {"استانبول", "ترکیه"}, {"آنکارا", "ترکیه"},
+		{"بغداد", "عراق"}, {"دمشق", "سوریه"}, {"بیروت", "لبنان"}, {"کابل", "افغانستان"}, {"اسلام‌آباد", "پاکستان"}, {"دهلی", "هند"},
+		{"ریاض", "عربستان"}, {"دوحه", "قطر"}, {"باکو", "آذربایجان"}, {"ایروان", "ارمنستان"}, {"عشق‌آباد", "ترکمنستان"},
+		{"بیشکک", "قرقیزستان"}, {"رم", "ایتالیا"}, {"مادرید", "اسپانیا"},
+	} {
+		countryOf[strings.Join(persian.Terms(pair[0]), " ")] = strings.Join(persian.Terms(pair[1]), " ")
+	}
 }
 
 // provinceOf maps the cities of the contrast lexicon's class of Iranian
