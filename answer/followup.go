@@ -26,7 +26,7 @@ const minOwnShare = 0.4
 const ownFloorShare = 0.5
 
 // continuation is how a question goes on about the previous answer's
-// articles: the query searched among them and the standalone question
+// articles: their passages that answer it, and the standalone question
 // remembered for the next turn.
 type continuation struct {
 	standalone string
@@ -41,8 +41,9 @@ type continuation struct {
 // previous answer's articles are kept, searched with the question's own
 // words (the articles are its subject), or else with the previous
 // question's words too (see [carryOver]); they must clear the floor, meet
-// the question's constraints and hold most of the weight of its own words
-// (a question on another story, «سیل مازندران کی آمد؟», is not). ok is
+// the question's constraints and hold at least [minOwnShare] of the weight
+// of its own words (a question on another story, «سیل مازندران کی آمد؟»,
+// holds none). ok is
 // false when the question is read as it is (standalone); a dated question
 // always is: its period is its subject.
 func (c *Composer) continued(ctx context.Context, conversation, question, standalone string) (continuation, bool) {
