@@ -94,28 +94,15 @@ func askedMembers(question string) map[int]map[string]bool {
 // no other place.
 func aboutOther(asked map[int]map[string]bool, words []string) bool {
 	said := members(persian.Terms(strings.Join(words, " ")))
-	for class, qs := range asked {
-		missing := false
-		for m := range qs {
-			missing = missing || !said[class][m]
-		}
-		if !missing {
-			continue
-		}
-		for m := range said[class] {
-			if !qs[m] && !synonymOfAny(m, qs) && !samePlace(m, qs) {
-				return true
-			}
-		}
-	}
-	return false
+	named := func(class int, m string) bool { return said[class][m] }
+	return namesOther(asked, said, named, func(_ int, m string, qs map[string]bool) bool { return samePlace(m, qs) })
 }
 
 // samePlace reports whether member m is the province of a city asked or a
 // city of a province asked.
 func samePlace(m string, asked map[string]bool) bool {
 	for a := range asked {
-		if provinceOf[a] == m || provinceOf[m] == a {
+		if inProvince(a, m) {
 			return true
 		}
 	}

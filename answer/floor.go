@@ -298,29 +298,36 @@ var questionWords = map[string]bool{"چه": true, "چی": true, "چیست": true
 // question that asks which one («کدام کشور»، «کجا») is answered by
 // another member and is not checked.
 func contrasted(question string, answer, title []string) bool {
-	for _, w := range persian.Tokens(question) {
-		if asksWhich[w] {
-			return false
-		}
-	}
-	asked := members(persian.Terms(persian.Written(question)))
+	asked := askedMembers(question)
 	if len(asked) == 0 {
 		return false
 	}
 	said := members(persian.Terms(strings.Join(answer, " ")))
 	titled := members(persian.Terms(strings.Join(title, " ")))
+	named := func(class int, m string) bool { return said[class][m] || titled[class][m] }
+	// Another member named while one asked is not: «ایران و بورکینافاسو»
+	// is not answered by «ایران … تانزانیا».
+	return namesOther(asked, said, named, func(class int, m string, qs map[string]bool) bool {
+		return holdsSaid(m, qs, said[class]) || inSaidCountry(m, asked, said)
+	})
+}
+
+// namesOther reports whether said holds another member of a class that
+// asked (a question's members, by class) holds a member of, while a member
+// asked is not named (by named): the words are about the other one. A
+// synonym of a member asked is no other member, nor one that held
+// excuses (the province of a city asked …).
+func namesOther(asked, said map[int]map[string]bool, named func(class int, m string) bool, held func(class int, m string, asked map[string]bool) bool) bool {
 	for class, qs := range asked {
-		// Another member named while one asked is not: «ایران و
-		// بورکینافاسو» is not answered by «ایران … تانزانیا».
 		missing := false
 		for m := range qs {
-			missing = missing || !said[class][m] && !titled[class][m]
+			missing = missing || !named(class, m)
 		}
 		if !missing {
 			continue
 		}
 		for m := range said[class] {
-			if !qs[m] && !synonymOfAny(m, qs) && !holdsSaid(m, qs, said[class]) && !inSaidCountry(m, asked, said) {
+			if !qs[m] && !synonymOfAny(m, qs) && !held(class, m, qs) {
 				return true
 			}
 		}
@@ -334,7 +341,7 @@ func contrasted(question string, answer, title []string) bool {
 // is no other place than the city asked.
 func holdsSaid(m string, asked, said map[string]bool) bool {
 	for a := range asked {
-		if said[a] && (provinceOf[a] == m || provinceOf[m] == a) {
+		if said[a] && inProvince(a, m) {
 			return true
 		}
 	}
@@ -376,6 +383,9 @@ func init() {
 		countryOf[strings.Join(persian.Terms(pair[0]), " ")] = strings.Join(persian.Terms(pair[1]), " ")
 	}
 }
+
+// inProvince reports whether one of a and m is the province of the other.
+func inProvince(a, m string) bool { return provinceOf[a] == m || provinceOf[m] == a }
 
 // provinceOf maps the cities of the contrast lexicon's class of Iranian
 // provinces and cities to their province, in the lexicon's key form.
