@@ -111,12 +111,7 @@ func BenchmarkScale(b *testing.B) {
 			}
 			lat = append(lat, time.Since(t0))
 		}
-		slices.Sort(lat)
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
-		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
-		if rss, ok := residentMB(); ok {
-			b.ReportMetric(rss, "rss-after-search-MB")
-		}
+		reportSearches(b, lat)
 		runtime.KeepAlive(warm)
 	}
 }
@@ -300,12 +295,7 @@ func BenchmarkSnapshotSearch(b *testing.B) {
 			}
 			lat = append(lat, time.Since(t0))
 		}
-		slices.Sort(lat)
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
-		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
-		if rss, ok := residentMB(); ok {
-			b.ReportMetric(rss, "rss-after-search-MB")
-		}
+		reportSearches(b, lat)
 		runtime.KeepAlive(ix)
 	}
 }
@@ -335,5 +325,16 @@ func writeHeapProfile(b *testing.B, path string) {
 	defer f.Close()
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// reportSearches reports the median and 95th percentile of the search
+// latencies lat, and the resident set after them.
+func reportSearches(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "search-p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
+	if rss, ok := residentMB(); ok {
+		b.ReportMetric(rss, "rss-after-search-MB")
 	}
 }
