@@ -359,8 +359,13 @@ func (c *Composer) Answer(ctx context.Context, req Request) (Answer, error) {
 	// answer came from, not another's figure (a footballer's age for a
 	// surgeon's).
 	plain := answers(checked, ex)
-	switch shown := extractCounting(res, c.opts.MaxSentences, true); {
-	case len(shown.sources) > 0 && answers(checked, shown) && (plain || oneArticle(res, ex, shown)):
+	shown, shownAnswers := ex, plain
+	if countedNoun(res.Question) != "" { // else the counting extraction is ex
+		shown = extractCounting(res, c.opts.MaxSentences, true)
+		shownAnswers = len(shown.sources) > 0 && answers(checked, shown)
+	}
+	switch {
+	case shownAnswers && (plain || oneArticle(res, ex, shown)):
 		a.Text, a.Sources = shown.text, shown.sources
 	case plain:
 	default:
