@@ -100,13 +100,19 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 // slow is set.
 func slowProxy(t *testing.T, target string, slow *atomic.Bool, delay time.Duration) string {
 	t.Helper()
+	return delayingProxy(t, target, slow, delay, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/graphql") })
+}
+
+// delayingProxy is slowProxy for the requests match picks.
+func delayingProxy(t *testing.T, target string, slow *atomic.Bool, delay time.Duration, match func(*http.Request) bool) string {
+	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if slow.Load() && strings.HasSuffix(r.URL.Path, "/graphql") {
+		if slow.Load() && match(r) {
 			select {
 			case <-time.After(delay):
 			case <-r.Context().Done():
@@ -142,6 +148,31 @@ func TestSlowServerTimesOut(t *testing.T) {
 	slow.Store(false)
 	if _, err := s.Search(ctx, retrieval.Query{Text: "قیمت دلار"}); err != nil {
 		t.Errorf("search once the server is fast again: %v", err)
+	}
+}
+
+// TestSlowSchemaChangeIsWaitedFor: deleting a collection is a Raft round
+// and its shards closed, ~0.2 s on a quiet node and seconds on a busy one
+// (once over 10 s in CI); a sync waits schemaTimeouts of the Timeout for
+// it, not one Timeout as for a read.
+func TestSlowSchemaChangeIsWaitedFor(t *testing.T) {
+	ctx := context.Background()
+	var slow atomic.Bool
+	proxy := delayingProxy(t, weaviateURL(t), &slow, 3*time.Second, func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/v1/schema/")
+	})
+	s := openTest(t, Options{URL: proxy, Timeout: 2 * time.Second})
+	if _, err := s.SyncArticles(ctx, smallCorpus()); err != nil {
+		t.Fatal(err)
+	}
+	slow.Store(true)
+	defer slow.Store(false)
+	if _, err := s.SyncArticles(ctx, smallCorpus()[:1]); err != nil {
+		t.Fatalf("a sync whose collection deletes each take longer than one Timeout: %v", err)
+	}
+	res, err := s.Search(ctx, retrieval.Query{Text: "قیمت دلار", K: 1})
+	if err != nil || len(res.Passages) != 1 || res.Passages[0].ArticleID != "a" {
+		t.Errorf("search after the slow sync: %v, %v", res.Passages, err)
 	}
 }
 

@@ -50,7 +50,10 @@ type Options struct {
 	// while any replica of each shard is up.
 	Shards, Replicas int
 	// Timeout bounds one request to Weaviate; default 10s. A sync's
-	// requests each get it; a search as a whole gets it.
+	// requests each get it, a search as a whole gets it; a schema change
+	// (a collection created or deleted, the alias moved: a Raft round and
+	// shards opened or closed, ~0.2 s on a quiet node, seconds on a busy
+	// one) gets schemaTimeouts of it, a batch of objects batchTimeouts.
 	Timeout time.Duration
 	// Chunk sizes the passages, as for the in-process index.
 	Chunk retrieval.ChunkOptions
@@ -69,6 +72,13 @@ type Options struct {
 	// in front); its own Timeout is kept.
 	HTTPClient *http.Client
 }
+
+// schemaTimeouts and batchTimeouts are the Timeouts a schema change and a
+// batch of objects get.
+const (
+	schemaTimeouts = 4
+	batchTimeouts  = 6
+)
 
 func (o Options) withDefaults() Options {
 	if o.Prefix == "" {
@@ -135,7 +145,9 @@ func Open(embed retrieval.Embedder, identity string, opts Options) (*Store, erro
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: opts.Timeout}
+		// Every call bounds its own request by its context; the client's
+		// limit is only a backstop, as long as the longest of those.
+		hc = &http.Client{Timeout: batchTimeouts * opts.Timeout}
 	}
 	cfg := wv.Config{Host: u.Host, Scheme: u.Scheme, ConnectionClient: hc, Timeout: opts.Timeout}
 	if opts.APIKey != "" {

@@ -143,7 +143,7 @@ func (s *Store) SyncArticles(ctx context.Context, articles []corpus.Article) (re
 // discard deletes a version a failed sync was writing (on a context of its
 // own: the sync's may be what ended).
 func (s *Store) discard(nm names) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*s.opts.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), schemaTimeouts*s.opts.Timeout)
 	defer cancel()
 	for _, c := range nm.all() {
 		if err := s.deleteClass(ctx, c); err != nil {
@@ -408,7 +408,7 @@ func (s *Store) insert(ctx context.Context, objs []*models.Object) error {
 	for lo := 0; lo < len(objs); lo += batchSize {
 		part := objs[lo:min(lo+batchSize, len(objs))]
 		g.Go(func() error {
-			bctx, cancel := context.WithTimeout(gctx, 6*s.opts.Timeout)
+			bctx, cancel := context.WithTimeout(gctx, batchTimeouts*s.opts.Timeout)
 			defer cancel()
 			resp, err := s.client.Batch().ObjectsBatcher().WithObjects(part...).Do(bctx)
 			if err != nil {

@@ -349,7 +349,7 @@ func (s *Store) create(ctx context.Context, nm names) error {
 		if err := s.deleteClass(ctx, c.Class); err != nil {
 			return err
 		}
-		ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+		ctx, cancel := context.WithTimeout(ctx, schemaTimeouts*s.opts.Timeout)
 		err := s.client.Schema().ClassCreator().WithClass(c).Do(ctx)
 		cancel()
 		if err != nil {
@@ -360,7 +360,7 @@ func (s *Store) create(ctx context.Context, nm names) error {
 }
 
 func (s *Store) deleteClass(ctx context.Context, class string) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, schemaTimeouts*s.opts.Timeout)
 	defer cancel()
 	err := s.client.Schema().ClassDeleter().WithClassName(class).Do(ctx)
 	if err != nil && !isNotFound(err) {
@@ -372,7 +372,7 @@ func (s *Store) deleteClass(ctx context.Context, class string) error {
 // point makes the alias name version nm (creating it the first time):
 // the one step that switches readers to a new version.
 func (s *Store) point(ctx context.Context, nm names, exists bool) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, schemaTimeouts*s.opts.Timeout)
 	defer cancel()
 	a := &alias.Alias{Alias: s.aliasName(), Class: nm.meta}
 	var err error
@@ -434,7 +434,7 @@ func contains(xs []int, x int) bool {
 // Drop deletes every collection and the alias of this store (the
 // evaluation's throwaway indexes).
 func (s *Store) Drop(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 4*s.opts.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, schemaTimeouts*s.opts.Timeout)
 	defer cancel()
 	err := s.client.Alias().AliasDeleter().WithAliasName(s.aliasName()).Do(ctx)
 	if err != nil && !isNotFound(err) {
