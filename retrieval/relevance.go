@@ -19,9 +19,9 @@ const (
 // one formula.
 //
 // The relevance combines how much of the question's term weight a passage
-// matches (its BM25 score over the question's total idf), its dense
-// similarity, and, for the result, how clearly its best article stands out
-// from the next one; it is discounted by the share of the question made of
+// matches (its BM25 score over the question's total idf) and its dense
+// similarity, and, for the result, those of its best passage with how
+// clearly its best article stands out from the next one; it is discounted by the share of the question made of
 // words the corpus never uses that are no typing error of a word it does
 // («توکیو» asked of Tehran news). It is about 0.5 for unrelated passages,
 // 1.5 and more for a clear answer; 0 when there are no passages or no
@@ -39,9 +39,7 @@ func ScoreRelevance(res *Result) {
 		return
 	}
 	discount := 1 - relevanceUnknownWeight*unknown/total
-	dense := 0.0
 	for i, p := range res.Passages {
-		dense = max(dense, p.Dense)
 		res.Passages[i].Relevance = (p.Lexical/total + relevanceDenseWeight*p.Dense) * discount
 	}
 	top := res.Passages[0]
@@ -54,8 +52,11 @@ func ScoreRelevance(res *Result) {
 			break
 		}
 	}
-	score := top.Lexical/total + relevanceDenseWeight*dense + relevanceGapWeight*gap
-	res.Relevance = score * discount
+	// The best passage's own signals: the dense similarity of another
+	// article's passage says nothing of how well this one answers (it
+	// once lifted a Quds-day statement over the floor for «قهرمان فرمول
+	// یک جهان کیه؟»).
+	res.Relevance = (top.Lexical/total + relevanceDenseWeight*top.Dense + relevanceGapWeight*gap) * discount
 }
 
 // termWeight returns the question's total idf and the part of it made of

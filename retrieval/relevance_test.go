@@ -55,6 +55,16 @@ func TestScoreRelevance(t *testing.T) {
 		t.Errorf("the unknown word does not discount the passage: %v, typo %v", unknown.Passages[0].Relevance, typo.Passages[0].Relevance)
 	}
 
+	// Another article's passage closer in meaning does not lift the
+	// result: its relevance is the best passage's.
+	closer := relevanceResult("قیمت دلار",
+		Passage{Chunk: Chunk{ArticleID: "a"}, Score: 1, Lexical: 5, Dense: 0.1},
+		Passage{Chunk: Chunk{ArticleID: "b"}, Score: 0.2, Dense: 0.9})
+	ScoreRelevance(&closer)
+	if want := 5.0/4 + 0.1 + 0.4*0.8; !near(closer.Relevance, want) {
+		t.Errorf("with a closer passage of another article: result relevance %v, want %v", closer.Relevance, want)
+	}
+
 	empty := Result{Relevance: 3}
 	ScoreRelevance(&empty)
 	if empty.Relevance != 0 {
