@@ -275,9 +275,13 @@ const RecencyWeight = recencyWeight
 // DateOnly returns t's calendar date at midnight UTC (zero stays zero).
 func DateOnly(t time.Time) time.Time { return dateOnly(t) }
 
-// correctionIn returns the known term one edit (a deletion, insertion,
-// substitution or swap of neighbours) away from an unknown term t, the one
-// most texts contain, or "" when t is known, short, or has none.
+// correctionIn returns the known term one typing error away from an
+// unknown term t, the one most texts contain, or "" when t is known,
+// short, or has none. A typing error is a letter left out, two neighbours
+// swapped, a letter typed twice or with a neighbouring key, or a letter
+// written for one that sounds alike (see [slip]); «واتیکان» is no typing
+// error of «باتیکان», nor «رولز» of «روز» (a name the corpus does not know
+// is not read as a common word it does).
 func correctionIn(v Vocabulary, t string) string {
 	if v.DF(t) > 0 {
 		return ""
@@ -295,14 +299,16 @@ func correctionIn(v Vocabulary, t string) string {
 	}
 	buf := make([]rune, 0, len(r)+1)
 	for i := range r {
-		try(append(append(buf[:0], r[:i]...), r[i+1:]...)) // deletion
+		if extraLetter(r, i) {
+			try(append(append(buf[:0], r[:i]...), r[i+1:]...)) // deletion
+		}
 		if i+1 < len(r) {
 			sw := append(buf[:0], r...)
 			sw[i], sw[i+1] = sw[i+1], sw[i]
 			try(sw) // swap
 		}
 		for _, l := range persianLetters {
-			if l != r[i] {
+			if l != r[i] && slip(r[i], l) {
 				sub := append(buf[:0], r...)
 				sub[i] = l
 				try(sub) // substitution
@@ -337,4 +343,76 @@ func variantIn(v Vocabulary, t string) string {
 		}
 	}
 	return correctionIn(v, t)
+}
+
+// persianKeys are the letter rows of the standard Persian keyboard
+// (ISIRI 9147), each row set off half a key from the one above it.
+var persianKeys = [3][]rune{
+	[]rune("ضصثقفغعهخحجچ"),
+	[]rune("شسیبلاتنمکگ"),
+	[]rune("ظطزرذدپو"),
+}
+
+// soundAlike are the groups of letters Persian writes for one sound (or
+// nearly): a writer may put one for another.
+var soundAlike = []string{"تط", "ثسص", "حه", "ذزضظ", "قغ", "اآع", "بپ", "جچ", "کگ", "یئ", "وؤ"}
+
+// slip reports whether a writer who meant letter want may have typed got
+// instead: a neighbouring key, or a letter that sounds alike.
+func slip(got, want rune) bool {
+	for _, g := range soundAlike {
+		if strings.ContainsRune(g, got) && strings.ContainsRune(g, want) {
+			return true
+		}
+	}
+	return neighbourKeys(got, want)
+}
+
+// neighbourKeys reports whether two letters' keys touch: side by side in
+// a row, or one above the other (a key of a row lies under the key of
+// the row above it at the same place and the one after it).
+func neighbourKeys(a, b rune) bool {
+	row, col := keyOf(a)
+	brow, bcol := keyOf(b)
+	if row < 0 || brow < 0 {
+		return false
+	}
+	if row > brow {
+		row, col, brow, bcol = brow, bcol, row, col
+	}
+	switch brow - row {
+	case 0:
+		return col-bcol == 1 || bcol-col == 1
+	case 1:
+		return col == bcol || col == bcol+1
+	}
+	return false
+}
+
+func keyOf(l rune) (row, col int) {
+	for i, keys := range persianKeys {
+		for j, k := range keys {
+			if k == l {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
+}
+
+// extraLetter reports whether letter i of r may be one typed by mistake
+// or one the corpus writes apart: the same letter as one next to it or
+// one further (a letter or a syllable typed twice: «نمایشگگاه»، «فروردگاه»),
+// a neighbouring key of the letter before or after it, or an opening «ب»
+// (a verb's «بخوانند» for «خوانند», «به» written joined: «بوجود»).
+func extraLetter(r []rune, i int) bool {
+	if i == 0 && r[0] == 'ب' {
+		return true
+	}
+	for _, d := range []int{-2, -1, 1, 2} {
+		if j := i + d; j >= 0 && j < len(r) && r[j] == r[i] {
+			return true
+		}
+	}
+	return i > 0 && neighbourKeys(r[i], r[i-1]) || i+1 < len(r) && neighbourKeys(r[i], r[i+1])
 }

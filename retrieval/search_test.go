@@ -187,13 +187,29 @@ func TestSearchForgivesATypo(t *testing.T) {
 }
 
 func TestCorrection(t *testing.T) {
-	lex := buildBM25([]string{"یونیسف در نیویورک", "یونیسف و یونسکو", "کهکشان راه شیری"}, BM25Params{}, 0)
+	lex := buildBM25([]string{"یونیسف در نیویورک", "یونیسف و یونسکو", "کهکشان راه شیری",
+		"روز ارتش در تاریخ", "دایناسور در موزه", "فرودگاه و نمایشگاه", "دوشاب انگور", "به وجود آمد و خوانند", "شرکت هراسی ندارد"}, BM25Params{}, 0)
 	tests := []struct{ give, want string }{
 		{"یونسیف", "یونیسف"},  // swapped letters
 		{"یونیسفف", "یونیسف"}, // an extra letter
 		{"کهشکان", ""},        // two edits: no correction
 		{"یونیسف", ""},        // known
 		{"راه", ""},           // too short
+		// Typing errors: a letter left out, typed twice or with the key
+		// beside it, a syllable typed twice, a letter for one that sounds
+		// alike, an opening «ب» the corpus writes apart.
+		{"داناسور", "دایناسور"},
+		{"نمایشگگاه", "نمایشگاه"},
+		{"تلریخ", "تاریخ"}, // «ل» is beside «ا»
+		{"فروردگاه", "فرودگاه"},
+		{"دوشاپ", "دوشاب"},
+		{"بوجود", "وجود"},
+		{"بخوانند", "خوانند"},
+		// Not typing errors: a name the corpus does not know is not read
+		// as a common word one letter away from it.
+		{"رولز", ""},  // not «روز»: «ل» is no slip between «و» and «ز»
+		{"ارتز", ""},  // not «ارتش»
+		{"هراری", ""}, // not «هراسی»
 	}
 	for _, tt := range tests {
 		if got := lex.correction(tt.give); got != tt.want {
