@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -41,6 +42,11 @@ func unmetType(question string, answer, title []string, text string, cited []str
 		return "definition asked"
 	case asksWhoIs(q) && !defines(answer, text):
 		return "identity asked"
+	case (asksDefinition(q) || asksWhoIs(q)) && bareDefinition(q) && !definesAsked(q, text, corrected):
+		// «پلیمر چیه؟» is not answered by «… ظرفیت تولید پلیمر ۷٫۴
+		// میلیون تن است»: a sentence that says what a thing is opens
+		// with it, or names it («… را بدن‌نگاری می‌نامند»).
+		return "defined not the subject"
 	case asksCount(q) && !statesCount(answer, q):
 		return "count asked"
 	case asksWhen(q) && !statesYear(answer, true) && !statesTime(answer):
@@ -270,7 +276,7 @@ func defines(words []string, text string) bool {
 		return true
 	}
 	for _, w := range words {
-		if copulas[w] || strings.HasSuffix(w, "ست") && utf8.RuneCountInString(w) > 4 && strings.HasSuffix(strings.TrimSuffix(w, "ست"), "ای") {
+		if isCopula(w) || strings.HasSuffix(w, "ست") && utf8.RuneCountInString(w) > 4 && strings.HasSuffix(strings.TrimSuffix(w, "ست"), "ای") {
 			return true
 		}
 	}
@@ -546,6 +552,99 @@ func init() {
 	}
 }
 
+// bareDefinition reports whether a definition or who-is question (tokens
+// q) asks only what something is, framed by no relation («جنس»، «مخفف»،
+// «شامل» …): the thing, the question word and a copula.
+func bareDefinition(q []string) bool {
+	for _, w := range q {
+		if definitionFrame[w] && !askingWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// askingWords are the words of [definitionFrame] that only ask: the
+// question words and the copula.
+var askingWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`چیست چیه کیست کیه کی چه چی یعنی بود است هست بوده`) {
+		askingWords[persian.Canonical(w)] = true
+	}
+}
+
+// bylineOpening is the outlet a news sentence opens with («به گزارش
+// ایرنا، …»), before what the sentence says.
+var bylineOpening = regexp.MustCompile(`^\s*(به گزارش|به نقل از)[^،,:]{0,80}[،,:]\s*`)
+
+// subjectWords is how far into a sentence the thing it defines opens it:
+// «گلوله، مرمی یا پرّانه جسمی است …»، «عوام‌گرایی یا پوپولیسم آموزه …».
+const subjectWords = 3
+
+// namings are the words a sentence names something with when the thing
+// named is not its subject: «… گفته می‌شود»، «… را … می‌نامند»، «نام دارد».
+var namings = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`میگویند گویند مینامند نامند نامیده نام یعنی معنی معنای`) {
+		namings[persian.Canonical(w)] = true
+	}
+}
+
+// naming reports whether a sentence (its words) holds a naming word, or
+// «گفته» with the passive it makes («… گفته می‌شود»; «به گفته …» names
+// nothing).
+func naming(words []string) bool {
+	for i, w := range words {
+		if namings[w] || w == "گفته" && i+1 < len(words) && (strings.HasPrefix(words[i+1], "میشود") || words[i+1] == "شود" || words[i+1] == "شده") {
+			return true
+		}
+	}
+	return false
+}
+
+// definesAsked reports whether the answering sentence (as quoted) is a
+// definition of what a bare definition question (tokens q) asks about:
+// one of the words asked opens it (within [subjectWords] words, after
+// any byline), or it
+// holds a naming word, or the last of them is followed by a copula.
+func definesAsked(q []string, text string, corrected map[string]string) bool {
+	words := persian.Tokens(bylineOpening.ReplaceAllString(text, ""))
+	if naming(words) {
+		return true
+	}
+	var asked []string
+	for _, w := range q {
+		if !definitionFrame[w] {
+			asked = append(asked, w)
+		}
+	}
+	open := words[:min(subjectWords, len(words))]
+	for _, t := range persian.Terms(strings.Join(asked, " ")) {
+		if c, ok := corrected[t]; ok {
+			t = c
+		}
+		if namesTerm(t, open) {
+			return true
+		}
+		// Or the words asked end where a copula follows: «… تکه‌های
+		// اکسید مغناطیسی آهن بوده‌اند».
+		for i := 0; i+1 < len(words); i++ {
+			if namesTerm(t, words[i:i+1]) && isCopula(words[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isCopula reports whether w is a copula ([copulas]) or a perfect form
+// of «بودن» («بوده‌اند»، «بوده‌است»).
+func isCopula(w string) bool {
+	return copulas[w] || strings.HasPrefix(w, "بوده")
+}
+
 // namesDefined reports whether the answering sentence (its words) names
 // every content word of what a definition, who-is or where-is question
 // (tokens q) asks about, as a word or a longer form of it («جعبه» in «جعبهی»), not
@@ -561,20 +660,24 @@ func namesDefined(q, answer []string, corrected map[string]string) bool {
 		if c, ok := corrected[t]; ok {
 			t = c // a typing error, named as the search read it
 		}
-		t = foldHamza(t)
-		named := false
-		for _, w := range answer {
-			w = foldHamza(w)
-			if w == t || persian.Stem(w) == t || utf8.RuneCountInString(t) >= 3 && strings.HasPrefix(w, t) {
-				named = true
-				break
-			}
-		}
-		if !named {
+		if !namesTerm(t, answer) {
 			return false
 		}
 	}
 	return true
+}
+
+// namesTerm reports whether words name term t as a word or a longer form
+// of it, the letters with hamza read bare.
+func namesTerm(t string, words []string) bool {
+	t = foldHamza(t)
+	for _, w := range words {
+		w = foldHamza(w)
+		if w == t || persian.Stem(w) == t || utf8.RuneCountInString(t) >= 3 && strings.HasPrefix(w, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // foldHamza writes the letters with hamza as their bare forms, so that

@@ -739,8 +739,12 @@ func commonPrefix(a, b string) int {
 // numberWords mark a question that asks how many, how much or when.
 var numberWords = map[string]bool{"چند": true, "چقدر": true, "چندم": true, "چندتا": true, "سالی": true, "تاریخی": true, "زمانی": true, "کی": true, "چندمین": true, "سال": true}
 
-// asksForNumber reports whether the question wants a number or a date.
+// asksForNumber reports whether the question wants a number or a date
+// (with [asksWhenOrHowMany]'s spoken forms: «قدش چقدره؟»).
 func asksForNumber(question string) bool {
+	if asksWhenOrHowMany(question) {
+		return true
+	}
 	for _, w := range persian.Tokens(question) {
 		if numberWords[w] {
 			return true

@@ -39,6 +39,8 @@ func TestAsksForNumber(t *testing.T) {
 		{"قیمت دلار چقدر شد؟", true},
 		{"در چه سالی تاسیس شد؟", true},
 		{"پایتخت اسپانیا کجاست؟", false},
+		{"قد استاندارد این نژاد چقدره؟", true}, // spoken «چقدر است»
+		{"چندبار قهرمان شده؟", true},
 	}
 	for _, tt := range tests {
 		if got := asksForNumber(tt.give); got != tt.want {

@@ -119,6 +119,31 @@ func init() {
 	}
 }
 
+// exceptions say what something did not hold or include by naming it
+// apart: «رویین‌تن شد، جز پاشنه پایش» answers «کدام قسمت … رویین‌تن
+// نبود؟».
+var exceptions = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`جز بجز به‌جز غیر مگر باستثنای به‌استثنای استثنا`) {
+		exceptions[persian.Canonical(w)] = true
+	}
+}
+
+// statesNegative reports whether an answering sentence (its words) says
+// what did not happen or hold: a negated verb or an exception.
+func statesNegative(words []string) bool {
+	if negated(words) {
+		return true
+	}
+	for _, w := range words {
+		if exceptions[w] {
+			return true
+		}
+	}
+	return false
+}
+
 // negated reports whether words hold a negated verb.
 func negated(words []string) bool {
 	for _, w := range words {
@@ -226,7 +251,7 @@ func unmet(res retrieval.Result, ex extraction) string {
 	if contrasted(res.Question, answer, title) {
 		return "contrast"
 	}
-	if negated(persian.Tokens(res.Question)) && !negated(answer) {
+	if negated(persian.Tokens(res.Question)) && !statesNegative(answer) {
 		return "negation"
 	}
 	if asksWhenOrHowMany(res.Question) && (!statesNumber(answer) || !statesMeasure(res, ex)) {
