@@ -34,7 +34,7 @@ func unmetGiven(res retrieval.Result, ex extraction) string {
 			return "code"
 		}
 	}
-	asked := askedMembers(res.Question)
+	asked := askedMembers(questionRead(res))
 	var cited []string
 	for _, l := range ex.lines {
 		cited = append(append(cited, l.words...), persian.Tokens(res.Passages[l.passage].Title)...)
@@ -60,7 +60,7 @@ func unmetGiven(res retrieval.Result, ex extraction) string {
 func statesValue(res retrieval.Result, ex extraction, unit string) bool {
 	_, syn := termWeights(res)
 	measured := askedMeasures(res.Question)
-	asked := askedMembers(res.Question)
+	asked := askedMembers(questionRead(res))
 	for _, l := range ex.lines {
 		if !statesNumber(l.words) || onlyDates(l.words) || !namesAll(measured, syn, l.words) {
 			continue
@@ -75,6 +75,42 @@ func statesValue(res retrieval.Result, ex extraction, unit string) bool {
 	}
 	return false
 }
+
+// questionRead is the question with the words its typing errors stand
+// for: the known word the search read one as, or the member of a contrast
+// class it misspells when the corpus never names that member («والیبل»
+// for «والیبال»). A member asked misspelt is still the member asked, and a
+// sentence about another one («کشتی») does not answer it.
+func questionRead(res retrieval.Result) string {
+	q := res.Question
+	for _, t := range res.Terms {
+		switch {
+		case t.DF != 0 || t.Expands != "" || t.Variant:
+		case t.Correction != "":
+			q += " " + t.Correction
+		default:
+			if m := retrieval.CorrectionIn(contrastWords{}, t.Text); m != "" {
+				q += " " + m
+			}
+		}
+	}
+	return q
+}
+
+// contrastWords is the vocabulary of the contrast classes' one-word
+// members ([persian.Contrasts]), each as if one text used it.
+type contrastWords struct{}
+
+func (contrastWords) Texts() int { return 1 }
+
+func (contrastWords) DF(t string) int {
+	if len(persian.Contrasts(t)) > 0 {
+		return 1
+	}
+	return 0
+}
+
+var _ retrieval.Vocabulary = contrastWords{}
 
 // askedMembers returns the contrast-class members a question names, by
 // class; none when it asks which one («کجاست»، «کدام شهر»): its answer is

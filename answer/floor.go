@@ -248,7 +248,7 @@ func unmet(res retrieval.Result, ex extraction) string {
 		answer = append(answer, ex.lines[i].words...)
 	}
 	title := persian.Tokens(res.Passages[ex.lines[ex.answer].passage].Title)
-	if contrasted(res.Question, answer, title) {
+	if contrasted(questionRead(res), answer, title) {
 		return "contrast"
 	}
 	if negated(persian.Tokens(res.Question)) && !statesNegative(answer) {

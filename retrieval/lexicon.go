@@ -345,6 +345,12 @@ func variantIn(v Vocabulary, t string) string {
 	return correctionIn(v, t)
 }
 
+// CorrectionIn returns the term of v that an unknown term t is a typing
+// error of (see [correctionIn]): the answer's checks read a misspelt
+// member of a contrast class («والیبل») as the member, even when the
+// corpus never names it.
+func CorrectionIn(v Vocabulary, t string) string { return correctionIn(v, t) }
+
 // persianKeys are the letter rows of the standard Persian keyboard
 // (ISIRI 9147), each row set off half a key from the one above it.
 var persianKeys = [3][]rune{
