@@ -53,15 +53,39 @@ func minStem(suf string) int {
 // matches «قطب نما» written with a space.
 func Terms(s string) []string {
 	ws := words(s)
-	out := make([]string, 0, len(ws))
+	return appendTerms(make([]string, 0, len(ws)), ws, nil)
+}
+
+// AppendTermsTokens appends [Terms](s) to terms and [Tokens](s) to
+// tokens, folding s once when it can (text without the rare runes that
+// need NFKC: see foldTable). The strings may share one folded copy of s.
+func AppendTermsTokens(terms, tokens []string, s string) ([]string, []string) {
+	k, ok := keepZWNJTable.apply(s)
+	if !ok {
+		return append(terms, Terms(s)...), append(tokens, Tokens(s)...)
+	}
+	// Folded by the tables, Tokens(s) is this with every ZWNJ deleted,
+	// and ZWNJ is not white space: its tokens are the words joined, but
+	// for words that were only joiners.
+	ws := fields(k)
+	return appendTerms(terms, ws, &tokens), tokens
+}
+
+// appendTerms appends the terms of the words ws (see [Terms]) to out and,
+// when tokens is not nil, each word joined (ZWNJ deleted; none empty) to
+// *tokens.
+func appendTerms(out, ws []string, tokens *[]string) []string {
 	for _, w := range ws {
 		joined := w
-		split := strings.ContainsRune(w, zwnj)
+		split := strings.Contains(w, zwnjString)
 		if split {
-			joined = strings.ReplaceAll(w, string(zwnj), "")
+			joined = strings.ReplaceAll(w, zwnjString, "")
 		}
 		if joined == "" {
 			continue
+		}
+		if tokens != nil {
+			*tokens = append(*tokens, joined)
 		}
 		stem := ""
 		if !IsStopword(joined) {
@@ -71,7 +95,7 @@ func Terms(s string) []string {
 		if !split {
 			continue
 		}
-		for _, part := range strings.Split(w, string(zwnj)) {
+		for _, part := range strings.Split(w, zwnjString) {
 			if part == "" || IsStopword(part) {
 				continue
 			}
@@ -82,3 +106,5 @@ func Terms(s string) []string {
 	}
 	return out
 }
+
+const zwnjString = string(zwnj)
