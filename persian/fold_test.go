@@ -185,8 +185,30 @@ func checkTermsTokens(t *testing.T, s string) {
 	if want := append(slices.Clip(pre), Terms(s)...); !slices.Equal(terms, want) {
 		t.Errorf("terms of %+q: got %q, want %q", s, terms, want)
 	}
+	if got, want := AppendTerms(slices.Clip(pre), s), append(slices.Clip(pre), Terms(s)...); !slices.Equal(got, want) {
+		t.Errorf("AppendTerms of %+q: got %q, want %q", s, got, want)
+	}
 	if want := append(slices.Clip(pre), Tokens(s)...); !slices.Equal(tokens, want) {
 		t.Errorf("tokens of %+q: got %q, want %q", s, tokens, want)
+	}
+	// A Scratch, used again, on s cut in two anywhere (in a rune too) and
+	// on the pieces the index joins.
+	wantTerms, wantTokens := Terms(s), Tokens(s)
+	var sc Scratch
+	for cut := 0; cut <= len(s); cut++ {
+		parts := []string{s[:cut], s[cut:]}
+		terms, tokens := sc.AppendTermsTokens(nil, nil, parts...)
+		if !slices.Equal(terms, wantTerms) || !slices.Equal(tokens, wantTokens) {
+			t.Fatalf("Scratch on %+q: terms %q, tokens %q; want %q, %q", parts, terms, tokens, wantTerms, wantTokens)
+		}
+		if terms := sc.AppendTerms(nil, parts...); !slices.Equal(terms, wantTerms) {
+			t.Fatalf("Scratch.AppendTerms on %+q: %q, want %q", parts, terms, wantTerms)
+		}
+	}
+	joined := "عنوان خبر" + "\n" + s + " " + s
+	terms, tokens = sc.AppendTermsTokens(nil, nil, "عنوان خبر", "\n", s, " ", s)
+	if !slices.Equal(terms, Terms(joined)) || !slices.Equal(tokens, Tokens(joined)) {
+		t.Errorf("Scratch on the pieces of %+q: terms %q, tokens %q", joined, terms, tokens)
 	}
 }
 

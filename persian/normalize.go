@@ -396,6 +396,30 @@ func (t *foldTable) apply(s string) (string, bool) {
 	return b.String(), true
 }
 
+// appendTo appends s folded by the table to buf (as apply, into a buffer
+// the caller reuses); false when s has a rune the table does not map (or
+// invalid UTF-8).
+func (t *foldTable) appendTo(buf []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); {
+		r, size := runeAt(s, i)
+		if r == utf8.RuneError && size == 1 {
+			return buf, false
+		}
+		switch m := t.lookup(r); {
+		case m == notFast:
+			return buf, false
+		case m == r:
+			buf = append(buf, s[i:i+size]...)
+		case m >= utf8.RuneSelf:
+			buf = utf8.AppendRune(buf, m)
+		case m >= 0:
+			buf = append(buf, byte(m))
+		}
+		i += size
+	}
+	return buf, true
+}
+
 // fields is strings.Fields (white space as unicode.IsSpace has it) that
 // tells the Arabic-script letters from spaces without the Unicode tables.
 func fields(s string) []string {

@@ -2,8 +2,8 @@ package retrieval
 
 import (
 	"math"
+	"runtime"
 	"sort"
-	"strings"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -71,69 +71,27 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 }
 
 // buildBM25Func indexes the texts text(0) … text(count-1), asking for each
-// once: a caller that builds them on demand holds one at a time.
+// once, on GOMAXPROCS goroutines (text must be safe for concurrent use): a
+// caller that builds them on demand holds a few at a time.
 func buildBM25Func(count int, text func(int) string, params BM25Params, signature int) *bm25 {
-	ix := &bm25{
-		params: params.withDefaults(),
-		ids:    make(map[string]int32),
-		docLen: make([]float32, count),
-	}
-	var forward [][]posting // per text: (term id, tf), only when signatures are asked
-	if signature > 0 {
-		forward = make([][]posting, count)
-	}
-	var total float64
-	for i := range count {
-		order, tf, n := termsOf(text(i))
-		ix.docLen[i] = float32(n)
-		total += float64(n)
-		for _, t := range order {
-			f := tf[t]
-			id, ok := ix.ids[t]
-			if !ok {
-				id = int32(len(ix.postings))
-				// The term is cut from the text's folded copy: as a map
-				// key it would keep that whole copy alive.
-				t = strings.Clone(t)
-				ix.ids[t] = id
-				ix.postings = append(ix.postings, nil)
-			}
-			ix.postings[id] = append(ix.postings[id], posting{doc: int32(i), tf: f})
-			if forward != nil {
-				forward[i] = append(forward[i], posting{doc: id, tf: f})
-			}
-		}
-	}
-	ix.compact()
-	if count > 0 {
-		ix.avgLen = total / float64(count)
-	}
-	if ix.avgLen == 0 {
-		ix.avgLen = 1
-	}
-	if forward != nil {
-		ix.signature = make([][]weighted, count)
-		for i, terms := range forward {
-			ix.signature[i] = ix.characteristic(terms, ix.docLen[i], signature)
-		}
-	}
-	return ix
+	return buildBM25Parts(count, func(dst []string, i int) []string { return append(dst, text(i)) }, params, signature)
 }
 
-// compact moves every posting list into one array (as a loaded snapshot
-// holds them): the lists grown by append carry up to as much spare
-// capacity as postings, and one allocation each.
-func (ix *bm25) compact() {
-	n := 0
-	for _, ps := range ix.postings {
-		n += len(ps)
-	}
-	flat := make([]posting, 0, n)
-	for id, ps := range ix.postings {
-		start := len(flat)
-		flat = append(flat, ps...)
-		ix.postings[id] = flat[start:len(flat):len(flat)]
-	}
+// buildBM25Parts is buildBM25Func of texts given in pieces: text i is the
+// pieces parts appends to dst, joined (parts must be safe for concurrent
+// use). The pieces are folded into a buffer, not joined first.
+func buildBM25Parts(count int, parts func(dst []string, i int) []string, params BM25Params, signature int) *bm25 {
+	ix, _ := buildBM25Par(count, runtime.GOMAXPROCS(0), func() analyzer {
+		var (
+			sc    persian.Scratch
+			texts []string
+		)
+		return func(i int, dst []string) ([]string, error) {
+			texts = parts(texts[:0], i)
+			return sc.AppendTerms(dst, texts...), nil
+		}
+	}, params, signature)
+	return ix
 }
 
 // characteristic returns the n terms of one text with the highest
