@@ -148,7 +148,7 @@ func TestFieldsIsStringsFields(t *testing.T) {
 }
 
 // TestTablesDifferOnlyAtZWNJ: canonicalRune is keepZWNJ deleting ZWNJ,
-// which AppendTermsTokens relies on to fold once for both.
+// which Scratch.AppendTermsTokens relies on to fold once for both.
 func TestTablesDifferOnlyAtZWNJ(t *testing.T) {
 	for r := rune(0); r < puncFast+puncFastLen; r++ {
 		c, k := canonicalTable.lookup(r), keepZWNJTable.lookup(r)
@@ -163,7 +163,7 @@ func TestTablesDifferOnlyAtZWNJ(t *testing.T) {
 	}
 }
 
-// termsTokensTexts are texts for AppendTermsTokens: joiners alone, at the
+// termsTokensTexts are texts for Scratch.AppendTermsTokens: joiners alone, at the
 // ends, doubled, between stopwords, with harakat, and with runes that
 // send the text down fold's general path.
 var termsTokensTexts = []string{
@@ -172,7 +172,7 @@ var termsTokensTexts = []string{
 	"وزیر دفاعِ عراق، درباره «روابط» با آمریکا چه گفت؟ ۱۴۰۴", "ABC\u200cDEF ۱۲\u200c۳", "و\u200cو \u200cها\u200c",
 }
 
-func TestAppendTermsTokens(t *testing.T) {
+func TestScratchTermsTokens(t *testing.T) {
 	for _, s := range termsTokensTexts {
 		checkTermsTokens(t, s)
 	}
@@ -181,24 +181,28 @@ func TestAppendTermsTokens(t *testing.T) {
 func checkTermsTokens(t *testing.T, s string) {
 	t.Helper()
 	pre := []string{"x"}
-	terms, tokens := AppendTermsTokens(slices.Clip(pre), slices.Clip(pre), s)
-	if want := append(slices.Clip(pre), Terms(s)...); !slices.Equal(terms, want) {
-		t.Errorf("terms of %+q: got %q, want %q", s, terms, want)
-	}
 	if got, want := AppendTerms(slices.Clip(pre), s), append(slices.Clip(pre), Terms(s)...); !slices.Equal(got, want) {
 		t.Errorf("AppendTerms of %+q: got %q, want %q", s, got, want)
 	}
-	if want := append(slices.Clip(pre), Tokens(s)...); !slices.Equal(tokens, want) {
-		t.Errorf("tokens of %+q: got %q, want %q", s, tokens, want)
+	var wantTokens []Token
+	for _, tok := range Tokens(s) {
+		term := ""
+		if !IsStopword(tok) {
+			term = Stem(tok)
+		}
+		wantTokens = append(wantTokens, Token{Text: tok, Term: term})
+	}
+	if got := TokenTerms(s); !slices.Equal(got, wantTokens) {
+		t.Errorf("TokenTerms of %+q: got %q, want %q", s, got, wantTokens)
 	}
 	// A Scratch, used again, on s cut in two anywhere (in a rune too) and
 	// on the pieces the index joins.
-	wantTerms, wantTokens := Terms(s), Tokens(s)
+	wantTerms := Terms(s)
 	var sc Scratch
 	for cut := 0; cut <= len(s); cut++ {
 		parts := []string{s[:cut], s[cut:]}
-		terms, tokens := sc.AppendTermsTokens(nil, nil, parts...)
-		if !slices.Equal(terms, wantTerms) || !slices.Equal(tokens, wantTokens) {
+		terms, tokens := sc.AppendTermsTokens(slices.Clip(pre), []Token{{"y", ""}}, parts...)
+		if !slices.Equal(terms, append(slices.Clip(pre), wantTerms...)) || !slices.Equal(tokens, append([]Token{{"y", ""}}, wantTokens...)) {
 			t.Fatalf("Scratch on %+q: terms %q, tokens %q; want %q, %q", parts, terms, tokens, wantTerms, wantTokens)
 		}
 		if terms := sc.AppendTerms(nil, parts...); !slices.Equal(terms, wantTerms) {
@@ -206,8 +210,8 @@ func checkTermsTokens(t *testing.T, s string) {
 		}
 	}
 	joined := "عنوان خبر" + "\n" + s + " " + s
-	terms, tokens = sc.AppendTermsTokens(nil, nil, "عنوان خبر", "\n", s, " ", s)
-	if !slices.Equal(terms, Terms(joined)) || !slices.Equal(tokens, Tokens(joined)) {
+	terms, tokens := sc.AppendTermsTokens(nil, nil, "عنوان خبر", "\n", s, " ", s)
+	if !slices.Equal(terms, Terms(joined)) || !slices.Equal(tokens, TokenTerms(joined)) {
 		t.Errorf("Scratch on the pieces of %+q: terms %q, tokens %q", joined, terms, tokens)
 	}
 }

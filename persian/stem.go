@@ -53,32 +53,50 @@ func minStem(suf string) int {
 // matches «قطب نما» written with a space.
 func Terms(s string) []string {
 	ws := words(s)
-	return appendTerms(make([]string, 0, len(ws)), ws, nil)
+	return appendTerms(make([]string, 0, len(ws)), ws)
 }
 
 // AppendTerms appends [Terms](s) to terms.
 func AppendTerms(terms []string, s string) []string {
-	return appendTerms(terms, words(s), nil)
+	return appendTerms(terms, words(s))
 }
 
-// AppendTermsTokens appends [Terms](s) to terms and [Tokens](s) to
-// tokens, folding s once when it can (see [Scratch]).
-func AppendTermsTokens(terms, tokens []string, s string) ([]string, []string) {
-	var sc Scratch
-	return sc.AppendTermsTokens(terms, tokens, s)
+// A Token is a canonical token (one of [Tokens]) with its lexical term:
+// Stem(Text), or "" for a stopword.
+type Token struct {
+	Text, Term string
+}
+
+// TokenTerms returns the tokens of s (see [Tokens]) with their terms.
+func TokenTerms(s string) []Token {
+	toks := Tokens(s)
+	out := make([]Token, len(toks))
+	for i, t := range toks {
+		out[i] = Token{Text: t, Term: tokenTerm(t)}
+	}
+	return out
+}
+
+func tokenTerm(tok string) string {
+	if IsStopword(tok) {
+		return ""
+	}
+	return Stem(tok)
 }
 
 // A Scratch gives the terms and tokens of texts given in parts, folding
 // each text once into a buffer it reuses: text made only of the runes
 // fold maps by its tables (almost all of our text) costs it one
 // allocation, the folded copy the strings are cut from. Other text goes
-// through [Terms] and [Tokens]. A Scratch is not safe for concurrent use.
+// through [Terms] and [TokenTerms]. A Scratch is not safe for concurrent
+// use.
 type Scratch struct {
 	buf []byte
 }
 
 // fold returns the parts, joined, folded by keepZWNJTable; false when one
-// has a rune the table does not map (or invalid UTF-8).
+// has a rune the table does not map (or invalid UTF-8: a part cut inside
+// a rune too).
 func (sc *Scratch) fold(parts []string) (string, bool) {
 	buf := sc.buf[:0]
 	for _, p := range parts {
@@ -102,12 +120,12 @@ func (sc *Scratch) AppendTerms(terms []string, parts ...string) []string {
 }
 
 // AppendTermsTokens appends [Terms] of the parts joined to terms and
-// their [Tokens] to tokens.
-func (sc *Scratch) AppendTermsTokens(terms, tokens []string, parts ...string) ([]string, []string) {
+// their [TokenTerms] to tokens.
+func (sc *Scratch) AppendTermsTokens(terms []string, tokens []Token, parts ...string) ([]string, []Token) {
 	k, ok := sc.fold(parts)
 	if !ok {
 		s := strings.Join(parts, "")
-		return append(terms, Terms(s)...), append(tokens, Tokens(s)...)
+		return append(terms, Terms(s)...), append(tokens, TokenTerms(s)...)
 	}
 	// Folded by the tables, Tokens(s) is this with every ZWNJ deleted,
 	// and ZWNJ is not white space: its tokens are the words joined, but
@@ -115,66 +133,81 @@ func (sc *Scratch) AppendTermsTokens(terms, tokens []string, parts ...string) ([
 	return appendFieldTerms(terms, k, &tokens), tokens
 }
 
-// appendFieldTerms is appendTerms of fields(k), without the slice.
-func appendFieldTerms(out []string, k string, tokens *[]string) []string {
+// appendFieldTerms is appendTerms of fields(k), without the slice, and
+// when tokens is not nil it appends each word's token to *tokens.
+func appendFieldTerms(out []string, k string, tokens *[]Token) []string {
 	start := -1
+	split := false // the word has a ZWNJ
+	word := func(w string) {
+		var tok Token
+		var ok bool
+		out, tok, ok = appendWordTerms(out, w, split)
+		if ok && tokens != nil {
+			*tokens = append(*tokens, tok)
+		}
+	}
 	for i := 0; i < len(k); {
-		sp, size := spaceAt(k, i)
+		c := k[i]
+		var sp bool
+		size := 1
+		switch {
+		case c < utf8.RuneSelf:
+			sp = asciiSpace[c]
+		case c == 0xE2 && strings.HasPrefix(k[i:], zwnjString):
+			size = len(zwnjString)
+			split = true
+		default:
+			sp, size = spaceAt(k, i)
+		}
 		switch {
 		case sp && start >= 0:
-			out = appendWordTerms(out, k[start:i], tokens)
-			start = -1
+			word(k[start:i])
+			start, split = -1, false
 		case !sp && start < 0:
 			start = i
 		}
 		i += size
 	}
 	if start >= 0 {
-		out = appendWordTerms(out, k[start:], tokens)
+		word(k[start:])
 	}
 	return out
 }
 
-// appendTerms appends the terms of the words ws (see [Terms]) to out and,
-// when tokens is not nil, each word joined (ZWNJ deleted; none empty) to
-// *tokens.
-func appendTerms(out, ws []string, tokens *[]string) []string {
+// appendTerms appends the terms of the words ws (see [Terms]) to out.
+func appendTerms(out, ws []string) []string {
 	for _, w := range ws {
-		out = appendWordTerms(out, w, tokens)
+		out, _, _ = appendWordTerms(out, w, strings.Contains(w, zwnjString))
 	}
 	return out
 }
 
-// appendWordTerms is appendTerms of one word.
-func appendWordTerms(out []string, w string, tokens *[]string) []string {
+// appendWordTerms appends the terms of one word w to out (see [Terms])
+// and returns its token: w joined (ZWNJ deleted) with its term; ok is
+// false when w is only joiners. split says that w holds a ZWNJ.
+func appendWordTerms(out []string, w string, split bool) (_ []string, tok Token, ok bool) {
 	joined := w
-	split := strings.Contains(w, zwnjString)
 	if split {
 		joined = strings.ReplaceAll(w, zwnjString, "")
 	}
 	if joined == "" {
-		return out
+		return out, Token{}, false
 	}
-	if tokens != nil {
-		*tokens = append(*tokens, joined)
-	}
-	stem := ""
-	if !IsStopword(joined) {
-		stem = Stem(joined)
+	stem := tokenTerm(joined)
+	if stem != "" {
 		out = append(out, stem)
 	}
-	if !split {
-		return out
-	}
-	for _, part := range strings.Split(w, zwnjString) {
-		if part == "" || IsStopword(part) {
-			continue
+	if split {
+		for _, part := range strings.Split(w, zwnjString) {
+			if part == "" || IsStopword(part) {
+				continue
+			}
+			if p := Stem(part); p != stem {
+				out = append(out, p)
+			}
 		}
-		if p := Stem(part); p != stem {
-			out = append(out, p)
-		}
 	}
-	return out
+	return out, Token{Text: joined, Term: stem}, true
 }
 
 const zwnjString = string(zwnj)

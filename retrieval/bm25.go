@@ -1,8 +1,10 @@
 package retrieval
 
 import (
+	"cmp"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 
 	"github.com/khabar/khabar/persian"
@@ -95,20 +97,31 @@ func buildBM25Parts(count int, parts func(dst []string, i int) []string, params 
 }
 
 // characteristic returns the n terms of one text with the highest
-// (tf / length) · idf.
-func (ix *bm25) characteristic(terms []posting, length float32, n int) []weighted {
+// (tf / length) · idf, ties to the lower term id; buf, when not nil, is
+// scratch space kept between calls.
+func (ix *bm25) characteristic(terms []posting, length float32, n int, buf *[]weighted) []weighted {
 	if length == 0 {
 		return nil
 	}
-	ws := make([]weighted, len(terms))
-	for i, t := range terms {
-		ws[i] = weighted{term: t.doc, w: t.tf / length * float32(ix.idfOf(t.doc))}
+	var ws []weighted
+	if buf != nil {
+		ws = (*buf)[:0]
 	}
-	sort.Slice(ws, func(i, j int) bool {
-		if ws[i].w != ws[j].w {
-			return ws[i].w > ws[j].w
+	for _, t := range terms {
+		ws = append(ws, weighted{term: t.doc, w: t.tf / length * float32(ix.idfOf(t.doc))})
+	}
+	if buf != nil {
+		*buf = ws
+	}
+	// A total order (term ids are distinct, weights finite): any sort
+	// gives the same terms in the same order.
+	slices.SortFunc(ws, func(a, b weighted) int {
+		switch {
+		case a.w != b.w:
+			return cmp.Compare(b.w, a.w)
+		default:
+			return cmp.Compare(a.term, b.term)
 		}
-		return ws[i].term < ws[j].term
 	})
 	return append([]weighted(nil), ws[:min(n, len(ws))]...)
 }

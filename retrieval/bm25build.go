@@ -244,12 +244,13 @@ func (ix *bm25) signatures(fwd []posting, textEnd []int32, n, workers int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []weighted
 			for i := lo; i < hi; i++ {
 				start := int32(0)
 				if i > 0 {
 					start = textEnd[i-1]
 				}
-				ix.signature[i] = ix.characteristic(fwd[start:textEnd[i]], ix.docLen[i], n)
+				ix.signature[i] = ix.characteristic(fwd[start:textEnd[i]], ix.docLen[i], n, &buf)
 			}
 		}()
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -56,10 +57,29 @@ func buildBM25Serial(texts []string, params BM25Params, signature int) *bm25 {
 	if forward != nil {
 		ix.signature = make([][]weighted, len(texts))
 		for i, terms := range forward {
-			ix.signature[i] = ix.characteristic(terms, ix.docLen[i], signature)
+			ix.signature[i] = characteristicSorted(ix, terms, ix.docLen[i], signature)
 		}
 	}
 	return ix
+}
+
+// characteristicSorted is bm25.characteristic as it was first written,
+// with sort.Slice.
+func characteristicSorted(ix *bm25, terms []posting, length float32, n int) []weighted {
+	if length == 0 {
+		return nil
+	}
+	ws := make([]weighted, len(terms))
+	for i, t := range terms {
+		ws[i] = weighted{term: t.doc, w: t.tf / length * float32(ix.idfOf(t.doc))}
+	}
+	sort.Slice(ws, func(i, j int) bool {
+		if ws[i].w != ws[j].w {
+			return ws[i].w > ws[j].w
+		}
+		return ws[i].term < ws[j].term
+	})
+	return append([]weighted(nil), ws[:min(n, len(ws))]...)
 }
 
 // sameBM25 fails t unless a and b are the same index: term ids, postings
@@ -182,6 +202,7 @@ func TestBuildBM25ParMergesInOrder(t *testing.T) {
 	var once sync.Once
 	waited := true
 	newAnalyzer := func() analyzer {
+		an := textAnalyzer(texts)()
 		return func(i int, dst []string) ([]string, error) {
 			switch i {
 			case 0:
@@ -193,7 +214,7 @@ func TestBuildBM25ParMergesInOrder(t *testing.T) {
 			case 6 * lexBlock:
 				once.Do(func() { close(later) })
 			}
-			return persian.AppendTerms(dst, texts[i]), nil
+			return an(i, dst)
 		}
 	}
 	got, err := buildBM25Par(len(texts), 4, newAnalyzer, BM25Params{}, signatureTerms)
@@ -213,11 +234,12 @@ func TestBuildBM25ParFails(t *testing.T) {
 	errBad := errors.New("bad text")
 	for _, bad := range []int{0, 5*lexBlock + 3, len(texts) - 1} {
 		newAnalyzer := func() analyzer {
+			an := textAnalyzer(texts)()
 			return func(i int, dst []string) ([]string, error) {
 				if i == bad {
 					return nil, errBad
 				}
-				return persian.AppendTerms(dst, texts[i]), nil
+				return an(i, dst)
 			}
 		}
 		ix, err := buildBM25Par(len(texts), 3, newAnalyzer, BM25Params{}, 0)

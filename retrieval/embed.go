@@ -58,7 +58,7 @@ func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 			return nil, ctx.Err()
 		}
 		out[i] = make([]float32, e.dim)
-		e.embedTokens(out[i], persian.Tokens(t), &sc)
+		e.embedTokens(out[i], persian.TokenTerms(t), &sc)
 	}
 	return out, nil
 }
@@ -71,26 +71,32 @@ type embedScratch struct {
 }
 
 // embedTokens writes into dst (of e.dim) the vector of a text whose
-// canonical tokens (persian.Tokens) are tokens.
-func (e *LocalEmbedder) embedTokens(dst []float32, tokens []string, sc *embedScratch) {
+// canonical tokens are tokens (persian.TokenTerms).
+func (e *LocalEmbedder) embedTokens(dst []float32, tokens []persian.Token, sc *embedScratch) {
 	if cap(sc.acc) < e.dim {
 		sc.acc = make([]float64, e.dim)
 	}
 	acc := sc.acc[:e.dim]
 	clear(acc)
 	dim := uint64(e.dim)
+	mask := dim - 1 // h % dim is h & mask for a power of two
+	pow2 := dim&mask == 0
 	add := func(h uint64, w float64) {
 		if h&(1<<63) != 0 {
 			w = -w
 		}
-		acc[h%dim] += w
+		if pow2 {
+			acc[h&mask] += w
+		} else {
+			acc[h%dim] += w
+		}
 	}
 	for _, tok := range tokens {
-		if !persian.IsStopword(tok) {
-			add(fnv64aFrom(fnvTermPrefix, persian.Stem(tok)), e.termWeight)
+		if tok.Term != "" { // not a stopword
+			add(fnv64aFrom(fnvTermPrefix, tok.Term), e.termWeight)
 		}
 		// Character n-grams of «<tok>», hashed from slices of one buffer.
-		w := append(append(append(sc.w[:0], '<'), tok...), '>')
+		w := append(append(append(sc.w[:0], '<'), tok.Text...), '>')
 		sc.w = w
 		bounds := sc.bounds[:0]
 		for i := 0; i < len(w); {

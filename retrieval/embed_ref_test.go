@@ -72,7 +72,7 @@ var embedTexts = []string{
 // and hashes slices of one, gives the reference vectors bit for bit, in
 // any order and batch.
 func TestLocalEmbedderMatchesReference(t *testing.T) {
-	for _, dim := range []int{64, 256} {
+	for _, dim := range []int{64, 256, 100} {
 		e := NewLocalEmbedder(dim)
 		texts := append(append([]string(nil), embedTexts...), embedTexts...)
 		got, err := e.Embed(context.Background(), texts)

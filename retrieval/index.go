@@ -550,7 +550,7 @@ func (ix *Index) embedLocal(ctx context.Context, e *LocalEmbedder, chunks []Chun
 			fold     persian.Scratch
 			sc       embedScratch
 			parts    []string
-			tokens   []string
+			tokens   []persian.Token
 			embedded int // since the last progress report
 		)
 		return func(i int, dst []string) ([]string, error) {
