@@ -396,28 +396,84 @@ func (t *foldTable) apply(s string) (string, bool) {
 	return b.String(), true
 }
 
-// appendTo appends s folded by the table to buf (as apply, into a buffer
-// the caller reuses); false when s has a rune the table does not map (or
-// invalid UTF-8).
-func (t *foldTable) appendTo(buf []byte, s string) ([]byte, bool) {
+// wordSpans are the words of a text being folded by appendWords: the
+// fields of the folded text (as fields has them), each with whether it
+// holds a ZWNJ.
+type wordSpans struct {
+	spans []wordSpan
+	start int // of the word being read; -1 between words
+	split bool
+}
+
+type wordSpan struct {
+	start, end int
+	split      bool // holds a ZWNJ
+}
+
+func (ws *wordSpans) reset() { *ws = wordSpans{spans: ws.spans[:0], start: -1} }
+
+// end closes the word being read, if any, at n.
+func (ws *wordSpans) end(n int) {
+	if ws.start >= 0 {
+		ws.spans = append(ws.spans, wordSpan{ws.start, n, ws.split})
+		ws.start, ws.split = -1, false
+	}
+}
+
+// appendWords appends s folded by the table to buf (as apply, into a
+// buffer the caller reuses) and finds the words of the folded text (buf
+// from the start of ws's text) as it goes, in ws; ws.end closes the last.
+// Unchanged runes are copied in runs. It reports false when s has a rune
+// the table does not map (or invalid UTF-8).
+func (t *foldTable) appendWords(buf []byte, s string, ws *wordSpans) ([]byte, bool) {
+	run := 0 // s[run:i] is unchanged and not yet copied
 	for i := 0; i < len(s); {
 		r, size := runeAt(s, i)
 		if r == utf8.RuneError && size == 1 {
 			return buf, false
 		}
-		switch m := t.lookup(r); {
+		m := t.lookup(r)
+		switch {
 		case m == notFast:
 			return buf, false
-		case m == r:
-			buf = append(buf, s[i:i+size]...)
-		case m >= utf8.RuneSelf:
-			buf = utf8.AppendRune(buf, m)
-		case m >= 0:
-			buf = append(buf, byte(m))
+		case m < 0:
+			buf = append(buf, s[run:i]...)
+			run = i + size
+			i += size
+			continue
+		}
+		at := len(buf) + i - run // where m goes in the folded text
+		if isSpace(m) {
+			ws.end(at)
+		} else {
+			if ws.start < 0 {
+				ws.start = at
+			}
+			if m == zwnj {
+				ws.split = true
+			}
+		}
+		if m != r {
+			buf = append(buf, s[run:i]...)
+			if m >= utf8.RuneSelf {
+				buf = utf8.AppendRune(buf, m)
+			} else {
+				buf = append(buf, byte(m))
+			}
+			run = i + size
 		}
 		i += size
 	}
-	return buf, true
+	return append(buf, s[run:]...), true
+}
+
+// isSpace is unicode.IsSpace without the Unicode tables for ASCII and the
+// Arabic letters.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiSpace[r]
+	}
+	return (r < 0x100 || r >= 0x1680) && unicode.IsSpace(r)
 }
 
 // fields is strings.Fields (white space as unicode.IsSpace has it) that

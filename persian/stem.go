@@ -91,21 +91,25 @@ func tokenTerm(tok string) string {
 // through [Terms] and [TokenTerms]. A Scratch is not safe for concurrent
 // use.
 type Scratch struct {
-	buf []byte
+	buf   []byte
+	words wordSpans
 }
 
-// fold returns the parts, joined, folded by keepZWNJTable; false when one
-// has a rune the table does not map (or invalid UTF-8: a part cut inside
-// a rune too).
+// fold returns the parts, joined, folded by keepZWNJTable, with their
+// words in sc.words (the fields of the result); false when one has a
+// rune the table does not map (or invalid UTF-8: a part cut inside a
+// rune too).
 func (sc *Scratch) fold(parts []string) (string, bool) {
 	buf := sc.buf[:0]
+	sc.words.reset()
 	for _, p := range parts {
 		var ok bool
-		if buf, ok = keepZWNJTable.appendTo(buf, p); !ok {
+		if buf, ok = keepZWNJTable.appendWords(buf, p, &sc.words); !ok {
 			sc.buf = buf[:0]
 			return "", false
 		}
 	}
+	sc.words.end(len(buf))
 	sc.buf = buf[:0]
 	return string(buf), true
 }
@@ -116,7 +120,10 @@ func (sc *Scratch) AppendTerms(terms []string, parts ...string) []string {
 	if !ok {
 		return append(terms, Terms(strings.Join(parts, ""))...)
 	}
-	return appendFieldTerms(terms, k, nil)
+	for _, w := range sc.words.spans {
+		terms, _, _ = appendWordTerms(terms, k[w.start:w.end], w.split)
+	}
+	return terms
 }
 
 // AppendTermsTokens appends [Terms] of the parts joined to terms and
@@ -130,48 +137,15 @@ func (sc *Scratch) AppendTermsTokens(terms []string, tokens []Token, parts ...st
 	// Folded by the tables, Tokens(s) is this with every ZWNJ deleted,
 	// and ZWNJ is not white space: its tokens are the words joined, but
 	// for words that were only joiners.
-	return appendFieldTerms(terms, k, &tokens), tokens
-}
-
-// appendFieldTerms is appendTerms of fields(k), without the slice, and
-// when tokens is not nil it appends each word's token to *tokens.
-func appendFieldTerms(out []string, k string, tokens *[]Token) []string {
-	start := -1
-	split := false // the word has a ZWNJ
-	word := func(w string) {
+	for _, w := range sc.words.spans {
 		var tok Token
 		var ok bool
-		out, tok, ok = appendWordTerms(out, w, split)
-		if ok && tokens != nil {
-			*tokens = append(*tokens, tok)
+		terms, tok, ok = appendWordTerms(terms, k[w.start:w.end], w.split)
+		if ok {
+			tokens = append(tokens, tok)
 		}
 	}
-	for i := 0; i < len(k); {
-		c := k[i]
-		var sp bool
-		size := 1
-		switch {
-		case c < utf8.RuneSelf:
-			sp = asciiSpace[c]
-		case c == 0xE2 && strings.HasPrefix(k[i:], zwnjString):
-			size = len(zwnjString)
-			split = true
-		default:
-			sp, size = spaceAt(k, i)
-		}
-		switch {
-		case sp && start >= 0:
-			word(k[start:i])
-			start, split = -1, false
-		case !sp && start < 0:
-			start = i
-		}
-		i += size
-	}
-	if start >= 0 {
-		word(k[start:])
-	}
-	return out
+	return terms, tokens
 }
 
 // appendTerms appends the terms of the words ws (see [Terms]) to out.
