@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/khabar/khabar/persian"
@@ -66,8 +67,9 @@ func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 // embedScratch is the buffers one embedding goroutine reuses.
 type embedScratch struct {
 	acc    []float64
-	w      []byte // «<tok>»
-	bounds []int  // rune starts in w, and its length
+	w      []byte   // «<tok>»
+	bounds []int    // rune starts in w, and its length
+	hashes []uint64 // of the n-grams of w, n by n
 }
 
 // embedTokens writes into dst (of e.dim) the vector of a text whose
@@ -101,15 +103,32 @@ func (e *LocalEmbedder) embedTokens(dst []float32, tokens []persian.Token, sc *e
 		bounds := sc.bounds[:0]
 		for i := 0; i < len(w); {
 			bounds = append(bounds, i)
-			_, size := utf8.DecodeRune(w[i:])
+			size := 1
+			if w[i] >= utf8.RuneSelf {
+				_, size = utf8.DecodeRune(w[i:])
+			}
 			i += size
 		}
 		bounds = append(bounds, len(w))
 		sc.bounds = bounds
 		runes := len(bounds) - 1
+		// The hash of the n-gram at i goes on from that of the (n-1)-gram
+		// (FNV reads bytes in order); the features are then added in the
+		// order n by n, i by i, as the sums depend on it.
+		grams := e.maxN - e.minN + 1
+		hs := slices.Grow(sc.hashes[:0], grams*runes)[:grams*runes]
+		sc.hashes = hs
+		for i := 0; i+e.minN <= runes; i++ {
+			h := fnv64aBytes(w[bounds[i]:bounds[i+e.minN]])
+			hs[i] = h
+			for n := e.minN + 1; n <= e.maxN && i+n <= runes; n++ {
+				h = fnv64aBytesFrom(h, w[bounds[i+n-1]:bounds[i+n]])
+				hs[(n-e.minN)*runes+i] = h
+			}
+		}
 		for n := e.minN; n <= e.maxN; n++ {
 			for i := 0; i+n <= runes; i++ {
-				add(fnv64aBytes(w[bounds[i]:bounds[i+n]]), e.ngramWeight)
+				add(hs[(n-e.minN)*runes+i], e.ngramWeight)
 			}
 		}
 	}
@@ -146,8 +165,10 @@ func fnv64aFrom(h uint64, s string) uint64 {
 	return h
 }
 
-func fnv64aBytes(b []byte) uint64 {
-	h := uint64(fnvOffset)
+func fnv64aBytes(b []byte) uint64 { return fnv64aBytesFrom(fnvOffset, b) }
+
+// fnv64aBytesFrom goes on hashing b from state h.
+func fnv64aBytesFrom(h uint64, b []byte) uint64 {
 	for _, c := range b {
 		h ^= uint64(c)
 		h *= fnvPrime
