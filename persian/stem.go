@@ -1,6 +1,7 @@
 package persian
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,6 +23,9 @@ const minStemRunes = 3
 // It is deliberately light: it conflates the forms of a word that matter
 // for matching without reaching for a dictionary.
 func Stem(tok string) string {
+	if !endsLikeSuffix(tok) {
+		return tok
+	}
 	for _, suf := range suffixes {
 		if !strings.HasSuffix(tok, suf) {
 			continue
@@ -32,6 +36,29 @@ func Stem(tok string) string {
 		}
 	}
 	return tok
+}
+
+// suffixEnds are the last letters of the suffixes (each two bytes).
+var suffixEnds = func() []string {
+	var ends []string
+	for _, suf := range suffixes {
+		_, size := utf8.DecodeLastRuneInString(suf)
+		if end := suf[len(suf)-size:]; !slices.Contains(ends, end) {
+			ends = append(ends, end)
+		}
+	}
+	return ends
+}()
+
+// endsLikeSuffix reports whether tok ends with the last letter of a
+// suffix: without it no suffix can match.
+func endsLikeSuffix(tok string) bool {
+	for _, end := range suffixEnds {
+		if strings.HasSuffix(tok, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // minStem is the shortest stem left when suf is stripped. Plural ان/یان

@@ -192,8 +192,12 @@ func appendWordOffsets(offs []int, s string) []int {
 // spaceAt reports whether the rune at s[i] is white space (unicode.IsSpace)
 // and its size, without the Unicode tables for ASCII and the Arabic letters.
 func spaceAt(s string, i int) (bool, int) {
-	if c := s[i]; c < utf8.RuneSelf {
+	c := s[i]
+	if c < utf8.RuneSelf {
 		return asciiSpace[c], 1
+	}
+	if c >= 0xC4 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return false, 2 // a valid two-byte rune from U+0100 to U+07FF: Latin, Greek … Arabic
 	}
 	r, size := utf8.DecodeRuneInString(s[i:])
 	if r >= 0x100 && r < 0x1680 {

@@ -162,7 +162,8 @@ func TestAppendWordOffsetsAsUnicode(t *testing.T) {
 		}
 		return offs
 	}
-	texts := []string{"", " ", "a", " وزیر  دفاع\nعراق\t", "\xff a\xfe", "می\u200cشود", "x\u00a0y\u0085z\u1680w\u2003v\u3000u\u205fq"}
+	texts := []string{"", " ", "a", " وزیر  دفاع\nعراق\t", "\xff a\xfe", "می\u200cشود", "x\u00a0y\u0085z\u1680w\u2003v\u3000u\u205fq",
+		"\xd8a b", "a \xd8", "\xd8\xd8\xa7 \xc4 \xdf\xbf \xc2\xa0x"}
 	for r := rune(0); r < 0x3100; r++ {
 		if unicode.IsSpace(r) {
 			texts = append(texts, "خبر"+string(r)+"نو"+string(r))

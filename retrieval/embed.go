@@ -104,7 +104,11 @@ func (e *LocalEmbedder) embedTokens(dst []float32, tokens []persian.Token, sc *e
 		for i := 0; i < len(w); {
 			bounds = append(bounds, i)
 			size := 1
-			if w[i] >= utf8.RuneSelf {
+			switch c := w[i]; {
+			case c < utf8.RuneSelf:
+			case c >= 0xC2 && c <= 0xDF && i+1 < len(w) && w[i+1]&0xC0 == 0x80:
+				size = 2 // a valid two-byte rune (the Arabic letters)
+			default:
 				_, size = utf8.DecodeRune(w[i:])
 			}
 			i += size
