@@ -3,6 +3,7 @@ package persian
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -65,12 +66,12 @@ func canonicalRune(r rune) rune {
 // It is applied identically to documents and queries; the original text is
 // kept for display.
 func Canonical(s string) string {
-	return collapseSpace(fold(s, canonicalRune))
+	return collapseSpace(fold(s, canonicalRune, canonicalTable))
 }
 
 // Tokens returns the canonical tokens of s, in order.
 func Tokens(s string) []string {
-	return strings.Fields(fold(s, canonicalRune))
+	return fields(fold(s, canonicalRune, canonicalTable))
 }
 
 // maxFoldRounds bounds how often fold re-applies NFKC and the rune steps.
@@ -81,7 +82,18 @@ const maxFoldRounds = 4
 
 // fold applies NFKC and then f to every rune, again until the result is in
 // NFKC (a fixed point), so that Canonical(Canonical(s)) == Canonical(s).
-func fold(s string, f func(rune) rune) string {
+// t is f tabulated (see [foldTable]): text made only of the runes it holds,
+// almost all of our text, is folded by it in one pass.
+func fold(s string, f func(rune) rune, t *foldTable) string {
+	if out, ok := t.apply(s); ok {
+		return out
+	}
+	return foldGeneral(s, f)
+}
+
+// foldGeneral is fold without the table: NFKC, f, and again until the
+// result is in NFKC.
+func foldGeneral(s string, f func(rune) rune) string {
 	s = mapRunes(normalizeNFKC(s), f)
 	for range maxFoldRounds - 1 {
 		if plainScript(s) || norm.NFKC.IsNormalString(s) {
@@ -129,7 +141,7 @@ func keepZWNJ(r rune) rune {
 
 // words returns the canonical words of s with ZWNJ still inside them.
 func words(s string) []string {
-	return strings.Fields(fold(s, keepZWNJ))
+	return fields(fold(s, keepZWNJ, keepZWNJTable))
 }
 
 // normalizeNFKC applies Unicode NFKC, which also maps Arabic presentation
@@ -259,3 +271,266 @@ func mapRunes(s string, f func(rune) rune) string {
 	}
 	return s
 }
+
+// A foldTable is one of fold's per-rune steps (canonicalRune, keepZWNJ)
+// tabulated for the runes fold may map one at a time, skipping NFKC: the
+// ASCII, Latin-1, Latin Extended, Arabic and General Punctuation runes
+// that NFKC leaves alone wherever they stand (each is its own NFKC form
+// and a boundary before: ccc 0, combining with nothing before it) and
+// that the step maps to such a rune or deletes; and the harakat (fathatan
+// … sukun) when the step deletes them: no character composes with them,
+// so NFKC only moves them among themselves. A string of only those runes
+// is in NFKC as it is but for the order of its harakat, and the step's
+// output (without them) is in NFKC: fold's first round is then the step
+// applied rune by rune, and its last. Every other rune is [notFast] and
+// sends the text down fold's general path.
+type foldTable struct {
+	low  [lowFast]rune     // runes 0 … lowFast-1
+	punc [puncFastLen]rune // runes puncFast … puncFast+puncFastLen-1
+}
+
+const (
+	lowFast     = 0x0700 // up to the end of the Arabic block
+	puncFast    = 0x2000 // General Punctuation (ZWNJ, ZWJ, marks, dashes)
+	puncFastLen = 0x70
+	notFast     = -2 // in a foldTable: not mapped by the table
+
+	firstHaraka = '\u064B' // fathatan
+	lastHaraka  = '\u0652' // sukun
+)
+
+var (
+	canonicalTable = newFoldTable(canonicalRune)
+	keepZWNJTable  = newFoldTable(keepZWNJ)
+)
+
+// nfkcInert reports whether NFKC leaves r alone wherever it stands.
+func nfkcInert(r rune) bool {
+	if !utf8.ValidRune(r) {
+		return false
+	}
+	s := string(r)
+	return norm.NFKC.PropertiesString(s).BoundaryBefore() && norm.NFKC.String(s) == s
+}
+
+func newFoldTable(f func(rune) rune) *foldTable {
+	t := &foldTable{}
+	set := func(r rune) rune {
+		if r >= firstHaraka && r <= lastHaraka && f(r) == -1 {
+			return -1
+		}
+		if !nfkcInert(r) {
+			return notFast
+		}
+		m := f(r)
+		if m < 0 {
+			return -1
+		}
+		if !nfkcInert(m) {
+			return notFast
+		}
+		return m
+	}
+	for r := range rune(lowFast) {
+		t.low[r] = set(r)
+	}
+	for i := range rune(puncFastLen) {
+		t.punc[i] = set(puncFast + i)
+	}
+	return t
+}
+
+// lookup is r's image in t: the rune, -1 (deleted) or notFast.
+func (t *foldTable) lookup(r rune) rune {
+	switch {
+	case r < lowFast:
+		return t.low[r]
+	case r >= puncFast && r < puncFast+puncFastLen:
+		return t.punc[r-puncFast]
+	}
+	return notFast
+}
+
+// apply folds s by the table; false when s has a rune the table does not
+// map (or invalid UTF-8), for fold's general path. s itself is returned,
+// unallocated, when the table changes nothing.
+func (t *foldTable) apply(s string) (string, bool) {
+	i := 0
+	for i < len(s) {
+		r, size := runeAt(s, i)
+		if r == utf8.RuneError && size == 1 {
+			return "", false // invalid UTF-8
+		}
+		m := t.lookup(r)
+		if m == notFast {
+			return "", false
+		}
+		if m != r {
+			break
+		}
+		i += size
+	}
+	if i == len(s) {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, size := runeAt(s, i)
+		if r == utf8.RuneError && size == 1 {
+			return "", false
+		}
+		switch m := t.lookup(r); {
+		case m == notFast:
+			return "", false
+		case m == r:
+			b.WriteString(s[i : i+size])
+		case m >= utf8.RuneSelf:
+			b.WriteRune(m)
+		case m >= 0:
+			b.WriteByte(byte(m))
+		}
+		i += size
+	}
+	return b.String(), true
+}
+
+// wordSpans are the words of a text being folded by appendWords: the
+// fields of the folded text (as fields has them), each with whether it
+// holds a ZWNJ.
+type wordSpans struct {
+	spans []wordSpan
+	start int // of the word being read; -1 between words
+	split bool
+}
+
+type wordSpan struct {
+	start, end int
+	split      bool // holds a ZWNJ
+}
+
+func (ws *wordSpans) reset() { *ws = wordSpans{spans: ws.spans[:0], start: -1} }
+
+// end closes the word being read, if any, at n.
+func (ws *wordSpans) end(n int) {
+	if ws.start >= 0 {
+		ws.spans = append(ws.spans, wordSpan{ws.start, n, ws.split})
+		ws.start, ws.split = -1, false
+	}
+}
+
+// appendWords appends s folded by the table to buf (as apply, into a
+// buffer the caller reuses) and finds the words of the folded text (buf
+// from the start of ws's text) as it goes, in ws; ws.end closes the last.
+// Unchanged runes are copied in runs. It reports false when s has a rune
+// the table does not map (or invalid UTF-8).
+func (t *foldTable) appendWords(buf []byte, s string, ws *wordSpans) ([]byte, bool) {
+	run := 0 // s[run:i] is unchanged and not yet copied
+	for i := 0; i < len(s); {
+		r, size := runeAt(s, i)
+		if r == utf8.RuneError && size == 1 {
+			return buf, false
+		}
+		m := t.lookup(r)
+		switch {
+		case m == notFast:
+			return buf, false
+		case m < 0:
+			buf = append(buf, s[run:i]...)
+			run = i + size
+			i += size
+			continue
+		}
+		at := len(buf) + i - run // where m goes in the folded text
+		if isSpace(m) {
+			ws.end(at)
+		} else {
+			if ws.start < 0 {
+				ws.start = at
+			}
+			if m == zwnj {
+				ws.split = true
+			}
+		}
+		if m != r {
+			buf = append(buf, s[run:i]...)
+			if m >= utf8.RuneSelf {
+				buf = utf8.AppendRune(buf, m)
+			} else {
+				buf = append(buf, byte(m))
+			}
+			run = i + size
+		}
+		i += size
+	}
+	return append(buf, s[run:]...), true
+}
+
+// isSpace is unicode.IsSpace without the Unicode tables for ASCII and the
+// Arabic letters.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiSpace[r]
+	}
+	return (r < 0x100 || r >= 0x1680) && unicode.IsSpace(r)
+}
+
+// fields is strings.Fields (white space as unicode.IsSpace has it) that
+// tells the Arabic-script letters from spaces without the Unicode tables.
+func fields(s string) []string {
+	n := 0
+	inField := false
+	for i := 0; i < len(s); {
+		sp, size := spaceAt(s, i)
+		if !sp && !inField {
+			n++
+		}
+		inField = !sp
+		i += size
+	}
+	out := make([]string, 0, n)
+	start := -1
+	for i := 0; i < len(s); {
+		sp, size := spaceAt(s, i)
+		switch {
+		case sp && start >= 0:
+			out = append(out, s[start:i])
+			start = -1
+		case !sp && start < 0:
+			start = i
+		}
+		i += size
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// spaceAt reports whether the rune at s[i] is white space, and its size.
+func spaceAt(s string, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return asciiSpace[c], 1
+	}
+	r, size := runeAt(s, i)
+	if r >= 0x100 && r < 0x1680 {
+		return false, size // no white space between Latin-1 and Ogham
+	}
+	return unicode.IsSpace(r), size
+}
+
+// runeAt is utf8.DecodeRuneInString(s[i:]), the two-byte runes (Latin,
+// Arabic) decoded inline.
+func runeAt(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

@@ -62,7 +62,7 @@ func Sentences(text string) []Span {
 		quotedRunes = 0
 	}
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := runeAt(text, i)
 		next := i + size
 		switch {
 		case r == '\n':

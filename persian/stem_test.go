@@ -2,7 +2,9 @@ package persian
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestStem(t *testing.T) {
@@ -74,5 +76,32 @@ func TestTermsSplitZWNJWords(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStemSkipsNoSuffix: Stem, which first checks the last letter, strips
+// exactly what trying every suffix strips.
+func TestStemSkipsNoSuffix(t *testing.T) {
+	reference := func(tok string) string {
+		for _, suf := range suffixes {
+			if stem, ok := strings.CutSuffix(tok, suf); ok && utf8.RuneCountInString(stem) >= minStem(suf) {
+				return stem
+			}
+		}
+		return tok
+	}
+	letters := []rune("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیa1")
+	var toks []string
+	for _, a := range letters {
+		for _, b := range letters {
+			for _, suf := range append([]string{"", "ی", "ن", "ا", "ر", "ت", "ه"}, suffixes...) {
+				toks = append(toks, string([]rune{a, b})+suf, string([]rune{a, b, a, b})+suf, suf)
+			}
+		}
+	}
+	for _, tok := range toks {
+		if got, want := Stem(tok), reference(tok); got != want {
+			t.Errorf("Stem(%q) = %q, want %q", tok, got, want)
+		}
 	}
 }

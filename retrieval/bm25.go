@@ -1,9 +1,11 @@
 package retrieval
 
 import (
+	"cmp"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/khabar/khabar/persian"
 )
@@ -71,86 +73,55 @@ func buildBM25(texts []string, params BM25Params, signature int) *bm25 {
 }
 
 // buildBM25Func indexes the texts text(0) … text(count-1), asking for each
-// once: a caller that builds them on demand holds one at a time.
+// once, on GOMAXPROCS goroutines (text must be safe for concurrent use): a
+// caller that builds them on demand holds a few at a time.
 func buildBM25Func(count int, text func(int) string, params BM25Params, signature int) *bm25 {
-	ix := &bm25{
-		params: params.withDefaults(),
-		ids:    make(map[string]int32),
-		docLen: make([]float32, count),
-	}
-	var forward [][]posting // per text: (term id, tf), only when signatures are asked
-	if signature > 0 {
-		forward = make([][]posting, count)
-	}
-	var total float64
-	for i := range count {
-		order, tf, n := termsOf(text(i))
-		ix.docLen[i] = float32(n)
-		total += float64(n)
-		for _, t := range order {
-			f := tf[t]
-			id, ok := ix.ids[t]
-			if !ok {
-				id = int32(len(ix.postings))
-				// The term is cut from the text's folded copy: as a map
-				// key it would keep that whole copy alive.
-				t = strings.Clone(t)
-				ix.ids[t] = id
-				ix.postings = append(ix.postings, nil)
-			}
-			ix.postings[id] = append(ix.postings[id], posting{doc: int32(i), tf: f})
-			if forward != nil {
-				forward[i] = append(forward[i], posting{doc: id, tf: f})
-			}
+	return buildBM25Parts(count, func(dst []string, i int) []string { return append(dst, text(i)) }, params, signature)
+}
+
+// buildBM25Parts is buildBM25Func of texts given in pieces: text i is the
+// pieces parts appends to dst, joined (parts must be safe for concurrent
+// use). The pieces are folded into a buffer, not joined first.
+func buildBM25Parts(count int, parts func(dst []string, i int) []string, params BM25Params, signature int) *bm25 {
+	ix, _ := buildBM25Par(count, runtime.GOMAXPROCS(0), func() analyzer {
+		var (
+			sc    persian.Scratch
+			texts []string
+		)
+		return func(i int, dst []string) ([]string, error) {
+			texts = parts(texts[:0], i)
+			return sc.AppendTerms(dst, texts...), nil
 		}
-	}
-	ix.compact()
-	if count > 0 {
-		ix.avgLen = total / float64(count)
-	}
-	if ix.avgLen == 0 {
-		ix.avgLen = 1
-	}
-	if forward != nil {
-		ix.signature = make([][]weighted, count)
-		for i, terms := range forward {
-			ix.signature[i] = ix.characteristic(terms, ix.docLen[i], signature)
-		}
-	}
+	}, params, signature)
 	return ix
 }
 
-// compact moves every posting list into one array (as a loaded snapshot
-// holds them): the lists grown by append carry up to as much spare
-// capacity as postings, and one allocation each.
-func (ix *bm25) compact() {
-	n := 0
-	for _, ps := range ix.postings {
-		n += len(ps)
-	}
-	flat := make([]posting, 0, n)
-	for id, ps := range ix.postings {
-		start := len(flat)
-		flat = append(flat, ps...)
-		ix.postings[id] = flat[start:len(flat):len(flat)]
-	}
-}
-
 // characteristic returns the n terms of one text with the highest
-// (tf / length) · idf.
-func (ix *bm25) characteristic(terms []posting, length float32, n int) []weighted {
+// (tf / length) · idf, ties to the lower term id; buf, when not nil, is
+// scratch space kept between calls.
+func (ix *bm25) characteristic(terms []posting, length float32, n int, buf *[]weighted) []weighted {
 	if length == 0 {
 		return nil
 	}
-	ws := make([]weighted, len(terms))
-	for i, t := range terms {
-		ws[i] = weighted{term: t.doc, w: t.tf / length * float32(ix.idfOf(t.doc))}
+	var ws []weighted
+	if buf != nil {
+		ws = (*buf)[:0]
 	}
-	sort.Slice(ws, func(i, j int) bool {
-		if ws[i].w != ws[j].w {
-			return ws[i].w > ws[j].w
+	for _, t := range terms {
+		ws = append(ws, weighted{term: t.doc, w: t.tf / length * float32(ix.idfOf(t.doc))})
+	}
+	if buf != nil {
+		*buf = ws
+	}
+	// A total order (term ids are distinct, weights finite): any sort
+	// gives the same terms in the same order.
+	slices.SortFunc(ws, func(a, b weighted) int {
+		switch {
+		case a.w != b.w:
+			return cmp.Compare(b.w, a.w)
+		default:
+			return cmp.Compare(a.term, b.term)
 		}
-		return ws[i].term < ws[j].term
 	})
 	return append([]weighted(nil), ws[:min(n, len(ws))]...)
 }

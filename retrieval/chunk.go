@@ -129,6 +129,14 @@ func (c Chunk) EmbedText() string {
 	return c.Title + "\n" + c.Text
 }
 
+// embedParts appends to dst the pieces EmbedText joins.
+func (c Chunk) embedParts(dst []string) []string {
+	if c.Title == "" || strings.HasPrefix(c.Text, c.Title) {
+		return append(dst, c.Text)
+	}
+	return append(dst, c.Title, "\n", c.Text)
+}
+
 type piece struct {
 	persian.Span
 	words int
@@ -170,15 +178,35 @@ func splitLong(spans []persian.Span, maxWords int) []piece {
 // in s to offs.
 func appendWordOffsets(offs []int, s string) []int {
 	inWord := false
-	for i, r := range s {
-		space := unicode.IsSpace(r)
+	for i := 0; i < len(s); {
+		space, size := spaceAt(s, i)
 		if !space && !inWord {
 			offs = append(offs, i)
 		}
 		inWord = !space
+		i += size
 	}
 	return offs
 }
+
+// spaceAt reports whether the rune at s[i] is white space (unicode.IsSpace)
+// and its size, without the Unicode tables for ASCII and the Arabic letters.
+func spaceAt(s string, i int) (bool, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return asciiSpace[c], 1
+	}
+	if c >= 0xC4 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return false, 2 // a valid two-byte rune from U+0100 to U+07FF: Latin, Greek … Arabic
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r >= 0x100 && r < 0x1680 {
+		return false, size // no white space between Latin-1 and Ogham
+	}
+	return unicode.IsSpace(r), size
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // validUTF8 returns s with each byte that is not part of valid UTF-8
 // replaced with U+FFFD, byte for byte as persian.Sentences reports it.

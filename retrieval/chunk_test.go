@@ -1,10 +1,12 @@
 package retrieval
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/khabar/khabar/corpus"
@@ -143,4 +145,33 @@ func FuzzChunkArticle(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAppendWordOffsetsAsUnicode: the word offsets are those of every
+// rune unicode.IsSpace calls white space, in any script, valid or not.
+func TestAppendWordOffsetsAsUnicode(t *testing.T) {
+	reference := func(s string) []int {
+		var offs []int
+		inWord := false
+		for i, r := range s {
+			space := unicode.IsSpace(r)
+			if !space && !inWord {
+				offs = append(offs, i)
+			}
+			inWord = !space
+		}
+		return offs
+	}
+	texts := []string{"", " ", "a", " وزیر  دفاع\nعراق\t", "\xff a\xfe", "می\u200cشود", "x\u00a0y\u0085z\u1680w\u2003v\u3000u\u205fq",
+		"\xd8a b", "a \xd8", "\xd8\xd8\xa7 \xc4 \xdf\xbf \xc2\xa0x"}
+	for r := rune(0); r < 0x3100; r++ {
+		if unicode.IsSpace(r) {
+			texts = append(texts, "خبر"+string(r)+"نو"+string(r))
+		}
+	}
+	for _, s := range texts {
+		if got, want := appendWordOffsets(nil, s), reference(s); !slices.Equal(got, want) {
+			t.Errorf("appendWordOffsets(%+q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/khabar/khabar/corpus"
+	"github.com/khabar/khabar/persian"
 	"github.com/philippgille/chromem-go"
 	"golang.org/x/sync/errgroup"
 )
@@ -253,7 +254,20 @@ func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec
 	}
 
 	defer syncGC()()
-	fresh, err := ix.embedChunks(ctx, chunks, todo)
+	var (
+		fresh matrix
+		pre   *prebuilt // the lexical indexes built with the vectors, or nil
+		err   error
+	)
+	if e, ok := ix.embed.(*LocalEmbedder); ok && len(todo) > 0 {
+		// Only the local embedder itself: a type that wraps it embeds
+		// through its own Embed.
+		var passages *bm25
+		fresh, passages, err = ix.embedLocal(ctx, e, chunks, todo)
+		pre = &prebuilt{lexical: lexical{lex: passages}}
+	} else {
+		fresh, err = ix.embedChunks(ctx, chunks, todo)
+	}
 	if err != nil {
 		return rep, err
 	}
@@ -291,7 +305,7 @@ func (ix *Index) syncChunks(ctx context.Context, chunks []Chunk, units []unitRec
 		}
 	}
 
-	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, nil)
+	st, err := newState(ctx, ix.identity, chunks, vecs, ix.opts.Ranking, pre)
 	if err != nil {
 		return rep, err
 	}
@@ -513,6 +527,61 @@ func (ix *Index) embedChunks(ctx context.Context, chunks []Chunk, todo []int) (m
 	return out, nil
 }
 
+// embedLocal is embedChunks and the passages' BM25 index in one pass, for
+// the local embedder: each chunk's text is folded once, for its terms and
+// for the tokens its vector is hashed from, on EmbedWorkers goroutines
+// (see buildBM25Par). chunks[todo[j]] is embedded into row j, normalised
+// as embedChunks does; the BM25 index covers every chunk.
+func (ix *Index) embedLocal(ctx context.Context, e *LocalEmbedder, chunks []Chunk, todo []int) (matrix, *bm25, error) {
+	out := matrix{dim: e.Dim(), data: make([]float32, len(todo)*e.Dim())}
+	row := make([]int32, len(chunks)) // chunk → its row in out, or -1
+	for i := range row {
+		row[i] = -1
+	}
+	for j, i := range todo {
+		row[i] = int32(j)
+	}
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	lex, err := buildBM25Par(len(chunks), ix.opts.EmbedWorkers, func() analyzer {
+		var (
+			fold     persian.Scratch
+			sc       embedScratch
+			parts    []string
+			tokens   []persian.Token
+			embedded int // since the last progress report
+		)
+		return func(i int, dst []string) ([]string, error) {
+			if i%lexBlock == 0 && ctx.Err() != nil {
+				return nil, fmt.Errorf("%w: chunks %d–%d: %w", ErrEmbedding, i, min(i+lexBlock, len(chunks)), ctx.Err())
+			}
+			parts = chunks[i].embedParts(parts[:0])
+			dst, tokens = fold.AppendTermsTokens(dst, tokens[:0], parts...)
+			if j := row[i]; j >= 0 {
+				r := out.row(int(j))
+				e.embedTokens(r, tokens, &sc)
+				sanitizeInto(r, r)
+				normalizeInPlace(r)
+				embedded++
+			}
+			if p := ix.opts.Progress; p != nil && embedded > 0 && ((i+1)%lexBlock == 0 || i+1 == len(chunks)) {
+				mu.Lock()
+				done += embedded
+				p(done, len(todo))
+				mu.Unlock()
+				embedded = 0
+			}
+			return dst, nil
+		}
+	}, ix.opts.Ranking.Passage, 0)
+	if err != nil {
+		return matrix{}, nil, err
+	}
+	return out, lex, nil
+}
+
 // sanitize copies v with NaN and infinities set to zero.
 func sanitize(v []float32) []float32 {
 	out := make([]float32, len(v))
@@ -561,35 +630,37 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 		byHash:   make(map[string]int32, len(chunks)),
 		vecs:     vecs,
 		built:    time.Now(),
-		chunkArt: make([]int32, len(chunks)),
 	}
 	for i, c := range chunks {
 		if _, ok := st.byHash[c.Hash]; !ok {
 			st.byHash[c.Hash] = int32(i)
 		}
-		if i == 0 || c.ArticleID != chunks[i-1].ArticleID {
-			st.artStart = append(st.artStart, int32(i))
-		}
-		st.chunkArt[i] = int32(len(st.artStart) - 1)
 	}
-	st.articles = len(st.artStart)
-	st.artStart = append(st.artStart, int32(len(chunks)))
+	st.artStart, st.chunkArt = articleStarts(chunks)
+	st.articles = len(st.artStart) - 1
 
 	var m *mapping
 	if pre != nil && pre.m != nil && pre.m.mapped {
 		m = pre.m
 		st.maps = []*mapping{m}
 	}
-	switch {
-	case pre != nil && pre.q8.rows() == vecs.rows() && pre.q8.dim == vecs.dim:
-		st.q8 = pre.q8
-	case vecs.rows() >= quantMin:
-		st.q8 = quantize(vecs)
-	}
 	var (
 		wg     sync.WaitGroup
 		lexErr error
 	)
+	switch {
+	case pre != nil && pre.q8.rows() == vecs.rows() && pre.q8.dim == vecs.dim:
+		st.q8 = pre.q8
+	case vecs.rows() >= quantMin && m == nil:
+		// Beside the rest (a mapped matrix is read once, below).
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st.q8 = quantize(vecs)
+		}()
+	case vecs.rows() >= quantMin:
+		st.q8 = quantize(vecs)
+	}
 	switch {
 	case pre != nil && pre.decodeLexical != nil:
 		wg.Add(1)
@@ -599,10 +670,19 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 			l, lexErr = pre.decodeLexical()
 			st.lex, st.docLex, st.titleLex = l.lex, l.docLex, l.titleLex
 		}()
-	case pre != nil:
+	case pre != nil && pre.lex != nil && pre.docLex != nil && pre.titleLex != nil:
 		st.lex, st.docLex, st.titleLex = pre.lex, pre.docLex, pre.titleLex
 	default:
-		st.buildLexical(&wg, rk)
+		var have lexical
+		if pre != nil {
+			have = pre.lexical
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := buildLexical(chunks, st.artStart, rk, have)()
+			st.lex, st.docLex, st.titleLex = l.lex, l.docLex, l.titleLex
+		}()
 	}
 	// chromem-go reads every vector it is given (AddDocument checks that
 	// it is normalised), which would make the whole mapped matrix
@@ -625,26 +705,48 @@ func newState(ctx context.Context, identity string, chunks []Chunk, vecs matrix,
 	return st, nil
 }
 
-// buildLexical builds the three BM25 indexes of st (its chunks and
-// articles set) on three goroutines counted by wg.
-func (st *state) buildLexical(wg *sync.WaitGroup, rk Ranking) {
-	// The texts are built as each index asks for them, not all at once:
-	// at 100k chunks the passages and whole articles are ~250 MB.
-	chunks := st.chunks
-	article := func(a int) []Chunk { return chunks[st.artStart[a]:st.artStart[a+1]] }
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		st.lex = buildBM25Func(len(chunks), func(i int) string { return chunks[i].EmbedText() }, rk.Passage, 0)
-	}()
-	go func() {
-		defer wg.Done()
-		st.docLex = buildBM25Func(st.articles, func(a int) string { return articleText(article(a)) }, rk.Article, signatureTerms)
-	}()
-	go func() {
-		defer wg.Done()
-		st.titleLex = buildBM25Func(st.articles, func(a int) string { return article(a)[0].Title }, rk.Title, 0)
-	}()
+// articleStarts returns where each article's chunks start (chunks of one
+// article are contiguous), with len(chunks) at the end, and each chunk's
+// article.
+func articleStarts(chunks []Chunk) (artStart, chunkArt []int32) {
+	chunkArt = make([]int32, len(chunks))
+	for i, c := range chunks {
+		if i == 0 || c.ArticleID != chunks[i-1].ArticleID {
+			artStart = append(artStart, int32(i))
+		}
+		chunkArt[i] = int32(len(artStart) - 1)
+	}
+	return append(artStart, int32(len(chunks))), chunkArt
+}
+
+// buildLexical starts building the BM25 indexes over chunks (articles
+// starting at artStart, see articleStarts) that have does not hold, on a
+// goroutine each (each on GOMAXPROCS workers), and returns what waits
+// for them and gives all three.
+func buildLexical(chunks []Chunk, artStart []int32, rk Ranking, have lexical) func() lexical {
+	// The texts are given as each index asks for them, in pieces, not
+	// joined: at 100k chunks the passages and whole articles are ~250 MB.
+	article := func(a int) []Chunk { return chunks[artStart[a]:artStart[a+1]] }
+	articles := len(artStart) - 1
+	var wg sync.WaitGroup
+	l := have
+	build := func(into **bm25, count int, parts func(dst []string, i int) []string, params BM25Params, signature int) {
+		if *into != nil {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			*into = buildBM25Parts(count, parts, params, signature)
+		}()
+	}
+	build(&l.lex, len(chunks), func(dst []string, i int) []string { return chunks[i].embedParts(dst) }, rk.Passage, 0)
+	build(&l.docLex, articles, func(dst []string, a int) []string { return articleParts(dst, article(a)) }, rk.Article, signatureTerms)
+	build(&l.titleLex, articles, func(dst []string, a int) []string { return append(dst, article(a)[0].Title) }, rk.Title, 0)
+	return func() lexical {
+		wg.Wait()
+		return l
+	}
 }
 
 // signatureTerms is how many characteristic terms are kept per article for
@@ -654,23 +756,25 @@ const signatureTerms = 40
 // articleText puts an article back together from its chunks (which overlap
 // by whole sentences): the title, then the text.
 func articleText(chunks []Chunk) string {
-	var b strings.Builder
-	b.WriteString(chunks[0].Title)
+	return strings.Join(articleParts(nil, chunks), "")
+}
+
+// articleParts appends to dst the pieces articleText joins.
+func articleParts(dst []string, chunks []Chunk) []string {
+	dst = append(dst, chunks[0].Title)
 	end := -1
 	for _, c := range chunks {
 		switch {
 		case end < 0:
-			b.WriteString("\n")
-			b.WriteString(c.Text)
+			dst = append(dst, "\n", c.Text)
 		case c.Start >= end:
-			b.WriteString(" ")
-			b.WriteString(c.Text)
+			dst = append(dst, " ", c.Text)
 		case c.End > end:
-			b.WriteString(c.Text[end-c.Start:])
+			dst = append(dst, c.Text[end-c.Start:])
 		}
 		end = max(end, c.End)
 	}
-	return b.String()
+	return dst
 }
 
 const collectionName = "chunks"
