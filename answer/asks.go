@@ -606,9 +606,9 @@ func naming(words []string) bool {
 
 // definesAsked reports whether the answering sentence (as quoted) is a
 // definition of what a bare definition question (tokens q) asks about:
-// one of the words asked opens it (within [subjectWords] words, after
-// any byline), or it
-// holds a naming word, or the last of them is followed by a copula.
+// one of the words asked opens it (within [subjectWords] words, after any
+// byline), it holds a naming word, or a copula follows one of the words
+// asked.
 func definesAsked(q []string, text string, corrected map[string]string) bool {
 	words := persian.Tokens(bylineOpening.ReplaceAllString(text, ""))
 	if naming(words) {
@@ -628,8 +628,8 @@ func definesAsked(q []string, text string, corrected map[string]string) bool {
 		if namesTerm(t, open) {
 			return true
 		}
-		// Or the words asked end where a copula follows: «… تکه‌های
-		// اکسید مغناطیسی آهن بوده‌اند».
+		// Or a copula follows it: «… تکه‌های اکسید مغناطیسی آهن
+		// بوده‌اند».
 		for i := 0; i+1 < len(words); i++ {
 			if namesTerm(t, words[i:i+1]) && isCopula(words[i+1]) {
 				return true

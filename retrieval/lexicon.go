@@ -278,10 +278,11 @@ func DateOnly(t time.Time) time.Time { return dateOnly(t) }
 // correctionIn returns the known term one typing error away from an
 // unknown term t, the one most texts contain, or "" when t is known,
 // short, or has none. A typing error is a letter left out, two neighbours
-// swapped, a letter typed twice or with a neighbouring key, or a letter
-// written for one that sounds alike (see [slip]); «واتیکان» is no typing
-// error of «باتیکان», nor «رولز» of «روز» (a name the corpus does not know
-// is not read as a common word it does).
+// swapped, a letter (or a syllable) typed twice or with a neighbouring
+// key, a letter written for one that sounds alike (see [slip] and
+// [extraLetter]), or an opening «ب» the corpus writes apart; «واتیکان» is
+// no typing error of «باتیکان», nor «رولز» of «روز» (a name the corpus
+// does not know is not read as a common word it does).
 func correctionIn(v Vocabulary, t string) string {
 	if v.DF(t) > 0 {
 		return ""
