@@ -614,17 +614,8 @@ func definesAsked(q []string, text string, corrected map[string]string) bool {
 	if naming(words) {
 		return true
 	}
-	var asked []string
-	for _, w := range q {
-		if !definitionFrame[w] {
-			asked = append(asked, w)
-		}
-	}
 	open := words[:min(subjectWords, len(words))]
-	for _, t := range persian.Terms(strings.Join(asked, " ")) {
-		if c, ok := corrected[t]; ok {
-			t = c
-		}
+	for _, t := range definedTerms(q, corrected) {
 		if namesTerm(t, open) {
 			return true
 		}
@@ -650,21 +641,32 @@ func isCopula(w string) bool {
 // (tokens q) asks about, as a word or a longer form of it («جعبه» in «جعبهی»), not
 // a word spelled alike.
 func namesDefined(q, answer []string, corrected map[string]string) bool {
+	for _, t := range definedTerms(q, corrected) {
+		if !namesTerm(t, answer) {
+			return false
+		}
+	}
+	return true
+}
+
+// definedTerms returns the terms of what a definition, who-is or where-is
+// question (tokens q) asks about: its words but those of
+// [definitionFrame], a typing error read as the known word the search
+// took it for.
+func definedTerms(q []string, corrected map[string]string) []string {
 	var asked []string
 	for _, w := range q {
 		if !definitionFrame[w] {
 			asked = append(asked, w)
 		}
 	}
-	for _, t := range persian.Terms(strings.Join(asked, " ")) {
+	terms := persian.Terms(strings.Join(asked, " "))
+	for i, t := range terms {
 		if c, ok := corrected[t]; ok {
-			t = c // a typing error, named as the search read it
-		}
-		if !namesTerm(t, answer) {
-			return false
+			terms[i] = c
 		}
 	}
-	return true
+	return terms
 }
 
 // namesTerm reports whether words name term t as a word or a longer form
